@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh machine: `make chat` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: chat test install install-test model lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+model: $(VENV)/.installed
+	$(BIN)/gruchat pull smollm2-135m
+
+chat: model
+	$(BIN)/gruchat
+
+lint: install-test
+	$(BIN)/ruff check gruchat tests bench
+	$(BIN)/ruff format --check gruchat tests bench
+
+test: install-test model
+	$(BIN)/ruff check gruchat tests bench
+	$(BIN)/python -m pytest
+
+bench: install-test model
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

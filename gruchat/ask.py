@@ -1,0 +1,101 @@
+"""``gruchat ask``: one question, streamed answer on stdout, stats on stderr."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+
+from gruchat.config import Settings
+from gruchat.engine.base import Engine
+from gruchat.environment import Environment
+from gruchat.errors import ExitStatus, UsageError
+from gruchat.render import StreamRenderer, format_stats
+from gruchat.runtime import new_session
+from gruchat.session import Turn
+from gruchat.turn import Grounder, run_turn
+
+
+def read_prompt(prompt: str | None, env: Environment) -> str:
+    """PROMPT, or stdin when PROMPT is '-' or absent and stdin is not a terminal."""
+    if prompt is None or prompt == "-":
+        if prompt is None and env.stdin_isatty:
+            raise UsageError('no question given: gruchat ask "what is a GRU?"')
+        try:
+            prompt = env.stdin.read()
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"stdin is not valid UTF-8 (byte {exc.start})") from None
+    prompt = prompt.strip()
+    if not prompt:
+        raise UsageError("empty question: nothing to ask")
+    return prompt
+
+
+def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any]:
+    return {
+        "answer": turn.answer,
+        "reasoning": turn.reasoning,
+        "finish_reason": turn.finish_reason,
+        "usage": turn.usage.as_dict() if turn.usage else None,
+        "timings": {
+            "ttft_s": round(turn.ttft, 4),
+            "total_s": round(turn.total_seconds, 4),
+            "load_s": round(engine.info.load_seconds, 4),
+        },
+        "model": engine.info.model,
+        "model_path": engine.info.path,
+        "device": engine.info.device,
+        "sampling": {
+            "temperature": settings.temperature,
+            "top_k": settings.top_k,
+            "top_p": settings.top_p,
+            "max_tokens": settings.max_tokens,
+            "think": settings.think,
+        },
+        "sources": turn.sources,
+        "error": turn.error or None,
+    }
+
+
+def ask(
+    engine: Engine,
+    settings: Settings,
+    prompt: str,
+    env: Environment,
+    as_json: bool = False,
+    grounder: Grounder | None = None,
+) -> ExitStatus:
+    session = new_session(settings)
+    if as_json:
+        sink = Console(file=io.StringIO())  # the answer goes into the JSON object instead
+        quiet = StreamRenderer(sink, env.err, markdown=False, reasoning_mode="hide")
+        turn = run_turn(engine, session, prompt, quiet, grounder)
+        env.stdout.write(json.dumps(json_result(turn, engine, settings), ensure_ascii=False))
+        env.stdout.write("\n")
+        env.stdout.flush()
+    else:
+        renderer = StreamRenderer(
+            env.out,
+            env.err,
+            markdown=bool(env.stdout_isatty),
+            reasoning_mode=settings.reasoning,
+            transform=_transform(),
+        )
+        turn = run_turn(engine, session, prompt, renderer, grounder)
+        renderer.sources(turn.sources)
+        if settings.stats and turn.usage is not None:
+            renderer.stats(format_stats(turn))
+    if turn.finish_reason == "cancelled":
+        return ExitStatus.INTERRUPTED
+    return ExitStatus.FAILURE if turn.finish_reason == "error" else ExitStatus.OK
+
+
+def _transform() -> Callable[[str], str]:
+    try:
+        from gruchat.tutor.latex import latex_to_unicode
+    except ImportError:
+        return lambda text: text
+    return latex_to_unicode

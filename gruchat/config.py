@@ -1,0 +1,147 @@
+"""One typed Settings object from four layers, each overriding the one before.
+
+Precedence (lowest first): ``configs/default.toml`` shipped with gruchat, the user
+file (``$GRUCHAT_CONFIG`` or ``$XDG_CONFIG_HOME/gruchat/config.toml``), ``GRUCHAT_<KEY>``
+environment variables, and command-line flags. Every value remembers where it came from,
+so ``gruchat config`` can show it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from gruchat import params
+from gruchat.errors import UsageError
+from gruchat.resources import read_text
+
+DEFAULTS_FILE = "configs/default.toml"
+
+
+def _str(value: Any) -> str:
+    return str(value)
+
+
+def _non_negative_int(value: Any) -> int:
+    return params._int(value, "must be a whole number of 0 or more", 0, 1_000_000)
+
+
+# key -> parser turning a TOML value or an env string into the typed value
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "model": _str,
+    "device": params.device,
+    "isq": params.isq,
+    "system_prompt_file": _str,
+    "system_prompt": _str,
+    "temperature": params.temperature,
+    "top_k": params.top_k,
+    "top_p": params.top_p,
+    "max_tokens": params.max_tokens,
+    "think": params.on_off,
+    "stats": params.on_off,
+    "reasoning": params.reasoning,
+    "grounding": params.on_off,
+    "prefix_cache_n": _non_negative_int,
+}
+
+
+@dataclass
+class Settings:
+    """The effective configuration; ``sources`` maps each key to where its value came from."""
+
+    model: str = "smollm2-135m"
+    device: str = "auto"
+    isq: str | None = "Q8_0"
+    system_prompt_file: str = "prompts/system/gru-tutor.md"
+    system_prompt: str = ""
+    temperature: float = 0.0
+    top_k: int = 40
+    top_p: float = 0.95
+    max_tokens: int = 512
+    think: bool = False
+    stats: bool = True
+    reasoning: str = "show"
+    grounding: bool = True
+    prefix_cache_n: int = 16
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sources"}
+
+
+def user_config_path(env: Mapping[str, str]) -> Path:
+    explicit = env.get("GRUCHAT_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = env.get("XDG_CONFIG_HOME")
+    if base:
+        return Path(base) / "gruchat" / "config.toml"
+    return Path(platformdirs.user_config_dir("gruchat")) / "config.toml"
+
+
+def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> None:
+    for key, raw in values.items():
+        if raw is None:
+            continue
+        parser = PARSERS.get(key)
+        if parser is None:
+            raise UsageError(f"{source}: unknown setting {key!r}")
+        try:
+            value = parser(raw)
+        except ValueError as exc:
+            raise UsageError(f"{source}: {key}: {exc}") from None
+        setattr(settings, key, value)
+        settings.sources[key] = source
+
+
+def _read_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{where}: not valid TOML: {exc}") from None
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Build Settings from defaults, user file, environment and flags (flags win)."""
+    env = os.environ if env is None else env
+    settings = Settings()
+    _apply(settings, _read_toml(read_text(DEFAULTS_FILE), DEFAULTS_FILE), "default")
+    path = user_config_path(env)
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read config file {path}: {exc}") from None
+        _apply(settings, _read_toml(text, str(path)), str(path))
+    env_values = {
+        key: env[f"GRUCHAT_{key.upper()}"] for key in PARSERS if f"GRUCHAT_{key.upper()}" in env
+    }
+    for key, value in env_values.items():
+        _apply(settings, {key: value}, f"env GRUCHAT_{key.upper()}")
+    for key, value in (flags or {}).items():
+        _apply(settings, {key: value}, f"flag --{key.replace('_', '-')}")
+    return settings
+
+
+def system_prompt_text(settings: Settings) -> str:
+    """The system prompt: the inline text if set, else the file (shipped or the user's)."""
+    if settings.system_prompt:
+        return settings.system_prompt
+    name = settings.system_prompt_file
+    if not name:
+        return ""
+    path = Path(name).expanduser()
+    try:
+        if path.is_absolute() or path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        return read_text(name).strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read system prompt file {name}: {exc}") from None

@@ -1,0 +1,255 @@
+"""The real engine: mistral.rs in-process. The ONLY module that imports ``mistralrs``.
+
+It is imported lazily (by ``load``) so ``gruchat --help`` and ``gruchat models`` stay fast.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import time
+from collections.abc import Iterator
+from importlib import metadata, util
+from pathlib import Path
+from typing import Any
+
+from gruchat.engine.base import (
+    AnswerDelta,
+    EngineInfo,
+    Event,
+    Finished,
+    Message,
+    ReasoningDelta,
+    Sampling,
+    Usage,
+)
+from gruchat.engine.think import ThinkSplitter
+from gruchat.errors import (
+    ContextOverflowError,
+    EngineDeadError,
+    EngineError,
+    ModelError,
+)
+from gruchat.models import ModelRef, check_gguf, hub_reachable
+
+CUDA_INSTALL_HINT = (
+    "this mistralrs build has no CUDA support; install a CUDA build with "
+    "`pip install mistralrs-cuda` (same version as mistralrs) or build mistral.rs "
+    "with `--features cuda`, or use --device cpu"
+)
+_OVERFLOW = re.compile(r"length is greater than (\d+)")
+_DEAD = ("Received none", "channel closed", "Response channel closed")
+_MODEL_ID = "gruchat"
+
+
+def build_has_cuda() -> bool:
+    """True when the installed mistralrs was built with CUDA (package name or linked libs)."""
+    try:
+        metadata.distribution("mistralrs-cuda")
+        return True
+    except metadata.PackageNotFoundError:
+        pass
+    spec = util.find_spec("mistralrs")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    for lib in Path(next(iter(spec.submodule_search_locations))).glob("*.so"):
+        with lib.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            if m.find(b"libcudart") >= 0 or m.find(b"cuModuleLoad") >= 0:
+                return True
+    return False
+
+
+def prepare_environment(device: str, verbose: bool, local: bool) -> str:
+    """Set the variables mistral.rs reads at import/load; return the device that will be used."""
+    if not verbose:
+        os.environ.setdefault("RUST_LOG", "error")
+    if local:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    if device == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""
+        return "cpu"
+    has_cuda = build_has_cuda()
+    if device == "cuda" and not has_cuda:
+        raise ModelError(CUDA_INSTALL_HINT)
+    return "cuda" if has_cuda else "cpu"
+
+
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
+
+
+class MistralEngine:
+    """Streams answers from a loaded mistral.rs Runner."""
+
+    def __init__(self, runner: Any, module: Any, info: EngineInfo) -> None:
+        self._runner = runner
+        self._m = module
+        self.info = info
+
+    def count_tokens(self, messages: list[Message]) -> int | None:
+        """Approximate prompt size: content tokens plus a few per message for the template."""
+        try:
+            total = 0
+            for message in messages:
+                tokens = self._runner.tokenize_text(message["content"], False, None)
+                total += len(tokens) + 5
+            return total + 3
+        except Exception:
+            return None
+
+    def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
+        request = self._m.ChatCompletionRequest(
+            model=_MODEL_ID,
+            messages=messages,
+            max_tokens=sampling.max_tokens,
+            temperature=float(sampling.temperature),
+            top_k=int(sampling.top_k),
+            top_p=float(sampling.top_p),
+            enable_thinking=sampling.think,
+            stream=True,
+        )
+        started = time.perf_counter()
+        ttft = 0.0
+        finish_reason = "stop"
+        usage: Any = None
+        splitter = ThinkSplitter()
+        try:
+            chunks = self._runner.send_chat_completion_request(request)
+            for chunk in chunks:
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                if choice.finish_reason:
+                    finish_reason = choice.finish_reason
+                delta = choice.delta
+                reasoning = getattr(delta, "reasoning_content", None)
+                pieces = [("reasoning", reasoning)] if reasoning else []
+                if delta.content:
+                    pieces.extend(splitter.feed(delta.content))
+                for kind, text in pieces:
+                    if not ttft:
+                        ttft = time.perf_counter() - started
+                    yield ReasoningDelta(text) if kind == "reasoning" else AnswerDelta(text)
+            for kind, text in splitter.flush():
+                yield ReasoningDelta(text) if kind == "reasoning" else AnswerDelta(text)
+        except ValueError as exc:
+            raise _engine_error(str(exc)) from None
+        except BaseException as exc:
+            if _is_panic(exc):
+                raise EngineError(f"the engine panicked: {exc}") from None
+            raise
+        total = time.perf_counter() - started
+        yield Finished(_usage(usage), finish_reason, ttft or total, total)
+
+
+def _engine_error(message: str) -> EngineError:
+    match = _OVERFLOW.search(message)
+    if match:
+        numbers = [int(n) for n in re.findall(r"\d+", message)]
+        context = int(match.group(1))
+        prompt = next((n for n in numbers if n > context), context + 1)
+        return ContextOverflowError(prompt, context)
+    if any(marker in message for marker in _DEAD):
+        return EngineDeadError(f"the engine stopped responding: {message}")
+    return EngineError(f"engine error: {message}")
+
+
+def _usage(raw: Any) -> Usage:
+    if raw is None:
+        return Usage()
+    details = getattr(raw, "prompt_tokens_details", None)
+    cached = int(getattr(details, "cached_tokens", 0) or 0) if details is not None else 0
+    return Usage(
+        prompt_tokens=int(raw.prompt_tokens),
+        completion_tokens=int(raw.completion_tokens),
+        cached_tokens=cached,
+        prompt_seconds=float(raw.total_prompt_time_sec),
+        decode_seconds=float(raw.total_completion_time_sec),
+        prompt_tps=float(raw.avg_prompt_tok_per_sec),
+        decode_tps=float(raw.avg_compl_tok_per_sec),
+    )
+
+
+def load(
+    ref: ModelRef,
+    device: str = "auto",
+    isq: str | None = None,
+    prefix_cache_n: int = 16,
+    verbose: bool = False,
+) -> MistralEngine:
+    """Check the model, prepare the environment, import mistralrs and load the Runner."""
+    if ref.kind == "local":
+        assert ref.path is not None
+        check_gguf(ref.path)
+    elif not hub_reachable():
+        raise ModelError(
+            f"cannot fetch {ref.display}: the Hugging Face hub is not reachable (offline?); "
+            "use a local .gguf path or the default preset"
+        )
+    used_device = prepare_environment(device, verbose, ref.kind == "local")
+    import mistralrs
+
+    if ref.kind == "local":
+        assert ref.path is not None
+        which = mistralrs.Which.GGUF(
+            quantized_model_id=str(ref.path.parent), quantized_filename=ref.path.name
+        )
+    else:
+        which = mistralrs.Which.GGUF(quantized_model_id=ref.repo, quantized_filename=ref.file)
+    started = time.perf_counter()
+    try:
+        runner = mistralrs.Runner(
+            which=which,
+            token_source="none" if ref.kind == "local" else "cache",
+            in_situ_quant=isq,
+            prefix_cache_n=prefix_cache_n,
+            max_seqs=1,
+        )
+    except ValueError as exc:
+        raise ModelError(f"could not load {ref.display}: {_one_line(exc)}") from None
+    except BaseException as exc:
+        if _is_panic(exc):
+            raise ModelError(f"could not load {ref.display}: {_one_line(exc)}") from None
+        raise
+    load_seconds = time.perf_counter() - started
+    size = ref.path.stat().st_size if ref.path else None
+    info = EngineInfo(
+        model=ref.name,
+        path=ref.display,
+        size_bytes=size,
+        quantisation=_quant_label(ref, isq),
+        device=used_device,
+        context_length=_max_len(runner),
+        chat_template="from the GGUF (tokenizer.chat_template)",
+        load_seconds=load_seconds,
+        extra={"mistralrs": _version()},
+    )
+    return MistralEngine(runner, mistralrs, info)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _max_len(runner: Any) -> int | None:
+    try:
+        return runner.max_sequence_length()
+    except Exception:
+        return None
+
+
+def _quant_label(ref: ModelRef, isq: str | None) -> str:
+    stem = Path(ref.file or (ref.path.name if ref.path else "")).stem
+    file_quant = stem.rsplit(".", 1)[-1] if "." in stem else stem.rsplit("-", 1)[-1]
+    return f"{file_quant} file, ISQ {isq}" if isq else f"{file_quant} file"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("mistralrs")
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,62 @@
+"""The streams and terminal facts a run uses, injected so tests never touch the real TTY."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from rich.console import Console
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class Environment:
+    """stdin/stdout/stderr plus whether each is a terminal; consoles are built from them."""
+
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin_isatty: bool | None = None
+    stdout_isatty: bool | None = None
+    stderr_isatty: bool | None = None
+    width: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.stdin_isatty is None:
+            self.stdin_isatty = _isatty(self.stdin)
+        if self.stdout_isatty is None:
+            self.stdout_isatty = _isatty(self.stdout)
+        if self.stderr_isatty is None:
+            self.stderr_isatty = _isatty(self.stderr)
+        self.out = self._console(self.stdout, bool(self.stdout_isatty))
+        self.err = self._console(self.stderr, bool(self.stderr_isatty))
+
+    def _console(self, stream: TextIO, tty: bool) -> Console:
+        no_color = "NO_COLOR" in os.environ
+        return Console(
+            file=stream,
+            force_terminal=tty,
+            no_color=no_color or not tty,
+            highlight=False,
+            width=self.width if self.width else (None if tty else 100),
+            soft_wrap=not tty,
+            emoji=False,
+        )
+
+
+def make_streams_safe() -> None:
+    """Replace characters the terminal's encoding cannot show instead of crashing (LANG=C)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")

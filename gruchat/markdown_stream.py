@@ -1,0 +1,94 @@
+"""Incremental Markdown for a streaming answer: finished blocks print once, only the
+open tail is redrawn (in a transient rich Live), so cost per token stays constant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.live import Live
+from rich.markdown import Markdown
+
+FENCE = "```"
+
+
+def _open_fence(text: str) -> str | None:
+    """The opening fence line if ``text`` ends inside a fenced code block, else None."""
+    opened: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(FENCE):
+            opened = None if opened is not None else stripped
+    return opened
+
+
+class MarkdownStream:
+    """Feed text deltas; committed blocks are printed with ``console.print`` exactly once."""
+
+    def __init__(self, console: Console, transform: Callable[[str], str] = lambda s: s) -> None:
+        self.console = console
+        self.transform = transform
+        self.tail = ""
+        self._reopen = ""  # fence line to prefix the tail with after a forced commit
+        self._live: Live | None = None
+
+    def _render(self, text: str) -> Markdown:
+        return Markdown(self.transform(text))
+
+    def _max_tail_lines(self) -> int:
+        return max(4, self.console.size.height - 4)
+
+    def feed(self, delta: str) -> None:
+        self.tail += delta
+        if "\n" in delta:
+            self._commit_finished()
+        if self.tail.strip():
+            self._show_tail()
+
+    def _commit_finished(self) -> None:
+        cut = self.tail.rfind("\n\n")
+        if cut > 0 and _open_fence(self._reopen + self.tail[:cut]) is None:
+            self._commit(self.tail[:cut])
+            self.tail = self.tail[cut + 2 :]
+            return
+        if self.tail.count("\n") >= self._max_tail_lines():
+            # Too tall to redraw in place: commit whole lines, keeping a code fence open.
+            cut = self.tail.rfind("\n")
+            block = self._reopen + self.tail[:cut]
+            fence = _open_fence(block)
+            self._print(block + ("\n" + FENCE if fence else ""))
+            self._reopen = fence + "\n" if fence else ""
+            self.tail = self.tail[cut + 1 :]
+
+    def _commit(self, text: str) -> None:
+        self._print(self._reopen + text)
+        self._reopen = ""
+
+    def _print(self, text: str) -> None:
+        if text.strip():
+            self.console.print(self._render(text))
+
+    def __rich__(self) -> Markdown:
+        """Rendered by the Live refresh thread only, a few times a second, not per token."""
+        return self._render(self._reopen + self.tail)
+
+    def _show_tail(self) -> None:
+        if self._live is None:
+            self._live = Live(
+                self,
+                console=self.console,
+                transient=True,
+                auto_refresh=True,
+                refresh_per_second=8,
+                vertical_overflow="crop",
+            )
+            self._live.start()
+
+    def close(self) -> None:
+        """Print whatever is left and stop the live region."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        if self.tail.strip():
+            self._commit(self.tail)
+        self.tail = ""

@@ -1,0 +1,91 @@
+"""Validation of user-settable values, shared by flags, config files and REPL commands.
+
+Each parser takes the text the user typed and returns the typed value, or raises
+``ValueError`` whose message names the accepted form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+REASONING_MODES = ("show", "hide", "collapse")
+DEVICES = ("auto", "cpu", "cuda")
+MAX_TOKENS_LIMIT = 1_000_000
+
+
+def _float(text: str | float, message: str, lo: float, hi: float, lo_open: bool) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+    if not math.isfinite(value) or value > hi or value < lo or (lo_open and value == lo):
+        raise ValueError(message)
+    return value
+
+
+def _int(text: str | int, message: str, lo: int, hi: int) -> int:
+    if isinstance(text, bool):
+        raise ValueError(message)
+    if isinstance(text, int):
+        value = text
+    else:
+        stripped = str(text).strip()
+        if not stripped.lstrip("+-").isdigit() or len(stripped) > 12:
+            raise ValueError(message)
+        value = int(stripped)
+    if not lo <= value <= hi:
+        raise ValueError(message)
+    return value
+
+
+def temperature(text: str | float) -> float:
+    return _float(text, "temperature must be a number from 0.0 to 2.0", 0.0, 2.0, False)
+
+
+def top_k(text: str | int) -> int:
+    return _int(text, "top-k must be a whole number greater than 0", 1, 1_000_000)
+
+
+def top_p(text: str | float) -> float:
+    return _float(text, "top-p must be a number greater than 0.0 and at most 1.0", 0.0, 1.0, True)
+
+
+def max_tokens(text: str | int) -> int:
+    return _int(
+        text, f"max tokens must be a whole number from 1 to {MAX_TOKENS_LIMIT}", 1, MAX_TOKENS_LIMIT
+    )
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = str(text).strip().lower()
+        if value not in choices:
+            raise ValueError(f"{name} must be one of: {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+reasoning = _choice("reasoning", REASONING_MODES)
+device = _choice("device", DEVICES)
+
+
+def on_off(text: str | bool) -> bool:
+    if isinstance(text, bool):
+        return text
+    value = str(text).strip().lower()
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ValueError("expected on or off")
+
+
+def isq(text: str) -> str | None:
+    value = str(text).strip()
+    if value.lower() in ("", "none", "off"):
+        return None
+    if not value.replace("_", "").isalnum():
+        raise ValueError("isq must be a quantisation type such as Q8_0, Q4K or none")
+    return value.upper()

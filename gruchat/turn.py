@@ -1,0 +1,92 @@
+"""One turn, the same for the REPL, ``ask`` and ``run``: ground, send, stream, record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gruchat.engine.base import AnswerDelta, Engine, Finished, ReasoningDelta
+from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
+from gruchat.render import StreamRenderer
+from gruchat.session import Session, Turn
+
+# question -> (user message to send, names of the notes it carries)
+Grounder = Callable[[str], tuple[str, list[str]]]
+
+
+def check_fits(engine: Engine, messages: list[dict[str, str]]) -> None:
+    """Refuse before sending when the prompt alone cannot fit the context."""
+    context = engine.info.context_length
+    if not context:
+        return
+    tokens = engine.count_tokens(messages)
+    if tokens is not None and tokens >= context:
+        raise ContextOverflowError(tokens, context)
+
+
+def run_turn(
+    engine: Engine,
+    session: Session,
+    prompt: str,
+    renderer: StreamRenderer,
+    grounder: Grounder | None = None,
+) -> Turn:
+    """Stream one answer; Ctrl-C keeps the partial answer, marked as cancelled.
+
+    Raises ContextOverflowError (nothing sent, nothing recorded) and EngineDeadError.
+    """
+    content, sources = grounder(prompt) if grounder and session.grounding else (prompt, [])
+    messages = session.request_messages(content)
+    check_fits(engine, messages)
+    turn = Turn(prompt=prompt, sources=sources)
+    answer: list[str] = []
+    reasoning: list[str] = []
+    stream = engine.stream(messages, session.sampling)
+    try:
+        for event in stream:
+            if isinstance(event, ReasoningDelta):
+                reasoning.append(event.text)
+                renderer.reasoning(event.text)
+            elif isinstance(event, AnswerDelta):
+                answer.append(event.text)
+                renderer.answer(event.text)
+            elif isinstance(event, Finished):
+                turn.usage = event.usage
+                turn.finish_reason = event.finish_reason
+                turn.ttft = event.ttft
+                turn.total_seconds = event.total_seconds
+                renderer.finished(event)
+    except KeyboardInterrupt:
+        stream.close()  # dropping the engine's iterator cancels the sequence
+        turn.finish_reason = "cancelled"
+        renderer.cancelled()
+    except ContextOverflowError:
+        renderer.close()
+        raise
+    except EngineDeadError as exc:
+        renderer.error(exc.message)
+        raise
+    except EngineError as exc:
+        turn.finish_reason = "error"
+        turn.error = exc.message
+        renderer.error(exc.message)
+    turn.answer = "".join(answer)
+    turn.reasoning = "".join(reasoning)
+    turn.reasoning_tokens = renderer.reasoning_tokens
+    turn.reasoning_seconds = renderer.reasoning_seconds
+    session.record(turn)
+    return turn
+
+
+def context_warning(engine: Engine, session: Session) -> str | None:
+    """A warning when the next answer may not fit in what is left of the context."""
+    context = engine.info.context_length
+    last = session.last_turn
+    if not context or last is None or last.usage is None:
+        return None
+    used = last.usage.prompt_tokens + last.usage.completion_tokens
+    if used + session.sampling.max_tokens <= context:
+        return None
+    return (
+        f"context nearly full: {used} of {context} tokens used and answers may take "
+        f"{session.sampling.max_tokens} more; use \\clear or \\undo"
+    )

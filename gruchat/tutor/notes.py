@@ -1,0 +1,179 @@
+"""Verified GRU notes and BM25 retrieval over them.
+
+The chat model is tiny (135M parameters) and gets facts wrong on its own, so each
+answer is grounded on one or two short hand-checked notes picked by BM25.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bm25s
+from bm25s.stopwords import STOPWORDS_EN
+
+from gruchat.resources import data_path
+
+NOTES_DIR = "prompts/notes"
+
+# Question fillers that would otherwise match notes such as "What is a GRU?" for
+# every "what does ... do?" question.
+_QUESTION_WORDS = frozenset(
+    {
+        *("what", "which", "who", "whom", "whose", "why", "how", "when", "where"),
+        *("does", "do", "did", "done", "can", "could", "would", "should", "shall", "may"),
+        *("might", "must", "has", "have", "had", "i", "me", "my", "you", "your", "we", "our"),
+        *("please", "explain", "tell", "describe", "show", "give", "about", "mean", "means"),
+        *("meaning", "exactly", "really", "much", "many", "some", "any", "also", "just"),
+        *("s", "t", "d", "m", "ll", "re", "ve"),  # pieces of contractions such as "what's"
+    }
+)
+_STOPWORDS = frozenset(set(STOPWORDS_EN) | _QUESTION_WORDS)
+# Single-character tokens are kept on purpose: "z", "r" and "n" name the gates.
+_TOKEN_PATTERN = r"(?u)\b\w+\b"
+# Scores below this fraction of the best hit are noise from shared words like "gru".
+_RELATIVE_CUTOFF = 0.5
+_MIN_SCORE = 0.3
+# A question naming only the topic ("what is a GRU?", "explain GRUs") gets the overview note;
+# BM25 cannot pick it because "gru" occurs in every note and so has almost no weight.
+_OVERVIEW_NOTE = "what-is-a-gru"
+_TOPIC_STEMS = frozenset({"gru", "gat", "recurrent", "unit", "rnn", "cell", "network", "neural"})
+
+
+@dataclass(frozen=True)
+class Note:
+    """One verified note; `name` is the file stem, `body` excludes the title and tags lines."""
+
+    name: str
+    title: str
+    body: str
+    tags: tuple[str, ...] = ()
+
+
+def _parse_note(name: str, text: str) -> Note:
+    """Split a note file into title, optional `tags:` line and body."""
+    lines = text.strip().splitlines()
+    title = name.replace("-", " ")
+    if lines and lines[0].startswith("#"):
+        title = lines.pop(0).lstrip("#").strip()
+    tags: tuple[str, ...] = ()
+    if lines and lines[0].lower().startswith("tags:"):
+        raw = lines.pop(0).split(":", 1)[1]
+        tags = tuple(t.strip() for t in raw.split(",") if t.strip())
+    return Note(name=name, title=title, body="\n".join(lines).strip(), tags=tags)
+
+
+@lru_cache(maxsize=1)
+def _load_all() -> tuple[Note, ...]:
+    """Read the notes once; they ship with the package and never change at runtime."""
+    folder = data_path(NOTES_DIR)
+    paths = sorted(folder.glob("*.md"))
+    return tuple(_parse_note(p.stem, p.read_text(encoding="utf-8")) for p in paths)
+
+
+def load_notes() -> list[Note]:
+    """All notes sorted by name (a fresh list, so callers cannot mutate the cache)."""
+    return list(_load_all())
+
+
+def get_note(name: str) -> Note | None:
+    """Find a note by exact stem or by a unique stem prefix (handy for a `/note` command)."""
+    key = name.strip().lower().removesuffix(".md")
+    if not key:
+        return None
+    notes = _load_all()
+    for note in notes:
+        if note.name == key:
+            return note
+    matches = [n for n in notes if n.name.startswith(key)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _light_stem(word: str) -> str:
+    """Fold plurals and -ed/-ing/-e endings ("gates", "updated", "GRUs") with no extra dependency.
+
+    PyStemmer would need a compiled wheel; this covers the words the notes actually use.
+    """
+    if len(word) <= 3 or not word.isascii() or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and word != "bias":
+        word = word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def _document_text(note: Note) -> str:
+    """Index the title twice so that a title word outweighs a passing mention in a body."""
+    return "\n".join([note.title, note.title, ", ".join(note.tags), note.body])
+
+
+class NoteIndex:
+    """BM25 (bm25s) index over the notes, answering "which notes fit this question?"."""
+
+    def __init__(self, notes: Sequence[Note] | None = None) -> None:
+        self.notes: list[Note] = list(notes) if notes is not None else load_notes()
+        self._tokenizer = bm25s.tokenization.Tokenizer(
+            splitter=_TOKEN_PATTERN, stopwords=sorted(_STOPWORDS), stemmer=_light_stem
+        )
+        self._retriever: bm25s.BM25 | None = None
+        if self.notes:
+            corpus = [_document_text(n) for n in self.notes]
+            tokens = self._tokenizer.tokenize(corpus, return_as="tuple", show_progress=False)
+            self._retriever = bm25s.BM25()
+            self._retriever.index(tokens, show_progress=False)
+
+    def scores(self, question: str) -> list[tuple[Note, float]]:
+        """Every note with its BM25 score for `question`, best first."""
+        if self._retriever is None or not re.search(r"\w", question):
+            return []
+        query = self._tokenizer.tokenize(
+            [question], update_vocab=False, return_as="ids", show_progress=False
+        )
+        if not query or not query[0]:
+            return [(note, 0.0) for note in self.notes]
+        raw = self._retriever.get_scores(query[0])
+        scored = zip(self.notes, (float(s) for s in raw), strict=True)
+        return sorted(scored, key=lambda pair: -pair[1])
+
+    def _is_topic_only(self, question: str) -> bool:
+        """True when every content word of `question` just names the topic itself."""
+        words = [w for w in re.findall(_TOKEN_PATTERN, question.lower()) if w not in _STOPWORDS]
+        return bool(words) and all(_light_stem(w) in _TOPIC_STEMS for w in words)
+
+    def search(self, question: str, k: int = 2) -> list[Note]:
+        """The `k` most relevant notes, dropping weak matches so off-topic chat gets none."""
+        if k > 0 and self._is_topic_only(question):
+            overview = [n for n in self.notes if n.name == _OVERVIEW_NOTE]
+            if overview:
+                return overview
+        ranked = self.scores(question)
+        if k <= 0 or not ranked or ranked[0][1] < _MIN_SCORE:
+            return []
+        floor = max(_MIN_SCORE, ranked[0][1] * _RELATIVE_CUTOFF)
+        return [note for note, score in ranked[:k] if score >= floor]
+
+
+@lru_cache(maxsize=1)
+def default_index() -> NoteIndex:
+    """A shared index over the shipped notes, built on first use."""
+    return NoteIndex()
+
+
+def grounded_user_message(question: str, notes: Sequence[Note]) -> str:
+    """The user turn for the model: notes first, then the question, in as few tokens as possible."""
+    question = question.strip()
+    if not notes:
+        return question
+    blocks = "\n\n".join(f"## {n.title}\n{n.body}" for n in notes)
+    return f"Verified notes:\n{blocks}\n\nUsing only these notes, answer: {question}"
