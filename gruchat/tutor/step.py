@@ -64,11 +64,14 @@ W_IN: Matrix = ((1.5, 0.0), (-1.2, 0.3), (0.8, -0.5))
 W_HR: Matrix = ((0.1, -0.2, 0.3), (0.2, 0.1, -0.1), (-0.3, 0.2, 0.1))
 W_HZ: Matrix = ((0.2, 0.1, 0.0), (0.0, 0.3, -0.2), (0.1, -0.1, 0.2))
 W_HN: Matrix = ((0.4, -0.3, 0.2), (0.1, 0.5, -0.2), (-0.2, 0.1, 0.3))
-B_I: Vector = (0.5, 0.4, 0.6) + (-1.5, -1.2, -0.5) + (0.0, 0.1, -0.1)  # b_ir, b_iz, b_in
-B_H: Vector = (0.2, 0.1, 0.0) + (-0.2, -0.3, 0.1) + (0.1, 0.0, 0.2)  # b_hr, b_hz, b_hn
+B_IR, B_IZ, B_IN = (0.5, 0.4, 0.6), (-1.5, -1.2, -0.5), (0.0, 0.1, -0.1)
+B_HR, B_HZ, B_HN = (0.2, 0.1, 0.0), (-0.2, -0.3, 0.1), (0.1, 0.0, 0.2)
 
 EXAMPLE_WEIGHTS = GRUWeights(
-    weight_ih=W_IR + W_IZ + W_IN, weight_hh=W_HR + W_HZ + W_HN, bias_ih=B_I, bias_hh=B_H
+    weight_ih=(*W_IR, *W_IZ, *W_IN),
+    weight_hh=(*W_HR, *W_HZ, *W_HN),
+    bias_ih=(*B_IR, *B_IZ, *B_IN),
+    bias_hh=(*B_HR, *B_HZ, *B_HN),
 )
 EXAMPLE_H0: Vector = (0.0, 0.0, 0.0)
 EXAMPLE_X: Vector = (1.0, 0.0)
