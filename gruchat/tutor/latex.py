@@ -39,6 +39,7 @@ _BARE = re.compile(
     rf"|\b[A-Za-z](?:_{_BRACED}|\^{_BRACED})+"
 )
 _SPACE_BEFORE_COMMAND = re.compile(r"[ \t]+(?=\\(?!right\b|end\b|big)[A-Za-z])")
+_SCRIPT_COMMAND = re.compile(r"([_^])\s*(\\[A-Za-z]+)(?![A-Za-z])(?!\s*\{)")
 _FRACTIONS = ("frac", "dfrac", "tfrac")
 _PLAIN_STYLES = ("mathbf", "boldsymbol", "bm", "mathit", "mathsf", "mathtt", "mathrm")
 
@@ -150,6 +151,8 @@ def _converter() -> tuple[macrospec.LatexContextDb, latex2text.LatexNodes2Text]:
 def _math_to_text(latex: str) -> str:
     """Convert the inside of one math span; collapses the spacing commands leave behind."""
     parse_db, l2t = _converter()
+    # Brace a command used as a script ("W^\\top h") so the space after it survives.
+    latex = _SCRIPT_COMMAND.sub(r"\1{\2}", latex)
     # pylatexenc drops the space in front of a command ("z_t \\odot h" -> "zₜ⊙ h"); a tie
     # (~, a no-break space) keeps it and is folded back to a plain space below.
     latex = _SPACE_BEFORE_COMMAND.sub("~", latex)

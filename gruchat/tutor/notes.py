@@ -102,8 +102,10 @@ def _light_stem(word: str) -> str:
         word = word[:-3] + "y"
     elif word.endswith(("sses", "xes", "ches", "shes")):
         word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and word != "bias":
-        word = word[:-1]
+    elif word.endswith("s") and not word.endswith(("ss", "is")) and word != "bias":
+        # "status" and "corpus" keep their s; short plurals such as "grus" lose it.
+        if not (word.endswith("us") and len(word) > 4):
+            word = word[:-1]
     if word.endswith("ing") and len(word) > 5:
         word = word[:-3]
     elif word.endswith("ed") and len(word) > 4:

@@ -177,7 +177,7 @@ def _sequence_table(inputs: Sequence[Sequence[float]], results: Sequence[StepRes
         effect = "keeps hₜ₋₁" if mean_z >= 0.5 else "writes n"
         table.add_row(
             str(t),
-            _fmt(x, "+.0f"),
+            _fmt(x, "g"),
             _fmt(result.z, ".2f"),
             Text(f"{mean_z:.2f} ") + unit_bar(mean_z),
             effect,

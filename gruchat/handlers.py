@@ -1,0 +1,201 @@
+"""The REPL's commands, each declared once in the command table next to its handler.
+
+Handlers validate first and change state only when the value is accepted, so a refused
+command leaves the session exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gruchat import params, transcript
+from gruchat.commands import TABLE, Reply, help_text
+from gruchat.engine.base import Engine
+from gruchat.render import format_stats
+from gruchat.session import Session
+
+
+@dataclass
+class ShellContext:
+    """What a command may touch: the session, the engine's info, and the scope it runs in."""
+
+    session: Session
+    engine: Engine | None = None
+    scope: str = "repl"  # "repl" or "script"
+
+
+def _error(text: str) -> Reply:
+    return Reply(text=text, error=True)
+
+
+def _set(ctx: ShellContext, parser: Any, arg: str, key: str, label: str) -> Reply:
+    try:
+        value = parser(arg)
+    except ValueError as exc:
+        return _error(str(exc))
+    ctx.session.set_sampling(**{key: value})
+    return Reply(f"{label} set to {value}.")
+
+
+@TABLE.register("help", "Display this message.", aliases=("h", "?"))
+def _help(ctx: ShellContext, arg: str) -> Reply:
+    return Reply(help_text(scope=ctx.scope))
+
+
+@TABLE.register("exit", "Quit interactive mode.", aliases=("quit", "q"))
+def _exit(ctx: ShellContext, arg: str) -> Reply:
+    return Reply(action="exit")
+
+
+@TABLE.register(
+    "system",
+    "Set the system message without running the model; with no text, show it.",
+    usage="<system message here>",
+    arg="optional",
+    example="\\system Always respond as a pirate.",
+)
+def _system(ctx: ShellContext, arg: str) -> Reply:
+    if not arg:
+        current = ctx.session.system_prompt or "(none)"
+        return Reply(f"System prompt:\n{current}")
+    ctx.session.system_prompt = arg
+    return Reply("System prompt set.")
+
+
+@TABLE.register("clear", "Clear the chat history (the system prompt is kept).")
+def _clear(ctx: ShellContext, arg: str) -> Reply:
+    ctx.session.clear()
+    return Reply("Cleared chat history; the system prompt is kept.")
+
+
+@TABLE.register(
+    "temperature", "Set sampling temperature (0 is greedy).", usage="<float 0.0-2.0>",
+    arg="required",
+)  # fmt: skip
+def _temperature(ctx: ShellContext, arg: str) -> Reply:
+    return _set(ctx, params.temperature, arg, "temperature", "Temperature")
+
+
+@TABLE.register("topk", "Set top-k sampling value.", usage="<int > 0>", arg="required")
+def _topk(ctx: ShellContext, arg: str) -> Reply:
+    return _set(ctx, params.top_k, arg, "top_k", "Top-k")
+
+
+@TABLE.register("topp", "Set top-p sampling value.", usage="<float in (0.0, 1.0]>", arg="required")
+def _topp(ctx: ShellContext, arg: str) -> Reply:
+    return _set(ctx, params.top_p, arg, "top_p", "Top-p")
+
+
+@TABLE.register("maxtokens", "Set the most tokens per answer.", usage="<int>", arg="required")
+def _maxtokens(ctx: ShellContext, arg: str) -> Reply:
+    return _set(ctx, params.max_tokens, arg, "max_tokens", "Max tokens")
+
+
+@TABLE.register(
+    "think", "Ask the model to reason first (where its template supports it).",
+    usage="on|off", arg="required", choices=("on", "off"),
+)  # fmt: skip
+def _think(ctx: ShellContext, arg: str) -> Reply:
+    return _set(ctx, params.on_off, arg, "think", "Thinking")
+
+
+@TABLE.register(
+    "reasoning", "Show, hide or collapse the reasoning trace (display only).",
+    usage="show|hide|collapse", arg="required", choices=params.REASONING_MODES,
+)  # fmt: skip
+def _reasoning(ctx: ShellContext, arg: str) -> Reply:
+    ctx.session.reasoning_mode = params.reasoning(arg)
+    return Reply(f"Reasoning: {ctx.session.reasoning_mode}.")
+
+
+@TABLE.register("params", "Show the current sampling parameters.")
+def _params(ctx: ShellContext, arg: str) -> Reply:
+    s = ctx.session.sampling
+    return Reply(
+        f"temperature {s.temperature}, top-k {s.top_k}, top-p {s.top_p}, "
+        f"max tokens {s.max_tokens}, think {'on' if s.think else 'off'}, "
+        f"reasoning {ctx.session.reasoning_mode}, "
+        f"grounding {'on' if ctx.session.grounding else 'off'}"
+    )
+
+
+@TABLE.register("reset", "Put the sampling parameters back to their defaults.")
+def _reset(ctx: ShellContext, arg: str) -> Reply:
+    ctx.session.reset_sampling()
+    return Reply("Sampling back to defaults. " + _params(ctx, "").text)
+
+
+@TABLE.register("stats", "Show the last turn's stats again.")
+def _stats(ctx: ShellContext, arg: str) -> Reply:
+    turn = ctx.session.last_turn
+    if turn is None:
+        return Reply("No turns yet.")
+    context = ctx.engine.info.context_length if ctx.engine else None
+    return Reply("\n".join(format_stats(turn, ctx.session, context)))
+
+
+@TABLE.register("info", "Show the model file, size, quantisation, device and context.")
+def _info(ctx: ShellContext, arg: str) -> Reply:
+    if ctx.engine is None:
+        return _error("no model loaded")
+    info = ctx.engine.info
+    size = f"{info.size_bytes / 1_000_000:.1f} MB" if info.size_bytes else "unknown"
+    lines = [
+        f"Model: {info.model}",
+        f"File: {info.path} ({size})",
+        f"Quantisation: {info.quantisation}",
+        f"Device: {info.device}",
+        f"Context length: {info.context_length or 'unknown'} tokens",
+        f"Chat template: {info.chat_template}",
+        f"Load time: {info.load_seconds:.1f}s",
+        *(f"{k}: {v}" for k, v in info.extra.items()),
+    ]
+    return Reply("\n".join(lines))
+
+
+@TABLE.register("retry", "Regenerate the last answer.")
+def _retry(ctx: ShellContext, arg: str) -> Reply:
+    prompt = ctx.session.pop_last_prompt()
+    if prompt is None:
+        return _error("nothing to retry yet")
+    return Reply(action="prompt", prompt=prompt)
+
+
+@TABLE.register("undo", "Drop the last question and answer.")
+def _undo(ctx: ShellContext, arg: str) -> Reply:
+    if not ctx.session.undo():
+        return _error("nothing to undo")
+    return Reply("Dropped the last exchange.")
+
+
+@TABLE.register(
+    "save", "Save the transcript (.md or .json by extension).", usage="<FILE>",
+    arg="required", example="\\save gru-session.json",
+)  # fmt: skip
+def _save(ctx: ShellContext, arg: str) -> Reply:
+    path = Path(arg).expanduser()
+    try:
+        kind = transcript.save(ctx.session, path)
+    except ValueError as exc:
+        return _error(str(exc))
+    except OSError as exc:
+        return _error(f"could not save {path}: {exc.strerror or exc}; nothing was changed")
+    return Reply(f"Saved the transcript ({kind}) to {path}.")
+
+
+@TABLE.register(
+    "load", "Load a .json transcript: messages, system prompt and sampling.",
+    usage="<FILE.json>", arg="required",
+)  # fmt: skip
+def _load(ctx: ShellContext, arg: str) -> Reply:
+    path = Path(arg).expanduser()
+    try:
+        transcript.load(ctx.session, path)
+    except ValueError as exc:
+        return _error(str(exc))
+    except OSError as exc:
+        return _error(f"could not load {path}: {exc.strerror or exc}")
+    count = len(ctx.session.messages) // 2
+    return Reply(f"Loaded {count} exchanges from {path}.")

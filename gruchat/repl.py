@@ -1,0 +1,195 @@
+"""The interactive loop: prompt_toolkit input (history, completion, multi-line, Ctrl-C)
+feeding the Shell. Piped stdin gets the same Shell without the terminal features."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import platformdirs
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from rich.console import Console
+
+from gruchat import __version__, commands
+from gruchat.config import Settings
+from gruchat.engine.base import Engine
+from gruchat.environment import Environment
+from gruchat.errors import EngineDeadError, ExitStatus
+from gruchat.runtime import grounder_for, new_session, open_engine
+from gruchat.shell import Shell
+
+
+class CommandCompleter(Completer):
+    """Tab completion of command names and their fixed arguments, from the command table."""
+
+    def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        if "\n" in text:
+            return
+        word = text.lstrip().rpartition(" ")[2] if " " in text.lstrip() else text.lstrip()
+        for candidate in commands.completions(text):
+            yield Completion(candidate, start_position=-len(word))
+
+
+class SafeFileHistory(FileHistory):
+    """File history that degrades to a warning when the file cannot be read or written."""
+
+    def __init__(self, filename: str, console: Console) -> None:
+        super().__init__(filename)
+        self._console = console
+        self._warned = False
+
+    def _warn(self, what: str, exc: Exception) -> None:
+        if not self._warned:
+            self._warned = True
+            self._console.print(
+                f"warning: history file {self.filename!s} {what}: {exc}; continuing without it",
+                style="yellow",
+                markup=False,
+            )
+
+    def load_history_strings(self) -> Iterable[str]:
+        try:
+            return list(super().load_history_strings())
+        except (OSError, ValueError) as exc:
+            self._warn("could not be read", exc)
+            return []
+
+    def store_string(self, string: str) -> None:
+        try:
+            super().store_string(string)
+        except OSError as exc:
+            self._warn("could not be written", exc)
+
+
+def history_path() -> Path:
+    base = os.environ.get("GRUCHAT_HOME")
+    folder = Path(base) if base else Path(platformdirs.user_state_dir("gruchat"))
+    return folder / "history"
+
+
+def make_history(console: Console) -> History:
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        console.print(f"warning: no history ({exc})", style="yellow", markup=False)
+        return InMemoryHistory()
+    return SafeFileHistory(str(path), console)
+
+
+def key_bindings() -> KeyBindings:
+    kb = KeyBindings()
+
+    @kb.add("escape", "enter")
+    def _newline(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")
+
+    @kb.add("c-c")
+    def _interrupt(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        if buffer.text:
+            buffer.reset()  # Ctrl-C on a line clears it
+        else:
+            event.app.exit(exception=KeyboardInterrupt())
+
+    return kb
+
+
+def terminal_lines(env: Environment) -> Iterator[str]:
+    """Lines typed at the prompt; ends on Ctrl-D or a second Ctrl-C on an empty line."""
+    session: PromptSession[str] = PromptSession(
+        history=make_history(env.err),
+        completer=CommandCompleter(),
+        key_bindings=key_bindings(),
+        complete_while_typing=False,
+        enable_history_search=False,
+    )
+    armed = False
+    while True:
+        try:
+            text = session.prompt("> ")
+            block = _collect_block(text, lambda: session.prompt("... "))
+        except KeyboardInterrupt:
+            if armed:
+                return
+            armed = True
+            env.out.print("(Ctrl-C again or Ctrl-D to quit)", style="dim")
+            continue
+        except EOFError:
+            return
+        armed = False
+        yield block
+
+
+def piped_lines(env: Environment) -> Iterator[str]:
+    """Lines from a pipe or file, with the same \"\"\" blocks as the terminal."""
+    lines = iter(env.stdin)
+
+    def more() -> str:
+        line = next(lines, None)
+        if line is None:
+            raise EOFError
+        return line.rstrip("\n")
+
+    while True:
+        try:
+            first = more()
+            yield _collect_block(first, more)
+        except EOFError:
+            return
+
+
+def _collect_block(first: str, more: Callable[[], str]) -> str:
+    """Join a \"\"\" block into one prompt; any other line is returned as it is."""
+    single = commands.single_line_block(first)
+    if single is not None:
+        return single
+    opened = commands.block_opening(first)
+    if opened is None:
+        return first
+    parts = [opened] if opened else []
+    while True:
+        line = more()
+        closed = commands.block_closing(line)
+        if closed is not None:
+            parts.append(closed)
+            return "\n".join(parts).strip("\n")
+        parts.append(line)
+
+
+def banner(console: Console, engine: Engine) -> None:
+    info = engine.info
+    context = f", context {info.context_length} tokens" if info.context_length else ""
+    console.print(
+        f"[bold]gruchat {__version__}[/] — your GRU tutor · {info.model} "
+        f"({info.quantisation}) on {info.device}{context}"
+    )
+    console.print("Ask about GRUs, or type \\help for commands, \\exit or Ctrl-D to quit.")
+
+
+def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> ExitStatus:
+    engine = open_engine(settings, env.err, verbose=verbose)
+    session = new_session(settings)
+    shell = Shell(engine, session, env, grounder_for(settings))
+    interactive = bool(env.stdin_isatty and env.stdout_isatty)
+    if interactive:
+        banner(env.out, engine)
+    lines = terminal_lines(env) if interactive else piped_lines(env)
+    try:
+        for line in lines:
+            if not shell.handle(line):
+                break
+    except EngineDeadError as exc:
+        env.err.print(f"fatal: {exc.message}", style="red", markup=False)
+        return ExitStatus.FAILURE
+    finally:
+        with contextlib.suppress(Exception):
+            env.out.file.flush()
+    return ExitStatus.OK

@@ -1,0 +1,103 @@
+"""One line in, the right thing out: the dispatcher shared by the REPL and prompt files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gruchat import handlers  # noqa: F401  (registers the commands in the table)
+from gruchat.commands import Call, CommandError, Empty, Reply, parse
+from gruchat.engine.base import Engine
+from gruchat.environment import Environment
+from gruchat.errors import ContextOverflowError
+from gruchat.handlers import ShellContext
+from gruchat.render import StreamRenderer, format_stats
+from gruchat.session import Session, Turn
+from gruchat.turn import Grounder, context_warning, run_turn
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def answer_transform() -> Callable[[str], str]:
+    """LaTeX math in answers shown as Unicode, when the tutor package is present."""
+    try:
+        from gruchat.tutor.latex import latex_to_unicode
+    except ImportError:
+        return _identity
+    return latex_to_unicode
+
+
+class Shell:
+    """Dispatches lines to commands or the model and shows the result on ``env.out``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        session: Session,
+        env: Environment,
+        grounder: Grounder | None = None,
+        scope: str = "repl",
+    ) -> None:
+        self.engine = engine
+        self.session = session
+        self.env = env
+        self.grounder = grounder
+        self.ctx = ShellContext(session=session, engine=engine, scope=scope)
+        self.transform = answer_transform()
+        self.last_reply: Reply | None = None
+
+    def handle(self, line: str) -> bool:
+        """Process one line; False when the user asked to exit."""
+        try:
+            parsed = parse(line, scope=self.ctx.scope)
+        except CommandError as exc:
+            self.show(Reply(str(exc), error=True))
+            return True
+        if isinstance(parsed, Empty):
+            return True
+        if not isinstance(parsed, Call):
+            self.ask(parsed.text)
+            return True
+        reply = parsed.command.handler(self.ctx, parsed.arg)
+        self.show(reply)
+        if reply.action == "exit":
+            return False
+        if reply.action == "prompt":
+            self.ask(reply.prompt)
+        return True
+
+    def show(self, reply: Reply) -> None:
+        self.last_reply = reply
+        if reply.text == "" or reply.text is None:
+            return
+        if reply.error:
+            self.env.out.print(f"error: {reply.text}", style="red", markup=False)
+        elif isinstance(reply.text, str):
+            self.env.out.print(reply.text, markup=False, highlight=False)
+        else:
+            self.env.out.print(reply.text)
+
+    def ask(self, text: str) -> Turn | None:
+        """Send a prompt; the answer streams, then sources, stats and any context warning."""
+        self.last_reply = None
+        out = self.env.out
+        renderer = StreamRenderer(
+            out,
+            out,
+            markdown=bool(self.env.stdout_isatty),
+            reasoning_mode=self.session.reasoning_mode,
+            transform=self.transform,
+        )
+        try:
+            turn = run_turn(self.engine, self.session, text, renderer, self.grounder)
+        except ContextOverflowError as exc:
+            self.show(Reply(exc.message, error=True))
+            return None
+        renderer.sources(turn.sources)
+        if self.session.show_stats and turn.usage is not None:
+            renderer.stats(format_stats(turn, self.session, self.engine.info.context_length))
+        warning = context_warning(self.engine, self.session)
+        if warning:
+            out.print(f"warning: {warning}", style="yellow", markup=False)
+        return turn

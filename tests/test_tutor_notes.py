@@ -1,0 +1,282 @@
+"""The verified notes: their facts, retrieval over them and the grounded prompt."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gruchat.tutor.notes import (
+    Note,
+    NoteIndex,
+    default_index,
+    get_note,
+    grounded_user_message,
+    load_notes,
+)
+
+EXPECTED_NOTES = {
+    "what-is-a-gru",
+    "equations",
+    "gates",
+    "candidate-state",
+    "hidden-state-update",
+    "gru-vs-lstm",
+    "vanishing-gradients",
+    "parameter-count",
+    "conventions-and-pitfalls",
+    "history-and-papers",
+    "when-to-use",
+    "pytorch-usage",
+}
+
+
+def _note(name: str) -> Note:
+    note = get_note(name)
+    assert note is not None, name
+    return note
+
+
+def _all_text(note: Note) -> str:
+    return f"{note.title}\n{note.body}"
+
+
+# --- the files -------------------------------------------------------------------------
+
+
+def test_all_expected_notes_exist_and_are_sorted() -> None:
+    notes = load_notes()
+    names = [n.name for n in notes]
+    assert EXPECTED_NOTES <= set(names)
+    assert names == sorted(names)
+
+
+def test_load_notes_is_cached_but_returns_a_fresh_list() -> None:
+    first, second = load_notes(), load_notes()
+    assert first == second
+    assert first is not second
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    first.clear()
+    assert load_notes()
+
+
+def test_notes_are_short_titled_and_free_of_latex() -> None:
+    for note in load_notes():
+        assert note.title and not note.title.startswith("#")
+        words = len(note.body.split())
+        assert 40 <= words <= 120, (note.name, words)
+        assert "\\" not in note.body and "$" not in note.body, note.name
+        assert not note.body.lower().startswith("tags:")
+
+
+def test_note_files_start_with_a_title_line() -> None:
+    from gruchat.resources import data_path
+
+    for path in data_path("prompts/notes").glob("*.md"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# "), path.name
+
+
+def test_get_note_accepts_stem_or_unique_prefix() -> None:
+    assert _note("gates").name == "gates"
+    assert _note("param").name == "parameter-count"
+    assert _note("vanishing-gradients.md").name == "vanishing-gradients"
+    assert get_note("g") is None  # gates, gru-vs-lstm: ambiguous
+    assert get_note("no-such-note") is None
+    assert get_note("") is None
+
+
+# --- the facts ---------------------------------------------------------------------------
+
+
+def test_hidden_state_update_uses_pytorch_convention() -> None:
+    body = _note("hidden-state-update").body
+    assert "hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁" in body
+    assert "z weights the OLD state" in body
+
+
+def test_equations_match_pytorch_nn_gru() -> None:
+    body = _note("equations").body
+    for formula in (
+        "r = σ(W_ir xₜ + b_ir + W_hr hₜ₋₁ + b_hr)",
+        "z = σ(W_iz xₜ + b_iz + W_hz hₜ₋₁ + b_hz)",
+        "n = tanh(W_in xₜ + b_in + r ⊙ (W_hn hₜ₋₁ + b_hn))",
+        "hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁",
+    ):
+        assert formula in body
+
+
+def test_the_other_update_convention_is_always_flagged() -> None:
+    other = re.compile(r"\(1 − z\) ⊙ hₜ₋₁ \+ z ⊙")
+    for note in load_notes():
+        for line in note.body.splitlines():
+            if other.search(line):
+                assert "z weights the new candidate" in line, note.name
+
+
+def test_peepholes_are_only_attributed_to_lstm() -> None:
+    mentions = 0
+    for note in load_notes():
+        for sentence in re.split(r"(?<=[.;])\s", _all_text(note)):
+            if "peephole" in sentence.lower():
+                mentions += 1
+                assert "LSTM" in sentence, (note.name, sentence)
+    assert mentions >= 2
+
+
+def test_gates_and_activations() -> None:
+    gates = _note("gates").body
+    assert "sigmoid" in gates and "between 0 and 1" in gates
+    assert "z ≈ 1 keeps hₜ₋₁" in gates
+    candidate = _note("candidate-state").body
+    assert "tanh" in candidate and "between −1 and 1" in candidate
+    overview = _note("what-is-a-gru").body
+    assert "no separate cell state and no output gate" in overview
+    assert "Cho et al. (2014)" in overview
+
+
+def test_reset_placement_is_stated_both_ways() -> None:
+    candidate = _note("candidate-state").body
+    assert "r is applied after the matrix product" in candidate
+    assert "Cho et al. apply r before it" in candidate
+    pitfalls = _note("conventions-and-pitfalls").body
+    assert "reset_after=True" in pitfalls
+
+
+def test_parameter_formula_and_worked_number() -> None:
+    body = _note("parameter-count").body
+    assert "3·(H·I + H·H + 2·H)" in body
+    assert "4·(H·I + H·H + 2·H)" in body
+    assert "3·(200 + 400 + 40) = 1920" in body
+    assert "2560" in body
+    i, h = 10, 20
+    assert 3 * (h * i + h * h + 2 * h) == 1920
+    assert 4 * (h * i + h * h + 2 * h) == 2560
+
+
+def test_parameter_numbers_agree_with_torch() -> None:
+    torch = pytest.importorskip("torch")
+    gru = torch.nn.GRU(input_size=10, hidden_size=20)
+    lstm = torch.nn.LSTM(input_size=10, hidden_size=20)
+    assert sum(p.numel() for p in gru.parameters()) == 1920
+    assert sum(p.numel() for p in lstm.parameters()) == 2560
+
+
+def test_papers_are_cited_exactly() -> None:
+    body = _note("history-and-papers").body
+    assert (
+        'Cho et al., 2014, "Learning Phrase Representations using RNN Encoder–Decoder '
+        'for Statistical Machine Translation"'
+    ) in body
+    assert (
+        'Chung et al., 2014, "Empirical Evaluation of Gated Recurrent Neural Networks '
+        'on Sequence Modeling"'
+    ) in body
+
+
+def test_gru_vs_lstm_counts() -> None:
+    body = _note("gru-vs-lstm").body
+    assert "GRU: 2 gates" in body
+    assert "LSTM: 3 gates (input, forget, output)" in body
+    assert "cell state c" in body
+
+
+# --- retrieval ---------------------------------------------------------------------------
+
+RETRIEVAL_CASES = [
+    ("what does the reset gate do?", "gates"),
+    ("What does the update gate do?", "gates"),
+    ("how many parameters does a GRU layer have?", "parameter-count"),
+    ("GRU vs LSTM?", "gru-vs-lstm"),
+    ("difference between GRU and LSTM", "gru-vs-lstm"),
+    ("what is a GRU?", "what-is-a-gru"),
+    ("Explain GRUs", "what-is-a-gru"),
+    ("why do GRUs help with vanishing gradients?", "vanishing-gradients"),
+    ("do GRUs fix exploding gradients?", "vanishing-gradients"),
+    ("does a GRU have peepholes?", "conventions-and-pitfalls"),
+    ("which activation does the candidate use?", "candidate-state"),
+    ("what are the GRU equations?", "equations"),
+    ("what is the formula for h_t?", "equations"),
+    ("who invented the GRU?", "history-and-papers"),
+    ("which paper introduced GRUs?", "history-and-papers"),
+    ("how do I use nn.GRU in PyTorch?", "pytorch-usage"),
+    ("what is the shape of h_n?", "pytorch-usage"),
+    ("when should I use a GRU instead of an LSTM?", "when-to-use"),
+    ("how does the hidden state get updated?", "hidden-state-update"),
+    ("what is reset_after in Keras?", "conventions-and-pitfalls"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), RETRIEVAL_CASES)
+def test_search_puts_the_right_note_first(question: str, expected: str) -> None:
+    hits = default_index().search(question)
+    assert hits, question
+    assert hits[0].name == expected
+
+
+def test_peephole_question_gets_only_lstm_attributions() -> None:
+    hits = default_index().search("does a GRU have peepholes?")
+    assert all("peephole" in h.body.lower() for h in hits)
+
+
+@pytest.mark.parametrize("question", ["hello", "tell me a joke", "what's the weather today?", ""])
+def test_off_topic_questions_get_no_notes(question: str) -> None:
+    assert default_index().search(question) == []
+
+
+def test_search_respects_k_and_drops_weak_matches() -> None:
+    index = default_index()
+    assert index.search("what does the reset gate do?", k=0) == []
+    assert len(index.search("what does the reset gate do?", k=1)) == 1
+    assert len(index.search("sigmoid tanh gate candidate", k=5)) <= 5
+    # A clear single-topic question does not drag in an unrelated second note.
+    assert [n.name for n in index.search("how many parameters does a GRU layer have?")] == [
+        "parameter-count"
+    ]
+
+
+def test_scores_are_sorted_and_cover_every_note() -> None:
+    index = default_index()
+    scored = index.scores("update gate")
+    assert len(scored) == len(index.notes)
+    values = [s for _, s in scored]
+    assert values == sorted(values, reverse=True)
+    assert values[0] > 0
+
+
+def test_title_words_outweigh_body_mentions() -> None:
+    notes = [
+        Note("a", "Reset gate", "It scales the recurrent part of the candidate."),
+        Note("b", "Candidate", "The reset gate is mentioned here once in a longer body text."),
+        Note("c", "Other", "Nothing relevant at all in this one."),
+    ]
+    assert NoteIndex(notes).search("reset gate", k=1)[0].name == "a"
+
+
+def test_index_over_no_notes_is_empty() -> None:
+    assert NoteIndex([]).search("reset gate") == []
+
+
+def test_bm25s_prints_no_progress_bars(capsys: pytest.CaptureFixture[str]) -> None:
+    NoteIndex().search("what does the reset gate do?")
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+# --- the grounded prompt -----------------------------------------------------------------
+
+
+def test_grounded_message_puts_notes_before_the_question() -> None:
+    notes = [_note("gates"), _note("candidate-state")]
+    message = grounded_user_message("  what does r do?  ", notes)
+    assert message.startswith("Verified notes:\n")
+    assert message.endswith("answer: what does r do?")
+    for note in notes:
+        assert note.body in message
+        assert message.index(note.body) < message.index("what does r do?")
+    assert "tags:" not in message
+    assert len(message) < 1500
+
+
+def test_grounded_message_without_notes_is_just_the_question() -> None:
+    assert grounded_user_message(" hi ", []) == "hi"
