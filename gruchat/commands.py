@@ -135,9 +135,7 @@ def completions(text: str, table: Table = TABLE) -> list[str]:
     prefix = stripped[0]
     body = stripped[1:]
     if " " not in body:
-        return sorted(
-            prefix + c.name for c in table.visible() if c.name.startswith(body)
-        )
+        return sorted(prefix + c.name for c in table.visible() if c.name.startswith(body))
     name, _, arg = body.partition(" ")
     command = table.lookup.get(name)
     if command is None:
@@ -160,13 +158,11 @@ def help_text(table: Table = TABLE, scope: str = "repl") -> str:
             lines.append(f"    Ex: `{command.example}`")
     lines += [
         "",
-        "Multi-line input: Esc-Enter (or Alt-Enter) for a new line, or a \"\"\" block.",
+        'Multi-line input: Esc-Enter (or Alt-Enter) for a new line, or a """ block.',
         "Ctrl-C stops an answer or clears the line; Ctrl-D or \\exit quits.",
         "=" * 20,
     ]
     return "\n".join(lines)
-
-
 
 
 BLOCK = '"""'

@@ -48,7 +48,6 @@ class Environment:
             no_color=no_color or not tty,
             highlight=False,
             width=self.width if self.width else (None if tty else 100),
-            soft_wrap=not tty,
             emoji=False,
         )
 

@@ -31,16 +31,20 @@ class MarkdownStream:
         self.tail = ""
         self._reopen = ""  # fence line to prefix the tail with after a forced commit
         self._live: Live | None = None
+        self._gap = False  # a paragraph break is owed before the next committed block
 
     def _render(self, text: str) -> Markdown:
         return Markdown(self.transform(text))
 
-    def _max_tail_lines(self) -> int:
-        return max(4, self.console.size.height - 4)
+    def _too_tall(self) -> bool:
+        """Whether the open tail, once wrapped, would not fit on the screen to redraw."""
+        width = max(20, self.console.size.width)
+        rows = sum(len(line) // width + 1 for line in self.tail.split("\n"))
+        return rows >= max(4, self.console.size.height - 4)
 
     def feed(self, delta: str) -> None:
         self.tail += delta
-        if "\n" in delta:
+        if "\n" in delta or (" " in delta and self._too_tall()):
             self._commit_finished()
         if self.tail.strip():
             self._show_tail()
@@ -49,11 +53,16 @@ class MarkdownStream:
         cut = self.tail.rfind("\n\n")
         if cut > 0 and _open_fence(self._reopen + self.tail[:cut]) is None:
             self._commit(self.tail[:cut])
+            self._gap = True
             self.tail = self.tail[cut + 2 :]
             return
-        if self.tail.count("\n") >= self._max_tail_lines():
-            # Too tall to redraw in place: commit whole lines, keeping a code fence open.
+        if self._too_tall():
+            # Too tall to redraw in place: commit what is there, keeping a code fence open.
             cut = self.tail.rfind("\n")
+            if cut <= 0:
+                cut = self.tail.rfind(" ")
+            if cut <= 0:
+                return
             block = self._reopen + self.tail[:cut]
             fence = _open_fence(block)
             self._print(block + ("\n" + FENCE if fence else ""))
@@ -66,6 +75,9 @@ class MarkdownStream:
 
     def _print(self, text: str) -> None:
         if text.strip():
+            if self._gap:
+                self.console.print()
+                self._gap = False
             self.console.print(self._render(text))
 
     def __rich__(self) -> Markdown:

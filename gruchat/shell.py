@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gruchat import handlers  # noqa: F401  (registers the commands in the table)
+from gruchat.tutor import commands as tutor_commands  # noqa: F401  (\notes, \gru, …)
 from gruchat.commands import Call, CommandError, Empty, Reply, parse
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment

@@ -64,3 +64,20 @@ def test_card_renders_at_other_widths(width: int) -> None:
     text = _render(width)
     assert all(cell_len(line) <= width for line in text.splitlines())
     assert "GRU vs LSTM" in text
+
+
+def test_package_exports_are_lazy() -> None:
+    """The card must not pay for importing bm25s (the retrieval library)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; import gruchat.tutor.card; assert 'bm25s' not in sys.modules; "
+        "from gruchat.tutor import render_card, NoteIndex; assert 'bm25s' in sys.modules"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)

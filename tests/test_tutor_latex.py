@@ -90,3 +90,12 @@ def test_never_raises_on_arbitrary_input(text: str) -> None:
     assert isinstance(out, str)
     if "\\" not in text and "$" not in text:
         assert out == text
+
+
+def test_command_missing_its_argument_stays_raw_and_quiet(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert latex_to_unicode("$\\bra$") == "$\\bra$"  # pylatexenc would give "⟨%s|"
+    assert latex_to_unicode("$\\bra{x}$") == "⟨x|"
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""

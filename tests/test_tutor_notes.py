@@ -47,7 +47,7 @@ def _all_text(note: Note) -> str:
 def test_all_expected_notes_exist_and_are_sorted() -> None:
     notes = load_notes()
     names = [n.name for n in notes]
-    assert EXPECTED_NOTES <= set(names)
+    assert set(names) >= EXPECTED_NOTES
     assert names == sorted(names)
 
 
@@ -183,17 +183,22 @@ def test_gru_vs_lstm_counts() -> None:
 
 # --- retrieval ---------------------------------------------------------------------------
 
-RETRIEVAL_CASES = [
+PEEPHOLE_NOTES = {"conventions-and-pitfalls", "gru-vs-lstm"}
+RETRIEVAL_CASES: list[tuple[str, str | set[str]]] = [
     ("what does the reset gate do?", "gates"),
     ("What does the update gate do?", "gates"),
+    ("what are the gates of a GRU?", "gates"),
+    ("what does z do?", "gates"),
+    ("sigmoid or tanh for the gates?", "gates"),
     ("how many parameters does a GRU layer have?", "parameter-count"),
     ("GRU vs LSTM?", "gru-vs-lstm"),
     ("difference between GRU and LSTM", "gru-vs-lstm"),
     ("what is a GRU?", "what-is-a-gru"),
     ("Explain GRUs", "what-is-a-gru"),
+    ("what is a gated recurrent unit?", "what-is-a-gru"),
     ("why do GRUs help with vanishing gradients?", "vanishing-gradients"),
     ("do GRUs fix exploding gradients?", "vanishing-gradients"),
-    ("does a GRU have peepholes?", "conventions-and-pitfalls"),
+    ("does a GRU have peepholes?", PEEPHOLE_NOTES),
     ("which activation does the candidate use?", "candidate-state"),
     ("what are the GRU equations?", "equations"),
     ("what is the formula for h_t?", "equations"),
@@ -203,15 +208,17 @@ RETRIEVAL_CASES = [
     ("what is the shape of h_n?", "pytorch-usage"),
     ("when should I use a GRU instead of an LSTM?", "when-to-use"),
     ("how does the hidden state get updated?", "hidden-state-update"),
+    ("is z the weight of the old or the new state?", "hidden-state-update"),
     ("what is reset_after in Keras?", "conventions-and-pitfalls"),
 ]
 
 
 @pytest.mark.parametrize(("question", "expected"), RETRIEVAL_CASES)
-def test_search_puts_the_right_note_first(question: str, expected: str) -> None:
+def test_search_puts_the_right_note_first(question: str, expected: str | set[str]) -> None:
     hits = default_index().search(question)
     assert hits, question
-    assert hits[0].name == expected
+    allowed = expected if isinstance(expected, set) else {expected}
+    assert hits[0].name in allowed
 
 
 def test_peephole_question_gets_only_lstm_attributions() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -108,7 +109,8 @@ def test_render_step_shows_the_numbers() -> None:
 # --- against PyTorch -----------------------------------------------------------------------
 
 
-def _torch_cell(weights: GRUWeights):  # noqa: ANN202 - torch is optional at import time
+def _torch_cell(weights: GRUWeights) -> tuple[Any, Any]:
+    """A float64 GRUCell holding `weights` (torch is optional, so it is imported here)."""
     torch = pytest.importorskip("torch")
     cell = torch.nn.GRUCell(weights.input_size, weights.hidden_size, dtype=torch.float64)
     with torch.no_grad():

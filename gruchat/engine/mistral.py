@@ -206,7 +206,6 @@ def load(
             token_source="none" if ref.kind == "local" else "cache",
             in_situ_quant=isq,
             prefix_cache_n=prefix_cache_n,
-            max_seqs=1,
         )
     except ValueError as exc:
         raise ModelError(f"could not load {ref.display}: {_one_line(exc)}") from None

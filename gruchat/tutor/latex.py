@@ -7,6 +7,7 @@ spans, keeps code and prose as they are, and teaches pylatexenc sub/superscripts
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -122,6 +123,9 @@ def _plain_repl(node: latexwalker.LatexMacroNode, l2tobj: latex2text.LatexNodes2
 @lru_cache(maxsize=1)
 def _converter() -> tuple[macrospec.LatexContextDb, latex2text.LatexNodes2Text]:
     """pylatexenc parser context and converter, extended with scripts and nicer fractions."""
+    # Tolerant parsing of model output makes pylatexenc log warnings (e.g. "\\bra" without
+    # its argument) that would land in the middle of the chat screen.
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
     args = macrospec.MacroStandardArgsParser
     parse_db = latexwalker.get_default_latex_context_db()
     parse_db.add_context_category(
@@ -169,7 +173,10 @@ def _safe_math(latex: str, original: str) -> str:
         text = _math_to_text(latex)
     except Exception:  # a bad formula must not break the chat
         return original
-    return text or original
+    # A command missing its arguments comes back as its raw template, e.g. "⟨%s|".
+    if not text or re.search(r"%(?:s|\(\d\)s)", text):
+        return original
+    return text
 
 
 def _convert_math(match: re.Match[str]) -> str:

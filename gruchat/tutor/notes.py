@@ -36,10 +36,11 @@ _TOKEN_PATTERN = r"(?u)\b\w+\b"
 # Scores below this fraction of the best hit are noise from shared words like "gru".
 _RELATIVE_CUTOFF = 0.5
 _MIN_SCORE = 0.3
+_HEADING_WEIGHT = 1.0
 # A question naming only the topic ("what is a GRU?", "explain GRUs") gets the overview note;
 # BM25 cannot pick it because "gru" occurs in every note and so has almost no weight.
 _OVERVIEW_NOTE = "what-is-a-gru"
-_TOPIC_STEMS = frozenset({"gru", "gat", "recurrent", "unit", "rnn", "cell", "network", "neural"})
+_TOPIC_STEMS = frozenset({"gru", "recurrent", "unit", "rnn", "cell", "network", "neural"})
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,7 @@ def _light_stem(word: str) -> str:
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "is")) and word != "bias":
         # "status" and "corpus" keep their s; short plurals such as "grus" lose it.
-        if not (word.endswith("us") and len(word) > 4):
-            word = word[:-1]
+        word = word if word.endswith("us") and len(word) > 4 else word[:-1]
     if word.endswith("ing") and len(word) > 5:
         word = word[:-3]
     elif word.endswith("ed") and len(word) > 4:
@@ -116,37 +116,58 @@ def _light_stem(word: str) -> str:
 
 
 def _document_text(note: Note) -> str:
-    """Index the title twice so that a title word outweighs a passing mention in a body."""
-    return "\n".join([note.title, note.title, ", ".join(note.tags), note.body])
+    """Everything a note says, title and tags included."""
+    return "\n".join([note.title, ", ".join(note.tags), note.body])
+
+
+def _heading_text(note: Note) -> str:
+    """Title and tags only: the words that say what the note is *about*."""
+    return "\n".join([note.title, ", ".join(note.tags)])
 
 
 class NoteIndex:
-    """BM25 (bm25s) index over the notes, answering "which notes fit this question?"."""
+    """BM25 (bm25s) index over the notes, answering "which notes fit this question?".
+
+    Two bm25s indexes share one vocabulary: one over whole notes and one over titles and
+    tags. Adding the heading score makes title words count more: "gate" is in most note
+    bodies, so in the whole-note index it barely separates them, but it is in one title.
+    """
 
     def __init__(self, notes: Sequence[Note] | None = None) -> None:
         self.notes: list[Note] = list(notes) if notes is not None else load_notes()
         self._tokenizer = bm25s.tokenization.Tokenizer(
             splitter=_TOKEN_PATTERN, stopwords=sorted(_STOPWORDS), stemmer=_light_stem
         )
-        self._retriever: bm25s.BM25 | None = None
-        if self.notes:
-            corpus = [_document_text(n) for n in self.notes]
-            tokens = self._tokenizer.tokenize(corpus, return_as="tuple", show_progress=False)
-            self._retriever = bm25s.BM25()
-            self._retriever.index(tokens, show_progress=False)
+        self._indexes: list[tuple[bm25s.BM25, float]] = []
+        if not self.notes:
+            return
+        for text_of, weight, update_vocab in (
+            (_document_text, 1.0, True),  # builds the shared vocabulary
+            (_heading_text, _HEADING_WEIGHT, False),  # headings only use words seen above
+        ):
+            tokens = self._tokenizer.tokenize(
+                [text_of(n) for n in self.notes],
+                update_vocab=update_vocab,
+                return_as="tuple",
+                show_progress=False,
+            )
+            retriever = bm25s.BM25()
+            retriever.index(tokens, show_progress=False)
+            self._indexes.append((retriever, weight))
 
     def scores(self, question: str) -> list[tuple[Note, float]]:
-        """Every note with its BM25 score for `question`, best first."""
-        if self._retriever is None or not re.search(r"\w", question):
+        """Every note with its combined BM25 score for `question`, best first."""
+        if not self._indexes or not re.search(r"\w", question):
             return []
         query = self._tokenizer.tokenize(
             [question], update_vocab=False, return_as="ids", show_progress=False
         )
-        if not query or not query[0]:
-            return [(note, 0.0) for note in self.notes]
-        raw = self._retriever.get_scores(query[0])
-        scored = zip(self.notes, (float(s) for s in raw), strict=True)
-        return sorted(scored, key=lambda pair: -pair[1])
+        totals = [0.0] * len(self.notes)
+        if query and query[0]:
+            for retriever, weight in self._indexes:
+                for i, score in enumerate(retriever.get_scores(query[0])):
+                    totals[i] += weight * float(score)
+        return sorted(zip(self.notes, totals, strict=True), key=lambda pair: -pair[1])
 
     def _is_topic_only(self, question: str) -> bool:
         """True when every content word of `question` just names the topic itself."""

@@ -1,0 +1,53 @@
+r"""The tutor's REPL commands: \notes, \grounding, \gru. Registered in the one table."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+
+from gruchat import params
+from gruchat.commands import TABLE, Reply
+from gruchat.handlers import ShellContext
+
+
+@TABLE.register(
+    "notes", "List the verified GRU notes, or print one.", usage="[NAME]", arg="optional",
+    example="\\notes gates",
+)  # fmt: skip
+def _notes(ctx: ShellContext, arg: str) -> Reply:
+    from gruchat.tutor.notes import get_note, load_notes
+
+    if not arg:
+        lines = ["Verified GRU notes (\\notes NAME prints one):"]
+        lines += [f"- {n.name}: {n.title}" for n in load_notes()]
+        return Reply("\n".join(lines))
+    note = get_note(arg)
+    if note is None:
+        names = ", ".join(n.name for n in load_notes())
+        return Reply(f"no note named {arg!r}; notes: {names}", error=True)
+    title = f"verified note: {note.name}"
+    return Reply(Panel(Markdown(note.body), title=title, title_align="left"))
+
+
+@TABLE.register(
+    "grounding", "Put the most relevant GRU notes into each question, or not.",
+    usage="on|off", arg="required", choices=("on", "off"),
+)  # fmt: skip
+def _grounding(ctx: ShellContext, arg: str) -> Reply:
+    ctx.session.grounding = params.on_off(arg)
+    return Reply(f"Grounding {'on' if ctx.session.grounding else 'off'}.")
+
+
+@TABLE.register(
+    "gru", "Show the GRU reference card; `\\gru step` works one step through.",
+    usage="[step]", arg="optional", choices=("step",),
+)  # fmt: skip
+def _gru(ctx: ShellContext, arg: str) -> Reply:
+    if arg.lower() == "step":
+        from gruchat.tutor.step import render_step
+
+        return Reply(render_step())
+    from gruchat.tutor.card import render_card
+
+    return Reply(Group(render_card()))
