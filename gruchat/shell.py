@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gruchat import handlers  # noqa: F401  (registers the commands in the table)
-from gruchat.tutor import commands as tutor_commands  # noqa: F401  (\notes, \gru, …)
 from gruchat.commands import Call, CommandError, Empty, Reply, parse
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment
@@ -14,6 +13,7 @@ from gruchat.handlers import ShellContext
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.session import Session, Turn
 from gruchat.turn import Grounder, context_warning, run_turn
+from gruchat.tutor import commands as tutor_commands  # noqa: F401  (\notes, \gru, …)
 
 
 def _identity(text: str) -> str:

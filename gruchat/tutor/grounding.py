@@ -13,6 +13,6 @@ def ground(question: str) -> tuple[str, list[str]]:
     return grounded_user_message(question, notes), [n.name for n in notes]
 
 
-def make_grounder():  # noqa: ANN201 - a gruchat.turn.Grounder
+def make_grounder():
     """The grounder the REPL, ask and run use; the index is built on first use."""
     return ground
