@@ -147,6 +147,36 @@ def ask(
 
 
 @app.command()
+def run(
+    files: Annotated[list[Path], typer.Argument(help="Prompt files (*.gru) to replay.")],
+    model: Model = None,
+    device: Device = None,
+    isq: Isq = None,
+    system: System = None,
+    system_file: SystemFile = None,
+    temperature: Temperature = None,
+    max_tokens: MaxTokens = None,
+    grounding: Grounding = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the report.")] = False,
+    record: Annotated[bool, typer.Option(help="Write missing FILE.golden.json files.")] = False,
+    update: Annotated[bool, typer.Option(help="Rewrite golden files from this run.")] = False,
+    golden: Annotated[bool, typer.Option(help="A missing golden file fails (CI).")] = False,
+    junit: Annotated[Path | None, typer.Option(help="Write a JUnit XML report.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON report.")] = None,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> int:
+    """Replay prompt files through the REPL's commands and check the answers."""
+    flags = _flags(
+        **_pick(locals(), "files", "quiet", "record", "update", "golden", "junit", "json_path")
+    )
+    from gruchat.script.runner import RunOptions, run_files
+
+    options = RunOptions(quiet, record, update, golden, junit, json_path, verbose)
+    return int(run_files(files, flags, options))
+
+
+@app.command()
 def pull(
     name: Annotated[str, typer.Argument(help="Preset to fetch.")] = "smollm2-135m",
 ) -> int:

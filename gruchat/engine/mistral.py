@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import mmap
 import os
+import queue
 import re
+import threading
 import time
 from collections.abc import Iterator
 from importlib import metadata, util
@@ -115,8 +117,7 @@ class MistralEngine:
         usage: Any = None
         splitter = ThinkSplitter()
         try:
-            chunks = self._runner.send_chat_completion_request(request)
-            for chunk in chunks:
+            for chunk in _pumped(self._runner, request):
                 if chunk.usage is not None:
                     usage = chunk.usage
                 if not chunk.choices:
@@ -143,6 +144,47 @@ class MistralEngine:
             raise
         total = time.perf_counter() - started
         yield Finished(_usage(usage), finish_reason, ttft or total, total)
+
+
+_END = object()
+
+
+def _pumped(runner: Any, request: Any) -> Iterator[Any]:
+    """Chunks read by a worker thread, so Ctrl-C in the main thread is seen at once.
+
+    The engine's iterator blocks in Rust and notices a signal only when the whole answer
+    is done; here the main thread waits on a queue instead. When the consumer stops
+    (Ctrl-C, error), the worker drops the engine's iterator at the next chunk, which
+    cancels the sequence.
+    """
+    chunks: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for chunk in runner.send_chat_completion_request(request):
+                if stop.is_set():
+                    break
+                chunks.put(chunk)
+            chunks.put(_END)
+        except BaseException as exc:  # handed to the consumer as it is
+            chunks.put(exc)
+
+    worker = threading.Thread(target=pump, name="gruchat-engine", daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                item = chunks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 def _engine_error(message: str) -> EngineError:

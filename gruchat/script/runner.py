@@ -1,0 +1,259 @@
+"""``gruchat run``: every file parsed first, one engine for all of them, a fresh session each.
+
+Lines go through the same Shell as the REPL (scope "script"): prompts via ``Shell.ask``
+(so the Turn comes back for the checks), commands via ``Shell.handle``. Unless a file or
+a flag says otherwise, decoding is greedy (temperature 0) so reruns are comparable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from gruchat.commands import Reply
+from gruchat.config import Settings, load_settings
+from gruchat.engine.base import Engine, Sampling
+from gruchat.environment import Environment
+from gruchat.errors import ExitStatus, GruchatError, UsageError
+from gruchat.runtime import grounder_for, new_session, open_engine, sampling_from
+from gruchat.script import golden, parser, report
+from gruchat.script.checks import Subject, evaluate, excerpt, reply_text
+from gruchat.script.report import FileResult, Row
+from gruchat.session import Turn
+from gruchat.shell import Shell
+from gruchat.turn import Grounder
+
+SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "max_tokens", "think")
+EngineFactory = Callable[[Settings, Console], Engine]
+
+
+@dataclass
+class RunOptions:
+    quiet: bool = False  # only the report, no transcript
+    record: bool = False  # write golden files that do not exist yet
+    update: bool = False  # rewrite golden files from this run
+    golden: bool = False  # a missing golden file is a failure
+    junit: Path | None = None
+    json_path: Path | None = None
+    verbose: bool = False
+
+
+def run_files(
+    paths: Sequence[Path],
+    flags: dict[str, Any],
+    options: RunOptions,
+    env: Environment | None = None,
+    engine_factory: EngineFactory | None = None,
+    grounder_factory: Callable[[Settings], Grounder | None] = grounder_for,
+) -> ExitStatus:
+    """Parse all files, run them, report; the exit status says how it went."""
+    env = env or Environment()
+    scripts = load_all(paths, env.err)
+    if scripts is None:
+        return ExitStatus.USAGE
+    settings = settings_for(flags, scripts)
+    if engine_factory is None:
+        engine = open_engine(settings, env.err, verbose=options.verbose)
+    else:
+        engine = engine_factory(settings, env.err)
+    grounder = grounder_factory(settings)
+    meta = _LazyMeta(engine)
+    results = []
+    for script in scripts:
+        result, turns = run_script(script, engine, settings, grounder, env, options.quiet)
+        compare_golden(script, turns, meta, options, result)
+        results.append(result)
+    if not options.quiet:
+        env.out.print()
+    report.print_report(env.out, results)
+    if options.junit:
+        report.write_junit(options.junit, results)
+    if options.json_path:
+        report.write_json(options.json_path, results)
+    failed = any(result.failures for result in results)
+    return ExitStatus.FAILURE if failed else ExitStatus.OK
+
+
+def load_all(paths: Sequence[Path], err: Console) -> list[parser.Script] | None:
+    """Every file parsed; on any error each file's first error is shown and None returned."""
+    if not paths:
+        raise UsageError("no prompt files given: gruchat run FILE.gru …")
+    scripts, failed = [], False
+    for path in paths:
+        try:
+            scripts.append(parser.load(Path(path)))
+        except GruchatError as exc:
+            err.print(exc.message, style="red", markup=False, highlight=False)
+            failed = True
+    return None if failed else scripts
+
+
+def settings_for(flags: dict[str, Any], scripts: Sequence[parser.Script]) -> Settings:
+    """Settings from config and flags; the files' ``# model:`` pragma unless --model is given."""
+    flags = dict(flags)
+    named = {script.path: script.model for script in scripts if script.model}
+    if "model" not in flags and named:
+        if len(set(named.values())) > 1:
+            listing = ", ".join(f"{path}: {model}" for path, model in named.items())
+            raise UsageError(
+                f"the files name different models ({listing}); run them separately "
+                "or choose one with --model"
+            )
+        flags["model"] = next(iter(named.values()))
+    return load_settings(flags)
+
+
+def file_sampling(settings: Settings, script: parser.Script) -> Sampling:
+    """Greedy by default; the file's ``# sampling:`` pragma; then the command-line flags."""
+    changes = {"temperature": 0.0, **script.sampling}
+    for key in SAMPLING_FIELDS:
+        if settings.sources.get(key, "").startswith("flag"):
+            changes[key] = getattr(settings, key)
+    return dataclasses.replace(sampling_from(settings), **changes)
+
+
+def run_script(
+    script: parser.Script,
+    engine: Engine,
+    settings: Settings,
+    grounder: Grounder | None,
+    env: Environment,
+    quiet: bool = False,
+) -> tuple[FileResult, list[tuple[int, Turn]]]:
+    """Replay one file in a fresh session; the results and the (line, Turn) of each answer."""
+    session = new_session(settings)
+    session.sampling = session.default_sampling = file_sampling(settings, script)
+    shell_env = _silent() if quiet else env
+    shell = Shell(engine, session, shell_env, grounder, scope="script")
+    out = shell_env.out
+    result = FileResult(script.path)
+    turns: list[tuple[int, Turn]] = []
+    if not quiet:
+        out.print(f"== {script.path} ==", style="bold", markup=False, highlight=False)
+    for index, step in enumerate(script.steps):
+        for number, line in enumerate(step.lines):
+            out.print(("> " if number == 0 else "... ") + line, markup=False, highlight=False)
+        subject, going = _run_step(shell, step)
+        if isinstance(subject, Turn):
+            if subject.finish_reason == "cancelled":
+                raise KeyboardInterrupt
+            turns.append((step.line, subject))
+        rows = _implicit(script.path, step, subject, shell.last_reply)
+        for check in step.checks:
+            outcome = evaluate(check, subject)
+            rows.append(
+                Row(script.path, check.line, check.label, outcome.passed, outcome.message,
+                    outcome.excerpt)
+            )  # fmt: skip
+        for row in rows:
+            _echo(out, row)
+        result.rows += rows
+        if not going:
+            why = f"not run: \\exit on line {step.line} ended the file"
+            for later in script.steps[index + 1 :]:
+                result.rows += [Row(script.path, c.line, c.label, False, why) for c in later.checks]
+            break
+    return result, turns
+
+
+def compare_golden(
+    script: parser.Script,
+    turns: list[tuple[int, Turn]],
+    meta: _LazyMeta,
+    options: RunOptions,
+    result: FileResult,
+) -> None:
+    """Record, update or compare ``FILE.golden.json``; adds a row when there is a verdict."""
+    path = golden.golden_path(script.path)
+    exists = path.exists()
+    if not (exists or options.record or options.update or options.golden):
+        return
+    label = f"golden {path.name}"
+    current = golden.build(turns, meta.get())
+    if options.update or (options.record and not exists):
+        if exists:
+            try:
+                result.golden_diff = golden.diff(golden.load(path), current, script.path)
+            except ValueError:
+                result.golden_diff = []
+        golden.write(path, current)
+        what = "updated" if exists else "recorded"
+        result.rows.append(Row(script.path, 0, label, True, "", f"{what} {len(turns)} answers"))
+        return
+    if not exists:
+        why = f"no golden file {path} (record one with --record)"
+        result.rows.append(Row(script.path, 0, label, False, why))
+        return
+    try:
+        recorded = golden.load(path)
+    except ValueError as exc:
+        result.rows.append(Row(script.path, 0, label, False, str(exc)))
+        return
+    result.golden_diff = golden.diff(recorded, current, script.path)
+    if result.golden_diff:
+        why = "answers differ from the golden file (diff below; --update accepts them)"
+        result.rows.append(Row(script.path, 0, label, False, why))
+    else:
+        result.rows.append(Row(script.path, 0, label, True, "", f"{len(turns)} answers match"))
+
+
+def _run_step(shell: Shell, step: parser.Step) -> tuple[Subject, bool]:
+    """Run one step: (what its checks look at, whether the file goes on)."""
+    if step.kind == "prompt":
+        return shell.ask(step.text), True
+    going = shell.handle(step.text)
+    if shell.last_reply is None:  # the command asked the model (\retry) and it answered
+        return shell.session.last_turn, going
+    return shell.last_reply, going
+
+
+def _implicit(path: str, step: parser.Step, subject: Subject, last: Reply | None) -> list[Row]:
+    """Failures nobody wrote a check for: a refused command, a prompt with no answer."""
+    if isinstance(subject, Turn) and subject.finish_reason == "error":
+        return [Row(path, step.line, "answer", False, f"the engine failed: {subject.error}")]
+    if subject is None:
+        why = reply_text(last) if last is not None else "no answer"
+        return [Row(path, step.line, "answer", False, f"no answer: {why}")]
+    expects_error = any(check.kind == "error" for check in step.checks)
+    if isinstance(subject, Reply) and subject.error and not expects_error:
+        message = excerpt(reply_text(subject), 200)
+        return [Row(path, step.line, f"{step.text} (accepted)", False, f"refused: {message}")]
+    return []
+
+
+def _echo(out: Console, row: Row) -> None:
+    if row.passed:
+        out.print(f"  [pass] {row.check}", style="green", markup=False, highlight=False)
+    else:
+        text = f"  [FAIL] {row.check}: {row.message}"
+        out.print(text, style="bold red", markup=False, highlight=False)
+
+
+def _silent() -> Environment:
+    return Environment(
+        stdin=io.StringIO(),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        stdin_isatty=False,
+        stdout_isatty=False,
+        stderr_isatty=False,
+    )
+
+
+class _LazyMeta:
+    """Model hash and versions for golden files, computed once and only when needed."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.value: dict[str, Any] | None = None
+
+    def get(self) -> dict[str, Any]:
+        if self.value is None:
+            self.value = golden.model_meta(self.engine, golden.model_sha256(self.engine))
+        return self.value

@@ -1,0 +1,112 @@
+"""Shared fixtures: a scripted engine, injected streams, the real model and a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gruchat import models
+from gruchat.engine.fake import FakeEngine
+from gruchat.environment import Environment
+
+DEFAULT_PRESET = "smollm2-135m"
+
+# Taken before any test runs: loading the real engine sets RUST_LOG / HF_HUB_OFFLINE /
+# CUDA_VISIBLE_DEVICES in os.environ, and subprocesses should not depend on test order.
+_BASE_ENV = dict(os.environ)
+
+
+@pytest.fixture
+def fake_engine():
+    """A FakeEngine with an empty script queue."""
+    return FakeEngine()
+
+
+@pytest.fixture
+def env():
+    """Factory for an Environment on StringIO streams; nothing is a terminal by default."""
+
+    def make(stdin: str = "", *, stdin_isatty: bool = False, width: int = 100) -> Environment:
+        return Environment(
+            stdin=io.StringIO(stdin),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            stdin_isatty=stdin_isatty,
+            stdout_isatty=False,
+            stderr_isatty=False,
+            width=width,
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def default_model_path():
+    """The real default model in the store; a missing model is a failure, not a skip."""
+    preset = models.presets()[DEFAULT_PRESET]
+    ref = models.resolve(DEFAULT_PRESET)
+    assert ref.path is not None
+    if not models.is_installed(preset):
+        pytest.fail(
+            f"the default model is not in the model store ({ref.path}); "
+            f"run `make model` or `gruchat pull {DEFAULT_PRESET}` first (`make test` does)",
+            pytrace=False,
+        )
+    return ref.path
+
+
+@pytest.fixture(scope="session")
+def real_engine(default_model_path):
+    """The real default model loaded once through mistral.rs, on the CPU."""
+    from gruchat.engine.mistral import load
+
+    saved = dict(os.environ)
+    try:
+        engine = load(models.resolve(DEFAULT_PRESET), device="cpu", isq="Q8_0")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def subprocess_env(tmp_path_factory):
+    """Environment for child processes: no user config, no GRUCHAT_* overrides."""
+    config_home = tmp_path_factory.mktemp("xdg-config")
+    child = {
+        key: value
+        for key, value in _BASE_ENV.items()
+        if key != "PYTHONIOENCODING" and not (key.startswith("GRUCHAT_") and key != "GRUCHAT_HOME")
+    }
+    child["XDG_CONFIG_HOME"] = str(config_home)
+    child.pop("NO_COLOR", None)
+    return child
+
+
+@pytest.fixture(scope="session")
+def gruchat_cmd(subprocess_env):
+    """Run ``python -m gruchat ARGS`` and return the CompletedProcess (text, captured)."""
+
+    def run(*args: str, input: str | None = None, env: dict | None = None, timeout: int = 300):
+        child = dict(subprocess_env)
+        for key, value in (env or {}).items():
+            if value is None:
+                child.pop(key, None)
+            else:
+                child[key] = value
+        return subprocess.run(
+            [sys.executable, "-m", "gruchat", *args],
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+            env=child,
+            check=False,
+        )
+
+    return run
