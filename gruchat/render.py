@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
 from rich.rule import Rule
 
 from gruchat.engine.base import Finished
@@ -140,6 +142,30 @@ class StreamRenderer:
 
     def stats(self, lines: list[str]) -> None:
         self.meta.print("\n".join(lines), style="dim", markup=False, highlight=False)
+
+    def preface(self, notes: list[tuple[str, str]]) -> None:
+        """The verified note, shown ahead of the model's own words and labelled as such."""
+        for title, body in notes:
+            if self.markdown:
+                panel = Panel(
+                    Markdown(self.transform(body)),
+                    title=f"verified note: {title}",
+                    title_align="left",
+                    border_style="cyan",
+                )
+                self.out.print(panel)
+            else:
+                self.out.file.write(f"[verified note: {title}]\n{body}\n\n[gruchat:]\n")
+                self.out.file.flush()
+
+    def flags(self, items: list[tuple[str, str, str]]) -> None:
+        """Sentences of the answer that contradict the notes, each with the right fact."""
+        for sentence, fact, note in items:
+            self.meta.print(
+                f"⚠ not right: “{sentence}” — {fact} (see \\notes {note})",
+                style="yellow",
+                markup=False,
+            )
 
     def sources(self, names: list[str]) -> None:
         if names:

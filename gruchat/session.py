@@ -25,6 +25,7 @@ class Turn:
     reasoning_seconds: float = 0.0
     reasoning_tokens: int = 0
     sources: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # sentences contradicting the notes
     error: str = ""
 
     @property

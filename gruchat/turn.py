@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from gruchat.engine.base import AnswerDelta, Engine, Finished, ReasoningDelta
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
 
-# question -> (user message to send, names of the notes it carries)
-Grounder = Callable[[str], tuple[str, list[str]]]
+
+class Grounder(Protocol):
+    """The tutor's side of a turn: notes into the question, and a check of the answer."""
+
+    def ground(self, question: str) -> tuple[str, list[str]]:
+        """The user message to send and the names of the notes it carries."""
+        ...
+
+    def note(self, name: str) -> tuple[str, str] | None:
+        """A note's title and verified text, to show beside the model's words."""
+        ...
+
+    def verify(self, answer: str) -> list[tuple[str, str, str]]:
+        """(sentence, correct fact, note name) for each sentence contradicting the notes."""
+        ...
 
 
 def check_fits(engine: Engine, messages: list[dict[str, str]]) -> None:
@@ -34,10 +47,15 @@ def run_turn(
 
     Raises ContextOverflowError (nothing sent, nothing recorded) and EngineDeadError.
     """
-    content, sources = grounder(prompt) if grounder and session.grounding else (prompt, [])
+    prompt = prompt.encode("utf-8", "replace").decode("utf-8")  # no lone surrogates
+    content, sources = prompt, []
+    if grounder is not None and session.grounding:
+        content, sources = grounder.ground(prompt)
     messages = session.request_messages(content)
     check_fits(engine, messages)
     turn = Turn(prompt=prompt, sources=sources)
+    if grounder is not None and sources:
+        renderer.preface([note for note in (grounder.note(sources[0]),) if note])
     answer: list[str] = []
     reasoning: list[str] = []
     stream = engine.stream(messages, session.sampling)
@@ -70,6 +88,10 @@ def run_turn(
         turn.error = exc.message
         renderer.error(exc.message)
     turn.answer = "".join(answer)
+    if grounder is not None and turn.answer:
+        found = grounder.verify(turn.answer)
+        turn.flags = [f"{sentence} -> {fact}" for sentence, fact, _ in found]
+        renderer.flags(found)
     turn.reasoning = "".join(reasoning)
     turn.reasoning_tokens = renderer.reasoning_tokens
     turn.reasoning_seconds = renderer.reasoning_seconds

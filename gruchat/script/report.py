@@ -57,11 +57,15 @@ def totals(results: list[FileResult]) -> tuple[int, int]:
 
 
 def print_report(console: Console, results: list[FileResult]) -> None:
-    table = Table("where", "check", "result", "answer / why", title="gruchat run", expand=True)
+    table = Table(title="gruchat run", expand=True)
+    table.add_column("where", no_wrap=True)
+    table.add_column("check", ratio=3)
+    table.add_column("result", no_wrap=True)
+    table.add_column("answer / why", ratio=2)
     for result in results:
         for row in result.rows:
             verdict = Text("pass", style="green") if row.passed else Text("FAIL", style="bold red")
-            detail = row.excerpt if row.passed else row.message
+            detail = _short(row.excerpt) if row.passed else row.message
             table.add_row(row.where, Text(row.check), verdict, Text(detail))
     console.print(table)
     for result in results:
@@ -74,6 +78,10 @@ def print_report(console: Console, results: list[FileResult]) -> None:
     files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
     summary = f"{checks} checks in {files}: {checks - failures} passed, {failures} failed"
     console.print(summary, style="bold red" if failures else "bold green", markup=False)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def junit_xml(results: list[FileResult]) -> str:

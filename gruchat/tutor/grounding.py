@@ -1,18 +1,28 @@
-"""Grounding a question on the verified notes: what the model is sent, and which notes."""
+"""The tutor's grounder: verified notes into each question, and a check of each answer."""
 
 from __future__ import annotations
 
-from gruchat.tutor.notes import default_index, grounded_user_message
+from gruchat.tutor.guard import contradictions
+from gruchat.tutor.notes import default_index, get_note, grounded_user_message
 
 NOTES_PER_QUESTION = 2
 
 
-def ground(question: str) -> tuple[str, list[str]]:
-    """The user turn to send (notes + question) and the names of the notes used."""
-    notes = default_index().search(question, k=NOTES_PER_QUESTION)
-    return grounded_user_message(question, notes), [n.name for n in notes]
+class NotesGrounder:
+    """Implements gruchat.turn.Grounder with BM25 over the notes and the guard rules."""
+
+    def ground(self, question: str) -> tuple[str, list[str]]:
+        notes = default_index().search(question, k=NOTES_PER_QUESTION)
+        return grounded_user_message(question, notes), [n.name for n in notes]
+
+    def note(self, name: str) -> tuple[str, str] | None:
+        note = get_note(name)
+        return (note.title, note.body) if note else None
+
+    def verify(self, answer: str) -> list[tuple[str, str, str]]:
+        return [(c.sentence, c.fact, c.note) for c in contradictions(answer)]
 
 
-def make_grounder():
+def make_grounder() -> NotesGrounder:
     """The grounder the REPL, ask and run use; the index is built on first use."""
-    return ground
+    return NotesGrounder()
