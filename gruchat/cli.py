@@ -233,6 +233,27 @@ def show_config(
     return ExitStatus.OK
 
 
+@app.command("gru")
+def gru_card(
+    what: Annotated[str | None, typer.Argument(help="'step' for a worked GRU step.")] = None,
+) -> int:
+    """Show the GRU reference card, or `gru step` for one step worked through."""
+    from gruchat.environment import Environment
+
+    console = Environment().out
+    if what is None:
+        from gruchat.tutor.card import render_card
+
+        console.print(render_card())
+    elif what == "step":
+        from gruchat.tutor.step import render_step
+
+        console.print(render_step())
+    else:
+        raise UsageError(f"unknown argument {what!r}: use `gruchat gru` or `gruchat gru step`")
+    return ExitStatus.OK
+
+
 _LOCAL_ONLY = {"verbose", "debug"}
 
 
