@@ -53,8 +53,9 @@ class Environment:
 
 
 def make_streams_safe() -> None:
-    """Replace characters the terminal's encoding cannot show instead of crashing (LANG=C)."""
-    for stream in (sys.stdout, sys.stderr):
+    """Replace what cannot be encoded (LANG=C output) or decoded (bad bytes piped in)
+    instead of crashing."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             with contextlib.suppress(ValueError, OSError):
