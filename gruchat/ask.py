@@ -11,7 +11,7 @@ from rich.console import Console
 
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
-from gruchat.environment import Environment
+from gruchat.environment import Environment, write_out
 from gruchat.errors import ExitStatus, UsageError
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.runtime import new_session
@@ -73,9 +73,8 @@ def ask(
         sink = Console(file=io.StringIO())  # the answer goes into the JSON object instead
         quiet = StreamRenderer(sink, env.err, markdown=False, reasoning_mode="hide")
         turn = run_turn(engine, session, prompt, quiet, grounder)
-        env.stdout.write(json.dumps(json_result(turn, engine, settings), ensure_ascii=False))
-        env.stdout.write("\n")
-        env.stdout.flush()
+        text = json.dumps(json_result(turn, engine, settings), ensure_ascii=False)
+        write_out(env.stdout, text + "\n")
     else:
         renderer = StreamRenderer(
             env.out,

@@ -158,9 +158,9 @@ def run(
     max_tokens: MaxTokens = None,
     grounding: Grounding = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the report.")] = False,
-    record: Annotated[bool, typer.Option(help="Write missing FILE.golden.json files.")] = False,
-    update: Annotated[bool, typer.Option(help="Rewrite golden files from this run.")] = False,
-    golden: Annotated[bool, typer.Option(help="A missing golden file fails (CI).")] = False,
+    record: Annotated[bool, typer.Option("--record", help="Write missing golden files.")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Rewrite golden files.")] = False,
+    golden: Annotated[bool, typer.Option("--golden", help="Missing golden file fails.")] = False,
     junit: Annotated[Path | None, typer.Option(help="Write a JUnit XML report.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON report.")] = None,
     verbose: Verbose = False,
@@ -269,7 +269,7 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn every failure into one line and an exit status."""
-    from gruchat.environment import make_streams_safe
+    from gruchat.environment import make_streams_safe, stdout_closed
 
     make_streams_safe()
     args = _with_default_command(list(sys.argv[1:] if argv is None else argv))
@@ -288,8 +288,6 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         status = ExitStatus.INTERRUPTED
-    except BrokenPipeError:
-        status = _closed_stdout()
     except BaseException as exc:
         if isinstance(exc, SystemExit):
             raise
@@ -301,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        status = _closed_stdout()
+        stdout_closed()
     sys.exit(status)
 
 
@@ -310,10 +308,3 @@ def _report(message: str, debug: bool) -> None:
         traceback.print_exc()
     sys.stderr.write(f"error: {message}\n")
     sys.stderr.flush()
-
-
-def _closed_stdout() -> int:
-    """The reader went away (`| head`): that is fine, exit quietly with 0."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    return ExitStatus.OK

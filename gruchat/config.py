@@ -25,7 +25,9 @@ DEFAULTS_FILE = "configs/default.toml"
 
 
 def _str(value: Any) -> str:
-    return str(value)
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value
 
 
 def _non_negative_int(value: Any) -> int:

@@ -42,7 +42,7 @@ class Environment:
 
     def _console(self, stream: TextIO, tty: bool) -> Console:
         no_color = "NO_COLOR" in os.environ
-        return Console(
+        return _Console(
             file=stream,
             force_terminal=tty,
             no_color=no_color or not tty,
@@ -50,6 +50,30 @@ class Environment:
             width=self.width if self.width else (None if tty else 100),
             emoji=False,
         )
+
+
+class _Console(Console):
+    """A console that treats a closed stdout (`| head`) as a quiet, successful end."""
+
+    def on_broken_pipe(self) -> None:
+        stdout_closed()
+
+
+def stdout_closed() -> None:
+    """The reader went away: silence stdout for the rest of the process and exit 0."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(0)
+
+
+def write_out(stream: TextIO, text: str) -> None:
+    """Write and flush, ending the process quietly if the reader has gone."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        stdout_closed()
 
 
 def make_streams_safe() -> None:

@@ -10,6 +10,7 @@ from rich.live import Live
 from rich.markdown import Markdown
 
 FENCE = "```"
+FENCES = ("```", "~~~")
 
 
 def _open_fence(text: str) -> str | None:
@@ -17,8 +18,11 @@ def _open_fence(text: str) -> str | None:
     opened: str | None = None
     for line in text.splitlines():
         stripped = line.strip()
-        if stripped.startswith(FENCE):
-            opened = None if opened is not None else stripped
+        if stripped.startswith(FENCES):
+            if opened is None:
+                opened = stripped
+            elif stripped.startswith(opened[:3]):
+                opened = None
     return opened
 
 
@@ -65,7 +69,7 @@ class MarkdownStream:
                 return
             block = self._reopen + self.tail[:cut]
             fence = _open_fence(block)
-            self._print(block + ("\n" + FENCE if fence else ""))
+            self._print(block + ("\n" + fence[:3] if fence else ""))
             self._reopen = fence + "\n" if fence else ""
             self.tail = self.tail[cut + 1 :]
 

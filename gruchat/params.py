@@ -15,6 +15,8 @@ MAX_TOKENS_LIMIT = 1_000_000
 
 
 def _float(text: str | float, message: str, lo: float, hi: float, lo_open: bool) -> float:
+    if isinstance(text, bool):
+        raise ValueError(message)
     try:
         value = float(text)
     except (TypeError, ValueError):
@@ -31,7 +33,8 @@ def _int(text: str | int, message: str, lo: int, hi: int) -> int:
         value = text
     else:
         stripped = str(text).strip()
-        if not stripped.lstrip("+-").isdigit() or len(stripped) > 12:
+        digits = stripped.lstrip("+-")
+        if not (digits.isascii() and digits.isdigit()) or len(stripped) > 12:
             raise ValueError(message)
         value = int(stripped)
     if not lo <= value <= hi:

@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 
 from gruchat.engine.base import Finished
+from gruchat.environment import write_out
 from gruchat.markdown_stream import MarkdownStream
 from gruchat.session import Session, Turn
 
@@ -50,14 +51,10 @@ class PlainWriter:
         self.pending += delta
         if "\n" in self.pending:
             head, _, self.pending = self.pending.rpartition("\n")
-            self.stream.write(self.transform(head) + "\n")
-            self.stream.flush()
+            write_out(self.stream, self.transform(head) + "\n")
 
     def close(self) -> None:
-        if self.pending:
-            self.stream.write(self.transform(self.pending))
-        self.stream.write("\n")
-        self.stream.flush()
+        write_out(self.stream, self.transform(self.pending) + "\n")
         self.pending = ""
 
 
@@ -155,8 +152,7 @@ class StreamRenderer:
                 )
                 self.out.print(panel)
             else:
-                self.out.file.write(f"[verified note: {title}]\n{body}\n\n[gruchat:]\n")
-                self.out.file.flush()
+                write_out(self.out.file, f"[verified note: {title}]\n{body}\n\n[gruchat:]\n")
 
     def flags(self, items: list[tuple[str, str, str]]) -> None:
         """Sentences of the answer that contradict the notes, each with the right fact."""

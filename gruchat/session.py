@@ -84,8 +84,8 @@ class Session:
         if turn.finish_reason == "error" and not turn.answer:
             return
         answer = turn.answer
-        if turn.finish_reason == "cancelled":
-            answer = (answer + " [cancelled]").strip()
+        if turn.finish_reason in ("cancelled", "error"):
+            answer = f"{answer.rstrip()} [{turn.finish_reason}]".strip()
         self.messages.append({"role": "user", "content": turn.prompt})
         self.messages.append({"role": "assistant", "content": answer})
 

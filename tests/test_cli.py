@@ -240,13 +240,6 @@ def run_with_closed_stdout(subprocess_env, *args):
         os.close(write_end)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: rich's Console.on_broken_pipe raises SystemExit(1) and cli.main re-raises "
-        "SystemExit, so `gruchat models` into a closed pipe exits 1, not the documented 0"
-    ),
-)
 @pytest.mark.parametrize("command", ["models", "config"])
 def test_closed_stdout_exits_quietly_with_0(subprocess_env, command):
     """A reader that went away (`| head`) is not an error: exit 0 and nothing on stderr."""

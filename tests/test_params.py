@@ -149,10 +149,6 @@ def test_top_k_accepts_exactly_the_range(value):
         rejects(params.top_k, str(value), TOP_K_MSG)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: params._float accepts bool (True -> 1.0), unlike _int; TOML `temperature = true`",
-)
 @pytest.mark.parametrize("parser", [params.temperature, params.top_p])
 def test_float_settings_reject_booleans(parser):
     """A boolean is not a number setting (top_k already rejects it)."""
@@ -160,10 +156,6 @@ def test_float_settings_reject_booleans(parser):
         parser(True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: params._int: '²'.isdigit() is True but int('²') fails with Python's message",
-)
 def test_top_k_superscript_digit_names_accepted_form():
     """Characters str.isdigit accepts but int() does not still get the accepted-form message."""
     rejects(params.top_k, "²", TOP_K_MSG)

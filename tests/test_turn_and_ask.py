@@ -82,23 +82,67 @@ def test_second_turn_sends_history(fake_engine, env):
     ]
 
 
+class NotesStub:
+    """A grounder with one note; flags any sentence that says 'three gates'."""
+
+    def __init__(self):
+        self.asked = []
+
+    def ground(self, question):
+        self.asked.append(question)
+        return f"NOTES\n\n{question}", ["gates", "equations"]
+
+    def note(self, name):
+        return (
+            ("The gates", "A GRU has an update gate and a reset gate.") if name == "gates" else None
+        )
+
+    def verify(self, answer):
+        if "three gates" in answer:
+            return [("A GRU has three gates.", "A GRU has two gates.", "gates")]
+        return []
+
+
 def test_grounder_changes_what_is_sent_not_what_is_recorded(fake_engine, env):
     """The grounded text goes to the engine; the history keeps the user's own words."""
     fake_engine.enqueue(ANSWER).enqueue(ANSWER)
-
-    def grounder(question):
-        return f"NOTES\n\n{question}", ["gates"]
-
+    grounder = NotesStub()
     session = new_session()
     turn = run_turn(fake_engine, session, "What is a GRU?", renderer_for(env()), grounder)
     assert fake_engine.requests[0][0][-1]["content"] == "NOTES\n\nWhat is a GRU?"
-    assert turn.sources == ["gates"]
+    assert turn.sources == ["gates", "equations"]
     assert session.messages[0] == {"role": "user", "content": "What is a GRU?"}
 
     session.grounding = False
     turn = run_turn(fake_engine, session, "again", renderer_for(env()), grounder)
     assert fake_engine.requests[1][0][-1]["content"] == "again"
     assert turn.sources == []
+    assert grounder.asked == ["What is a GRU?"]
+
+
+def test_grounded_answer_is_prefaced_by_the_verified_note(fake_engine, env):
+    """In plain mode the first source's note is printed, labelled, before the model's words."""
+    fake_engine.enqueue(ANSWER)
+    environment = env()
+    run_turn(fake_engine, new_session(), "What is a GRU?", renderer_for(environment), NotesStub())
+    out = environment.stdout.getvalue()
+    assert out.startswith("[verified note: The gates]\nA GRU has an update gate and a reset gate.")
+    assert out.endswith(ANSWER + "\n")
+    assert out.count(ANSWER) == 2  # once in the note, once as the answer
+    assert out.index("[verified note:") < out.rindex(ANSWER)
+
+
+def test_answer_contradicting_the_notes_is_flagged(fake_engine, env):
+    """verify() findings are kept on the turn and shown on the meta console."""
+    fake_engine.enqueue("A GRU has three gates. It is fast.")
+    environment = env()
+    turn = run_turn(fake_engine, new_session(), "q", renderer_for(environment), NotesStub())
+    assert turn.flags == ["A GRU has three gates. -> A GRU has two gates."]
+    err = environment.stderr.getvalue()
+    assert "A GRU has three gates." in err and "A GRU has two gates." in err
+
+    fake_engine.enqueue(ANSWER)
+    assert run_turn(fake_engine, new_session(), "q", renderer_for(env()), NotesStub()).flags == []
 
 
 def test_max_tokens_reached_is_length(fake_engine, env):

@@ -58,10 +58,10 @@ def totals(results: list[FileResult]) -> tuple[int, int]:
 
 def print_report(console: Console, results: list[FileResult]) -> None:
     table = Table(title="gruchat run", expand=True)
-    table.add_column("where", no_wrap=True)
+    table.add_column("where", ratio=2, overflow="fold")
     table.add_column("check", ratio=3)
     table.add_column("result", no_wrap=True)
-    table.add_column("answer / why", ratio=2)
+    table.add_column("answer / why", ratio=3)
     for result in results:
         for row in result.rows:
             verdict = Text("pass", style="green") if row.passed else Text("FAIL", style="bold red")
@@ -74,10 +74,22 @@ def print_report(console: Console, results: list[FileResult]) -> None:
             for line in result.golden_diff:
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
                 console.print(line, style=style, markup=False, highlight=False)
+    failed = [row for result in results for row in result.rows if not row.passed]
+    if failed:
+        console.print("Failed checks:", style="bold red")
+    for row in failed:  # one unwrapped line each, FILE:LINE first, for editors and CI logs
+        line = f"{row.where}: {row.check}: {row.message}"
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     checks, failures = totals(results)
-    files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
-    summary = f"{checks} checks in {files}: {checks - failures} passed, {failures} failed"
+    summary = (
+        f"{_count(checks, 'check')} in {_count(len(results), 'file')}: "
+        f"{checks - failures} passed, {failures} failed"
+    )
     console.print(summary, style="bold red" if failures else "bold green", markup=False)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _short(text: str, limit: int = 40) -> str:

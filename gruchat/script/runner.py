@@ -67,15 +67,24 @@ def run_files(
     results = []
     for script in scripts:
         result, turns = run_script(script, engine, settings, grounder, env, options.quiet)
+        before = len(result.rows)
         compare_golden(script, turns, meta, options, result)
+        if not options.quiet:
+            for row in result.rows[before:]:
+                _echo(env.out, row)
         results.append(result)
     if not options.quiet:
         env.out.print()
     report.print_report(env.out, results)
-    if options.junit:
-        report.write_junit(options.junit, results)
-    if options.json_path:
-        report.write_json(options.json_path, results)
+    for path, write in (
+        (options.junit, report.write_junit),
+        (options.json_path, report.write_json),
+    ):
+        if path is not None:
+            try:
+                write(path, results)
+            except OSError as exc:
+                raise UsageError(f"cannot write the report {path}: {exc.strerror or exc}") from None
     failed = any(result.failures for result in results)
     return ExitStatus.FAILURE if failed else ExitStatus.OK
 
@@ -89,7 +98,7 @@ def load_all(paths: Sequence[Path], err: Console) -> list[parser.Script] | None:
         try:
             scripts.append(parser.load(Path(path)))
         except GruchatError as exc:
-            err.print(exc.message, style="red", markup=False, highlight=False)
+            err.print(exc.message, style="red", markup=False, highlight=False, soft_wrap=True)
             failed = True
     return None if failed else scripts
 
@@ -182,7 +191,12 @@ def compare_golden(
                 result.golden_diff = golden.diff(golden.load(path), current, script.path)
             except ValueError:
                 result.golden_diff = []
-        golden.write(path, current)
+        try:
+            golden.write(path, current)
+        except OSError as exc:
+            why = f"cannot write {path}: {exc.strerror or exc}"
+            result.rows.append(Row(script.path, 0, label, False, why))
+            return
         what = "updated" if exists else "recorded"
         result.rows.append(Row(script.path, 0, label, True, "", f"{what} {len(turns)} answers"))
         return
@@ -229,10 +243,10 @@ def _implicit(path: str, step: parser.Step, subject: Subject, last: Reply | None
 
 def _echo(out: Console, row: Row) -> None:
     if row.passed:
-        out.print(f"  [pass] {row.check}", style="green", markup=False, highlight=False)
+        text, style = f"  [pass] {row.check}", "green"
     else:
-        text = f"  [FAIL] {row.check}: {row.message}"
-        out.print(text, style="bold red", markup=False, highlight=False)
+        text, style = f"  [FAIL] {row.check}: {row.message}", "bold red"
+    out.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
 def _silent() -> Environment:
