@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.text import Text
 
 from gruchat.engine.base import Finished
 from gruchat.environment import write_out
@@ -145,7 +145,7 @@ class StreamRenderer:
         for title, body in notes:
             if self.markdown:
                 panel = Panel(
-                    Markdown(self.transform(body)),
+                    Text(body),
                     title=f"verified note: {title}",
                     title_align="left",
                     border_style="cyan",
@@ -153,6 +153,10 @@ class StreamRenderer:
                 self.out.print(panel)
             else:
                 write_out(self.out.file, f"[verified note: {title}]\n{body}\n\n[gruchat:]\n")
+
+    def preface_seen(self, name: str) -> None:
+        """A note already shown in this conversation is referred to, not repeated."""
+        self.meta.print(f"(verified note {name} shown above; \\notes {name})", style="dim cyan")
 
     def flags(self, items: list[tuple[str, str, str]]) -> None:
         """Sentences of the answer that contradict the notes, each with the right fact."""

@@ -61,6 +61,7 @@ class Session:
     show_stats: bool = True
     messages: list[Message] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
+    shown_notes: set[str] = field(default_factory=set)  # verified notes already on screen
 
     @classmethod
     def start(cls, system_prompt: str, sampling: Sampling, **kwargs: Any) -> Session:
@@ -105,6 +106,7 @@ class Session:
     # -- commands ------------------------------------------------------------------
     def clear(self) -> None:
         self.messages.clear()
+        self.shown_notes.clear()
 
     def undo(self) -> bool:
         """Drop the last exchange; False when there is none."""

@@ -55,7 +55,12 @@ def run_turn(
     check_fits(engine, messages)
     turn = Turn(prompt=prompt, sources=sources)
     if grounder is not None and sources:
-        renderer.preface([note for note in (grounder.note(sources[0]),) if note])
+        top = sources[0]
+        if top in session.shown_notes:
+            renderer.preface_seen(top)
+        else:
+            renderer.preface([note for note in (grounder.note(top),) if note])
+            session.shown_notes.add(top)
     answer: list[str] = []
     reasoning: list[str] = []
     stream = engine.stream(messages, session.sampling)

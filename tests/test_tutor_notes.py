@@ -276,8 +276,8 @@ def test_bm25s_prints_no_progress_bars(capsys: pytest.CaptureFixture[str]) -> No
 def test_grounded_message_puts_notes_before_the_question() -> None:
     notes = [_note("gates"), _note("candidate-state")]
     message = grounded_user_message("  what does r do?  ", notes)
-    assert message.startswith("Verified notes:\n")
-    assert message.endswith("answer: what does r do?")
+    assert message.startswith("Notes:\n")
+    assert "Question: what does r do?\n" in message
     for note in notes:
         assert note.body in message
         assert message.index(note.body) < message.index("what does r do?")

@@ -58,8 +58,9 @@ def totals(results: list[FileResult]) -> tuple[int, int]:
 
 def print_report(console: Console, results: list[FileResult]) -> None:
     table = Table(title="gruchat run", expand=True)
-    table.add_column("where", ratio=2, overflow="fold")
-    table.add_column("check", ratio=3)
+    longest = max((len(row.where) for result in results for row in result.rows), default=5)
+    table.add_column("where", min_width=min(longest, 45), overflow="fold")
+    table.add_column("check", ratio=3, overflow="fold")
     table.add_column("result", no_wrap=True)
     table.add_column("answer / why", ratio=3)
     for result in results:

@@ -211,7 +211,7 @@ def compare_golden(
         return
     result.golden_diff = golden.diff(recorded, current, script.path)
     if result.golden_diff:
-        why = "answers differ from the golden file (diff below; --update accepts them)"
+        why = "answers differ from the golden file (see the diff; --update accepts them)"
         result.rows.append(Row(script.path, 0, label, False, why))
     else:
         result.rows.append(Row(script.path, 0, label, True, "", f"{len(turns)} answers match"))
@@ -243,7 +243,8 @@ def _implicit(path: str, step: parser.Step, subject: Subject, last: Reply | None
 
 def _echo(out: Console, row: Row) -> None:
     if row.passed:
-        text, style = f"  [pass] {row.check}", "green"
+        detail = f": {row.excerpt}" if row.line == 0 and row.excerpt else ""  # golden verdicts
+        text, style = f"  [pass] {row.check}{detail}", "green"
     else:
         text, style = f"  [FAIL] {row.check}: {row.message}", "bold red"
     out.print(text, style=style, markup=False, highlight=False, soft_wrap=True)

@@ -36,7 +36,12 @@ RULES: tuple[Rule, ...] = (
         "gates",
     ),
     _rule(
-        r"\bgru\w*\b[^.]*\b(a|its|the) cell state\b",
+        r"\bgru\w* is an? (type|kind|variant|version) of lstm",
+        "a GRU is its own gated RNN cell, not a kind of LSTM",
+        "gru-vs-lstm",
+    ),
+    _rule(
+        r"\bgru\w*\b[^.]*\b(a|its|the)( separate)? cell state\b",
         "a GRU has no cell state, only h",
         "gru-vs-lstm",
     ),
@@ -80,6 +85,8 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+_LSTM = re.compile(r"\blstm", re.IGNORECASE)
+_GRU = re.compile(r"\bgru", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # A negation in one clause must not excuse a claim in the next: "no peepholes, but it
 # does have a cell state" is checked as two clauses.
@@ -106,6 +113,12 @@ def contradictions(answer: str) -> list[Contradiction]:
     return found
 
 
+def _excused(clause: str) -> bool:
+    """A negated clause, or one about the LSTM alone, states nothing wrong about GRUs."""
+    about_lstm_only = _LSTM.search(clause) and not _GRU.search(clause)
+    return bool(_NEGATION.search(clause) or about_lstm_only)
+
+
 def _first_broken_rule(sentence: str) -> Rule | None:
     clauses = _CLAUSE_BREAK.split(sentence)
     for rule in RULES:
@@ -114,6 +127,6 @@ def _first_broken_rule(sentence: str) -> Rule | None:
                 return rule
             continue
         for clause in clauses:
-            if rule.pattern.search(clause) and not _NEGATION.search(clause):
+            if rule.pattern.search(clause) and not _excused(clause):
                 return rule
     return None
