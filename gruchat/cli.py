@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from gruchat import __version__
+from gruchat.cli_options import engine_options
 from gruchat.errors import ExitStatus, GruchatError, UsageError
 
 app = typer.Typer(
@@ -23,44 +24,6 @@ app = typer.Typer(
 )
 
 SUBCOMMANDS = {"chat", "ask", "run", "pull", "models", "config", "gru"}
-
-Model = Annotated[
-    str | None,
-    typer.Option("--model", "-m", help="Preset name, path to a .gguf, or REPO/FILE.gguf hub id."),
-]
-Device = Annotated[str | None, typer.Option(help="auto, cpu or cuda.")]
-Isq = Annotated[str | None, typer.Option(help="In-situ quantisation on load (Q8_0, Q4K, none).")]
-System = Annotated[str | None, typer.Option("--system", help="System prompt text.")]
-SystemFile = Annotated[Path | None, typer.Option("--system-file", help="System prompt file.")]
-Temperature = Annotated[float | None, typer.Option(help="0.0 to 2.0; 0 is greedy.")]
-TopK = Annotated[int | None, typer.Option("--top-k", help="Top-k sampling (> 0).")]
-TopP = Annotated[float | None, typer.Option("--top-p", help="Top-p sampling in (0, 1].")]
-MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per answer.")]
-Think = Annotated[
-    bool | None, typer.Option("--think/--no-think", help="Ask reasoning models to think.")
-]
-Grounding = Annotated[
-    bool | None,
-    typer.Option("--grounding/--no-grounding", help="Put relevant GRU notes in the prompt."),
-]
-Verbose = Annotated[bool, typer.Option("--verbose", help="Show the engine's own log.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
-
-
-def _flags(**values: Any) -> dict[str, Any]:
-    """Flag values the user gave (None means not given), keyed like Settings."""
-    flags = {k: v for k, v in values.items() if v is not None}
-    if "system_file" in flags:
-        flags["system_prompt_file"] = str(flags.pop("system_file"))
-        flags.setdefault("system_prompt", "")
-    if "system" in flags:
-        flags["system_prompt"] = flags.pop("system")
-    return flags
-
-
-def _pick(values: dict[str, Any], *skip: str) -> dict[str, Any]:
-    """A command's own parameters minus those that are not settings."""
-    return {k: v for k, v in values.items() if k not in _LOCAL_ONLY and k not in skip}
 
 
 def _settings(flags: dict[str, Any]):
@@ -86,23 +49,10 @@ def root(
 
 
 @app.command()
-def chat(
-    model: Model = None,
-    device: Device = None,
-    isq: Isq = None,
-    system: System = None,
-    system_file: SystemFile = None,
-    temperature: Temperature = None,
-    top_k: TopK = None,
-    top_p: TopP = None,
-    max_tokens: MaxTokens = None,
-    think: Think = None,
-    grounding: Grounding = None,
-    verbose: Verbose = False,
-    debug: Debug = False,
-) -> int:
+@engine_options
+def chat(flags: dict[str, Any], verbose: bool) -> int:
     """Open the interactive REPL (the default command)."""
-    settings = _settings(_flags(**_pick(locals())))
+    settings = _settings(flags)
     from gruchat.environment import Environment
     from gruchat.repl import run_repl
 
@@ -110,27 +60,18 @@ def chat(
 
 
 @app.command()
+@engine_options
 def ask(
+    flags: dict[str, Any],
+    verbose: bool,
     prompt: Annotated[str | None, typer.Argument(help="The question; '-' reads stdin.")] = None,
-    model: Model = None,
-    device: Device = None,
-    isq: Isq = None,
-    system: System = None,
-    system_file: SystemFile = None,
-    temperature: Temperature = None,
-    top_k: TopK = None,
-    top_p: TopP = None,
-    max_tokens: MaxTokens = None,
-    think: Think = None,
-    grounding: Grounding = None,
-    hide_reasoning: Annotated[bool, typer.Option(help="Do not show the reasoning.")] = False,
+    hide_reasoning: Annotated[
+        bool, typer.Option("--hide-reasoning", help="Do not show the reasoning.")
+    ] = False,
     no_stats: Annotated[bool, typer.Option("--no-stats", help="Do not print stats.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    verbose: Verbose = False,
-    debug: Debug = False,
 ) -> int:
     """Answer one question and exit."""
-    flags = _flags(**_pick(locals(), "prompt", "hide_reasoning", "no_stats", "json_out"))
     from gruchat import ask as ask_mod
     from gruchat.environment import Environment
     from gruchat.runtime import grounder_for, open_engine
@@ -147,29 +88,19 @@ def ask(
 
 
 @app.command()
+@engine_options
 def run(
+    flags: dict[str, Any],
+    verbose: bool,
     files: Annotated[list[Path], typer.Argument(help="Prompt files (*.gru) to replay.")],
-    model: Model = None,
-    device: Device = None,
-    isq: Isq = None,
-    system: System = None,
-    system_file: SystemFile = None,
-    temperature: Temperature = None,
-    max_tokens: MaxTokens = None,
-    grounding: Grounding = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the report.")] = False,
     record: Annotated[bool, typer.Option("--record", help="Write missing golden files.")] = False,
     update: Annotated[bool, typer.Option("--update", help="Rewrite golden files.")] = False,
     golden: Annotated[bool, typer.Option("--golden", help="Missing golden file fails.")] = False,
     junit: Annotated[Path | None, typer.Option(help="Write a JUnit XML report.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON report.")] = None,
-    verbose: Verbose = False,
-    debug: Debug = False,
 ) -> int:
     """Replay prompt files through the REPL's commands and check the answers."""
-    flags = _flags(
-        **_pick(locals(), "files", "quiet", "record", "update", "golden", "junit", "json_path")
-    )
     from gruchat.script.runner import RunOptions, run_files
 
     options = RunOptions(quiet, record, update, golden, junit, json_path, verbose)
@@ -210,14 +141,10 @@ def list_models() -> int:
 
 
 @app.command("config")
-def show_config(
-    model: Model = None,
-    device: Device = None,
-    isq: Isq = None,
-    temperature: Temperature = None,
-) -> int:
-    """Print the effective settings and where each came from."""
-    settings = _settings(_flags(**locals()))
+@engine_options
+def show_config(flags: dict[str, Any], verbose: bool) -> int:
+    """Print the effective settings (with any flags given) and where each came from."""
+    settings = _settings(flags)
     from rich.table import Table
 
     from gruchat.config import user_config_path
@@ -252,9 +179,6 @@ def gru_card(
     else:
         raise UsageError(f"unknown argument {what!r}: use `gruchat gru` or `gruchat gru step`")
     return ExitStatus.OK
-
-
-_LOCAL_ONLY = {"verbose", "debug"}
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
