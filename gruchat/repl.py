@@ -4,6 +4,8 @@ feeding the Shell. Piped stdin gets the same Shell without the terminal features
 from __future__ import annotations
 
 import contextlib
+import datetime
+import fcntl
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -62,8 +64,19 @@ class SafeFileHistory(FileHistory):
             return []
 
     def store_string(self, string: str) -> None:
+        """Append one entry in FileHistory's format with a single locked write, so two
+        gruchat processes never interleave their entries."""
+        lines = "".join(f"+{line}\n" for line in string.split("\n"))
+        entry = f"\n# {datetime.datetime.now()}\n{lines}".encode()
         try:
-            super().store_string(string)
+            fd = os.open(self.filename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                view = memoryview(entry)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)  # closing releases the lock
         except OSError as exc:
             self._warn("could not be written", exc)
 
