@@ -62,12 +62,14 @@ class Table:
     def visible(self, scope: str = "repl") -> list[Command]:
         return [c for c in self.commands.values() if c.scope == "any" or c.scope == scope]
 
-    def suggest(self, name: str) -> str | None:
+    def suggest(self, name: str, scope: str = "repl") -> str | None:
+        """The nearest command valid in ``scope``, for "did you mean …?"."""
+        names = {n: c for n, c in self.lookup.items() if c.scope in ("any", scope)}
         lowered = name.lower()
-        if lowered in self.lookup:
-            return self.lookup[lowered].name
-        close = difflib.get_close_matches(lowered, list(self.lookup), n=1, cutoff=0.6)
-        return self.lookup[close[0]].name if close else None
+        if lowered in names and lowered != name:
+            return names[lowered].name
+        close = difflib.get_close_matches(lowered, list(names), n=1, cutoff=0.6)
+        return names[close[0]].name if close and close[0] != name else None
 
 
 TABLE = Table()
@@ -115,7 +117,7 @@ def parse(line: str, table: Table = TABLE, scope: str = "repl") -> Parsed:
         raise CommandError("empty command: type \\help for the list of commands")
     command = table.lookup.get(name)
     if command is None or (command.scope != "any" and command.scope != scope):
-        hint = table.suggest(name)
+        hint = table.suggest(name, scope)
         extra = f"; did you mean \\{hint}?" if hint else "; type \\help for the list"
         raise CommandError(f"unknown command \\{name}{extra}")
     if command.arg == "none" and arg:

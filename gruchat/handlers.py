@@ -36,7 +36,8 @@ def _set(ctx: ShellContext, parser: Any, arg: str, key: str, label: str) -> Repl
     except ValueError as exc:
         return _error(str(exc))
     ctx.session.set_sampling(**{key: value})
-    return Reply(f"{label} set to {value}.")
+    shown = ("on" if value else "off") if isinstance(value, bool) else value
+    return Reply(f"{label} set to {shown}.")
 
 
 @TABLE.register("help", "Display this message.", aliases=("h", "?"))

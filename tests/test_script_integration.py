@@ -18,12 +18,14 @@ SLOW = 1800  # seconds; the machine may be busy, and nothing here asserts time
 
 def test_shipped_suites_pass(gruchat_cmd, default_model_path, tmp_path):
     junit = tmp_path / "suites.xml"
-    proc = gruchat_cmd("run", "--quiet", "--junit", str(junit), *map(str, SUITES), timeout=SLOW)
+    args = ("run", "--quiet", "--golden", "--junit", str(junit), *map(str, SUITES))
+    proc = gruchat_cmd(*args, timeout=SLOW)
+    # A deliberate change to the prompt or grounding moves the answers: review the diff in
+    # this output, then `gruchat run --update prompts/regression/*.gru`.
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 failed" in proc.stdout
     root = ET.parse(junit).getroot()
-    golden_files = sum(1 for suite in SUITES if Path(f"{suite}.golden.json").exists())
-    expected = sum(len(load(suite).checks) for suite in SUITES) + golden_files
+    expected = sum(len(load(suite).checks) for suite in SUITES) + len(SUITES)  # + goldens
     assert (root.get("tests"), root.get("failures")) == (str(expected), "0")
     assert len(root.findall("testsuite")) == 2
 

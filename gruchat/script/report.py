@@ -74,7 +74,7 @@ def print_report(console: Console, results: list[FileResult]) -> None:
             console.print(f"What changed in {result.file} since its golden file:", style="bold")
             for line in result.golden_diff:
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
-                console.print(line, style=style, markup=False, highlight=False)
+                console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
     failed = [row for result in results for row in result.rows if not row.passed]
     if failed:
         console.print("Failed checks:", style="bold red")
