@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Annotated, Any
@@ -193,7 +195,7 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn every failure into one line and an exit status."""
-    from gruchat.environment import make_streams_safe, stdout_closed
+    from gruchat.environment import make_streams_safe
 
     make_streams_safe()
     args = _with_default_command(list(sys.argv[1:] if argv is None else argv))
@@ -212,18 +214,31 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         status = ExitStatus.INTERRUPTED
+    except SystemExit as exc:  # stdout_closed() and typer's own exits
+        status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except BaseException as exc:
-        if isinstance(exc, SystemExit):
-            raise
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # typer's usage errors
             exc.show()
-            sys.exit(ExitStatus.USAGE)
-        _report(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", debug)
-        status = ExitStatus.FAILURE
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        stdout_closed()
+            status = ExitStatus.USAGE
+        else:
+            _report(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", debug)
+            status = ExitStatus.FAILURE
+    _exit(status)
+
+
+def _exit(status: int) -> None:
+    """Flush and exit. While an engine worker thread is still inside mistral.rs (an answer
+    cut short by `| head` or Ctrl-C), interpreter shutdown can abort the process, so we
+    leave with os._exit then; otherwise normally."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    busy = any(t.name.startswith("gruchat-") and t.is_alive() for t in threading.enumerate())
+    if busy:
+        os._exit(status)
     sys.exit(status)
 
 

@@ -118,7 +118,11 @@ def resolve(spec: str, env: Mapping[str, str] | None = None) -> ModelRef:
         if not spec.lower().endswith(".gguf") and not path.exists() and "/" not in spec:
             names = ", ".join(table)
             raise ModelError(f"unknown model {spec!r}: use a preset ({names}) or a .gguf path")
-        return ModelRef(name=path.name, kind="local", path=path.resolve())
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            raise ModelError(f"model file not found (symlink loop?): {path}") from None
+        return ModelRef(name=path.name, kind="local", path=resolved)
     repo, _, file = spec.rpartition("/")
     return ModelRef(name=spec, kind="hub", repo=repo, file=file)
 

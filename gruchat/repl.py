@@ -67,7 +67,7 @@ class SafeFileHistory(FileHistory):
         """Append one entry in FileHistory's format with a single locked write, so two
         gruchat processes never interleave their entries."""
         lines = "".join(f"+{line}\n" for line in string.split("\n"))
-        entry = f"\n# {datetime.datetime.now()}\n{lines}".encode()
+        entry = f"\n# {datetime.datetime.now()}\n{lines}".encode("utf-8", "replace")
         try:
             fd = os.open(self.filename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:

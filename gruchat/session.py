@@ -26,6 +26,7 @@ class Turn:
     reasoning_tokens: int = 0
     sources: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # sentences contradicting the notes
+    note: str = ""  # the verified note shown with the answer (this turn or earlier)
     error: str = ""
 
     @property

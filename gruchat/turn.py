@@ -48,18 +48,26 @@ def run_turn(
     Raises ContextOverflowError (nothing sent, nothing recorded) and EngineDeadError.
     """
     prompt = prompt.encode("utf-8", "replace").decode("utf-8")  # no lone surrogates
-    content, sources = prompt, []
-    if grounder is not None and session.grounding:
-        content, sources = grounder.ground(prompt)
-    messages = session.request_messages(content)
-    check_fits(engine, messages)
+    try:
+        content, sources = prompt, []
+        if grounder is not None and session.grounding:
+            content, sources = grounder.ground(prompt)
+        messages = session.request_messages(content)
+        check_fits(engine, messages)
+    except KeyboardInterrupt:  # before anything was sent: nothing to keep
+        turn = Turn(prompt=prompt, finish_reason="cancelled")
+        renderer.cancelled()
+        session.turns.append(turn)
+        return turn
     turn = Turn(prompt=prompt, sources=sources)
     if grounder is not None and sources:
         top = sources[0]
+        shown = grounder.note(top)
+        turn.note = shown[1] if shown else ""
         if top in session.shown_notes:
             renderer.preface_seen(top)
         else:
-            renderer.preface([note for note in (grounder.note(top),) if note])
+            renderer.preface([shown] if shown else [])
             session.shown_notes.add(top)
     answer: list[str] = []
     reasoning: list[str] = []

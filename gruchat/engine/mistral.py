@@ -90,15 +90,31 @@ class MistralEngine:
         self.info = info
 
     def count_tokens(self, messages: list[Message]) -> int | None:
-        """Approximate prompt size: content tokens plus a few per message for the template."""
+        """Prompt size: content tokens plus a few per message for the template.
+
+        The tokenizer call waits while the engine is busy (e.g. still prefilling a turn
+        just cancelled), so it runs on a thread; after a second we fall back to an
+        estimate of four characters a token rather than keep the user waiting.
+        """
+        result: queue.Queue[int | None] = queue.Queue()
+
+        def count() -> None:
+            try:
+                total = sum(
+                    len(self._runner.tokenize_text(m["content"], False, None)) for m in messages
+                )
+                result.put(total + 5 * len(messages) + 3)
+            except Exception:  # a tokenizer failure only costs us the exact count
+                result.put(None)
+
+        threading.Thread(target=count, name="gruchat-tokens", daemon=True).start()
         try:
-            total = 0
-            for message in messages:
-                tokens = self._runner.tokenize_text(message["content"], False, None)
-                total += len(tokens) + 5
-            return total + 3
-        except Exception:
-            return None
+            exact = result.get(timeout=1.0)
+        except queue.Empty:
+            exact = None
+        if exact is not None:
+            return exact
+        return sum(len(m["content"]) for m in messages) // 4 + 5 * len(messages) + 3
 
     def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
         request = self._m.ChatCompletionRequest(
@@ -137,7 +153,11 @@ class MistralEngine:
             for kind, text in splitter.flush():
                 yield ReasoningDelta(text) if kind == "reasoning" else AnswerDelta(text)
         except ValueError as exc:
-            raise _engine_error(str(exc)) from None
+            error = _engine_error(str(exc))
+            if isinstance(error, ContextOverflowError):
+                counted = self.count_tokens(messages) or 0
+                error = ContextOverflowError(max(counted, error.prompt_tokens), error.context)
+            raise error from None
         except BaseException as exc:
             if _is_panic(exc):
                 raise EngineError(f"the engine panicked: {exc}") from None

@@ -37,7 +37,7 @@ class Expectation:
     kind: str  # contains | icontains | equals | starts-with | regex | finish | max-tokens | error
     value: str | int = ""
     negate: bool = False
-    target: str = "answer"  # answer | reasoning
+    target: str = "answer"  # answer | reasoning | shown (verified note + answer)
     pattern: re.Pattern[str] | None = None
     line: int = 0
     col: int = 0
@@ -88,6 +88,8 @@ def decode(data: bytes, path: str = "<script>") -> str:
     except UnicodeDecodeError as exc:
         start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
         line_start = data.rfind(b"\n", 0, start) + 1
+        if line_start == 0 and data.startswith(b"\xef\xbb\xbf"):
+            line_start = 3  # the BOM is not a column
         line = data.count(b"\n", 0, start) + 1
         col = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
         what = f"not UTF-8 text (byte 0x{data[start]:02x})"
@@ -187,13 +189,11 @@ class _Parser:
         if negate:
             word, at = cur.word()
         target = "answer"
-        if word == "reasoning":
-            target = "reasoning"
+        if word in ("reasoning", "shown"):
+            target = word
             word, at = cur.word()
             if word not in TEXT_KINDS:
-                raise cur.fail(
-                    at, f"expected a text check after reasoning: {', '.join(TEXT_KINDS)}"
-                )
+                raise cur.fail(at, f"expected a text check after {target}: {', '.join(TEXT_KINDS)}")
         if word not in KINDS:
             shown = f" {word!r}" if word else ""
             raise cur.fail(at, f"unknown check{shown}: expected one of {', '.join(KINDS)}")
