@@ -56,6 +56,8 @@ def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any
             "think": settings.think,
         },
         "sources": turn.sources,
+        "note": turn.note,
+        "flags": turn.flags,
         "error": turn.error or None,
     }
 

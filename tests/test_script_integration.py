@@ -12,7 +12,10 @@ from gruchat.script.parser import load
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = [ROOT / "prompts" / "regression" / name for name in ("commands.gru", "gru-basics.gru")]
+SUITES = [
+    ROOT / "prompts" / "regression" / name
+    for name in ("commands.gru", "gru-basics.gru", "gru-quiz.gru")
+]
 SLOW = 1800  # seconds; the machine may be busy, and nothing here asserts time
 
 
@@ -27,7 +30,7 @@ def test_shipped_suites_pass(gruchat_cmd, default_model_path, tmp_path):
     root = ET.parse(junit).getroot()
     expected = sum(len(load(suite).checks) for suite in SUITES) + len(SUITES)  # + goldens
     assert (root.get("tests"), root.get("failures")) == (str(expected), "0")
-    assert len(root.findall("testsuite")) == 2
+    assert len(root.findall("testsuite")) == len(SUITES)
 
 
 def test_a_failing_file_exits_1_with_a_readable_report(gruchat_cmd, default_model_path, tmp_path):
