@@ -75,6 +75,7 @@ def summarise(samples: list[dict]) -> dict:
     out["prompt_tokens"] = samples[0]["prompt_tokens"]
     out["completion_tokens"] = samples[0]["completion_tokens"]
     out["same_answer_every_run"] = len({s["answer"] for s in samples}) == 1
+    out["answer"] = samples[0]["answer"]
     return out
 
 
@@ -111,6 +112,10 @@ def main() -> None:
         ratio = s["decode_tps"]["median"] / base["decode_tps"]["median"]
         cells = [f"{s[f]['median']:.2f} ({s[f]['min']:.2f}–{s[f]['max']:.2f})" for f in FIELDS]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f}× |")
+    for name, s in summary.items():
+        same = s["answer"] == base["answer"]
+        lines.append(f"\n{name}: greedy answer {'identical to' if same else 'differs from'} "
+                     f"raw Q8_0")  # fmt: skip
     table = "\n".join(lines)
     print(table)
     machine = (
