@@ -24,8 +24,7 @@ def _notes(ctx: ShellContext, arg: str) -> Reply:
         return Reply("\n".join(lines))
     note = get_note(arg)
     if note is None:
-        names = ", ".join(n.name for n in load_notes())
-        return Reply(f"no note named {arg!r}; notes: {names}", error=True)
+        return Reply(f"no note named {arg!r}; \\notes lists them", error=True)
     title = f"verified note: {note.name}"
     return Reply(Panel(Markdown(note.body), title=title, title_align="left"))
 
