@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from dataclasses import dataclass, field
@@ -29,6 +30,21 @@ class Environment:
     stdout_isatty: bool | None = None
     stderr_isatty: bool | None = None
     width: int | None = None
+
+    @classmethod
+    def in_memory(
+        cls, stdin: str = "", *, stdout_isatty: bool = False, width: int | None = 100
+    ) -> Environment:
+        """Streams in StringIO, no terminal anywhere unless asked (tests, captured runs)."""
+        return cls(
+            stdin=io.StringIO(stdin),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            stdin_isatty=False,
+            stdout_isatty=stdout_isatty,
+            stderr_isatty=False,
+            width=width,
+        )
 
     def __post_init__(self) -> None:
         if self.stdin_isatty is None:

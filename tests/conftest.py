@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -31,15 +30,9 @@ def env():
     """Factory for an Environment on StringIO streams; nothing is a terminal by default."""
 
     def make(stdin: str = "", *, stdin_isatty: bool = False, width: int = 100) -> Environment:
-        return Environment(
-            stdin=io.StringIO(stdin),
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-            stdin_isatty=stdin_isatty,
-            stdout_isatty=False,
-            stderr_isatty=False,
-            width=width,
-        )
+        environment = Environment.in_memory(stdin, width=width)
+        environment.stdin_isatty = stdin_isatty
+        return environment
 
     return make
 

@@ -4,7 +4,6 @@ value, and the session left exactly as it was after a refusal."""
 from __future__ import annotations
 
 import copy
-import io
 import json
 
 import pytest
@@ -19,15 +18,7 @@ from gruchat.shell import Shell
 
 @pytest.fixture
 def shell():
-    env = Environment(
-        stdin=io.StringIO(),
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-        stdin_isatty=False,
-        stdout_isatty=False,
-        stderr_isatty=False,
-        width=100,
-    )
+    env = Environment.in_memory()
     session = Session.start("You are a GRU tutor.", Sampling(temperature=0.0, max_tokens=64))
     return Shell(FakeEngine(), session, env)
 

@@ -51,18 +51,8 @@ def plain(text: str) -> str:
 
 def make_shell(engine, env, *, tty: bool = False, **sampling):
     """A Shell over StringIO streams (markdown rendering when ``tty``) and a fresh session."""
-    if tty:
-        environment = Environment(
-            stdin=io.StringIO(),
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-            stdin_isatty=False,
-            stdout_isatty=True,
-            stderr_isatty=False,
-            width=400,
-        )
-    else:
-        environment = env(width=400)  # wide: messages with long paths stay on one line
+    # wide: messages with long paths stay on one line
+    environment = Environment.in_memory(stdout_isatty=True, width=400) if tty else env(width=400)
     session = Session.start("You are a tutor.", Sampling(**sampling))
     return Shell(engine, session, environment), session, environment
 

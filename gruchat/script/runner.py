@@ -8,7 +8,6 @@ a flag says otherwise, decoding is greedy (temperature 0) so reruns are comparab
 from __future__ import annotations
 
 import dataclasses
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,14 +250,7 @@ def _echo(out: Console, row: Row) -> None:
 
 
 def _silent() -> Environment:
-    return Environment(
-        stdin=io.StringIO(),
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-        stdin_isatty=False,
-        stdout_isatty=False,
-        stderr_isatty=False,
-    )
+    return Environment.in_memory(width=None)
 
 
 class _LazyMeta:
