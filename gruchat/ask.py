@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -16,6 +15,7 @@ from gruchat.errors import ExitStatus, UsageError
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.runtime import new_session
 from gruchat.session import Turn
+from gruchat.shell import answer_transform
 from gruchat.turn import Grounder, run_turn
 
 
@@ -83,7 +83,7 @@ def ask(
             env.err,
             markdown=bool(env.stdout_isatty),
             reasoning_mode=settings.reasoning,
-            transform=_transform(),
+            transform=answer_transform(),
         )
         turn = run_turn(engine, session, prompt, renderer, grounder)
         renderer.sources(turn.sources)
@@ -92,11 +92,3 @@ def ask(
     if turn.finish_reason == "cancelled":
         return ExitStatus.INTERRUPTED
     return ExitStatus.FAILURE if turn.finish_reason == "error" else ExitStatus.OK
-
-
-def _transform() -> Callable[[str], str]:
-    try:
-        from gruchat.tutor.latex import latex_to_unicode
-    except ImportError:
-        return lambda text: text
-    return latex_to_unicode
