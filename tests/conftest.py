@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
+from helpers import run_gruchat
 
 from gruchat import models
 from gruchat.engine.fake import FakeEngine
@@ -84,22 +83,7 @@ def subprocess_env(tmp_path_factory):
 def gruchat_cmd(subprocess_env):
     """Run ``python -m gruchat ARGS`` and return the CompletedProcess (text, captured)."""
 
-    def run(*args: str, input: str | None = None, env: dict | None = None, timeout: int = 300):
-        child = dict(subprocess_env)
-        for key, value in (env or {}).items():
-            if value is None:
-                child.pop(key, None)
-            else:
-                child[key] = value
-        return subprocess.run(
-            [sys.executable, "-m", "gruchat", *args],
-            input=input,
-            stdin=subprocess.DEVNULL if input is None else None,
-            text=True,
-            capture_output=True,
-            timeout=timeout,
-            env=child,
-            check=False,
-        )
+    def run(*args: str, **options):
+        return run_gruchat(subprocess_env, *args, **options)
 
     return run

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 
 import pytest
+from helpers import run_with_closed_stdout
 
 from gruchat import __version__
 
@@ -219,25 +219,6 @@ def test_pull_hub_preset_explains_and_succeeds(gruchat_cmd):
     proc = gruchat_cmd("pull", "qwen3-0.6b")
     assert proc.returncode == 0
     assert "Hugging Face hub" in proc.stderr
-
-
-def run_with_closed_stdout(subprocess_env, *args):
-    """Run gruchat with stdout a pipe whose reader has already gone."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    try:
-        return subprocess.run(
-            [sys.executable, "-m", "gruchat", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=300,
-            env=subprocess_env,
-            check=False,
-        )
-    finally:
-        os.close(write_end)
 
 
 @pytest.mark.parametrize("command", ["models", "config"])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import subprocess
 import sys
 
 import pytest
+from helpers import run_with_closed_stdout
 
 from gruchat.engine.base import AnswerDelta, Finished, ReasoningDelta, Sampling
 from gruchat.errors import ContextOverflowError
@@ -109,21 +109,7 @@ def test_ask_piped_into_head(subprocess_env, default_model_path):
 
 def test_ask_with_stdout_already_closed(subprocess_env, default_model_path):
     """The reader gone before the first answer line: exit 0, no traceback."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "gruchat", "ask", QUESTION, *FAST],
-            stdin=subprocess.DEVNULL,
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=300,
-            env=subprocess_env,
-            check=False,
-        )
-    finally:
-        os.close(write_end)
+    proc = run_with_closed_stdout(subprocess_env, "ask", QUESTION, *FAST)
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 0, proc.stderr
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import helpers
 import pexpect
 import pytest
 
@@ -28,31 +29,9 @@ integration = pytest.mark.integration
 TINY = ["--max-tokens", "4", "--temperature", "0", "--no-grounding", "--system", "Be brief."]
 
 
-def run_gruchat(
-    subprocess_env: dict,
-    *args: str,
-    input: bytes | None = None,
-    env: dict | None = None,
-    cwd: Path | None = None,
-    timeout: int = 300,
-) -> subprocess.CompletedProcess:
+def run_gruchat(subprocess_env: dict, *args: str, **options) -> subprocess.CompletedProcess:
     """``python -m gruchat ARGS`` with bytes in and out, so encodings are ours to check."""
-    child = dict(subprocess_env)
-    for key, value in (env or {}).items():
-        if value is None:
-            child.pop(key, None)
-        else:
-            child[key] = value
-    return subprocess.run(
-        [sys.executable, "-m", "gruchat", *args],
-        input=input,
-        stdin=subprocess.DEVNULL if input is None else None,
-        capture_output=True,
-        timeout=timeout,
-        env=child,
-        cwd=cwd,
-        check=False,
-    )
+    return helpers.run_gruchat(subprocess_env, *args, text=False, **options)
 
 
 def err_lines(proc: subprocess.CompletedProcess) -> list[str]:
