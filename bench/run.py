@@ -1,30 +1,34 @@
-"""Side-by-side benchmark: the raw engine, `gruchat ask`, and each ISQ type, in one run.
+"""Side-by-side benchmark (`make bench`): the raw engine, `gruchat ask`, the REPL over a
+pty, and llama.cpp when installed, on three prompt sets, in one run. Not part of `make test`.
 
-Runs alternate between contenders (A B C A B C …) so machine noise hits all of them
-alike; we report medians with min–max and ratios. Not part of `make test`.
+Runs alternate between contenders, and the order rotates each round, so machine noise hits
+all of them alike; we report medians with min–max, and ratios. Each run is a fresh process.
 
-usage: python bench/run.py [--runs N] [--max-tokens N] [--isq Q8_0,none,...]
+usage: python bench/run.py [--runs N] [--max-tokens N] [--sets short,system,chat]
+                           [--contenders raw,ask,repl,llama,grounded] [--docs]
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
 import platform
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
+from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from contenders import ALIASES, CONTENDERS
+from prompts import ROOT, prompt_sets
+from report import ratio_table, set_table, summarise
+
 RESULTS = ROOT / "bench" / "results"
-QUESTION = (
-    "Explain how the update gate and the reset gate of a GRU work together when the "
-    "network reads a long sentence, and why this helps with vanishing gradients."
-)
-FIELDS = ("load_s", "ttft_s", "prompt_tps", "decode_tps")
+DOC = ROOT / "docs" / "performance.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def model_path() -> Path:
@@ -34,106 +38,141 @@ def model_path() -> Path:
     return preset_path(presets()["smollm2-135m"])
 
 
-def run_raw(model: Path, isq: str, prompt: Path, max_tokens: int) -> dict:
-    system = ROOT / "prompts" / "system" / "gru-tutor.md"
-    cmd = [sys.executable, str(ROOT / "bench" / "raw_engine.py"), str(model), isq,
-           str(prompt), str(max_tokens), str(system)]  # fmt: skip
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def machine() -> dict:
+    cpu = "cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for package in ("mistralrs", "llama_cpp_python", "gruchat"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "os": platform.platform(), "versions": versions}  # fmt: skip
 
 
-def run_gruchat(isq: str, prompt: Path, max_tokens: int) -> dict:
-    cmd = [sys.executable, "-m", "gruchat", "ask", "--json", "--no-grounding",
-           "--isq", isq, "--max-tokens", str(max_tokens),
-           "--temperature", "0", "-"]  # fmt: skip
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, input=prompt.read_text(), capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - started
-    data = json.loads(proc.stdout)
-    usage = data["usage"]
-    return {
-        "load_s": data["timings"]["load_s"],
-        "ttft_s": data["timings"]["ttft_s"],
-        "prompt_tokens": usage["prompt_tokens"],
-        "completion_tokens": usage["completion_tokens"],
-        "prompt_tps": usage["prompt_tps"],
-        "decode_tps": usage["decode_tps"],
-        "wall_s": wall,
-        "answer": data["answer"],
-    }
+def pick(names: str) -> list[str]:
+    chosen = [ALIASES.get(n.strip(), n.strip()) for n in names.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in CONTENDERS]
+    if unknown:
+        sys.exit(f"error: unknown contender {unknown[0]!r}; choose from {', '.join(ALIASES)}")
+    kept = []
+    for name in chosen:
+        reason = CONTENDERS[name].missing()
+        if reason:
+            print(f"skipping {name}: {reason}", file=sys.stderr)
+        else:
+            kept.append(name)
+    return kept
 
 
-def summarise(samples: list[dict]) -> dict:
-    out = {}
-    for field in FIELDS:
-        values = [s[field] for s in samples if s.get(field) is not None]
-        out[field] = {
-            "median": statistics.median(values),
-            "min": min(values),
-            "max": max(values),
-        }
-    out["prompt_tokens"] = samples[0]["prompt_tokens"]
-    out["completion_tokens"] = samples[0]["completion_tokens"]
-    out["same_answer_every_run"] = len({s["answer"] for s in samples}) == 1
-    out["answer"] = samples[0]["answer"]
-    return out
+def similarity(a: list[str], b: list[str]) -> float:
+    return difflib.SequenceMatcher(None, "\n".join(a), "\n".join(b)).ratio()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--max-tokens", type=int, default=96)
-    parser.add_argument("--isq", default="Q8_0,none,Q4K,Q6K")
+    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--sets", default="short,system,chat")
+    parser.add_argument("--contenders", default=",".join(ALIASES))
+    parser.add_argument("--docs", action="store_true", help="write the tables into docs")
     args = parser.parse_args()
-    model = model_path()
-    isqs = args.isq.split(",")
-    contenders = {f"raw engine, isq {q}": ("raw", q) for q in isqs}
-    contenders["gruchat ask, isq Q8_0"] = ("gruchat", "Q8_0")
-    samples: dict[str, list[dict]] = {name: [] for name in contenders}
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
-        handle.write(QUESTION)
-    prompt = Path(handle.name)
+    sets = {name: s for name, s in prompt_sets().items() if name in args.sets.split(",")}
+    names = pick(args.contenders)
+    model = str(model_path())
+    samples: dict[str, dict[str, list[dict]]] = {s: {n: [] for n in names} for s in sets}
     for round_ in range(args.runs):
-        for name, (kind, isq) in contenders.items():
-            if kind == "raw":
-                result = run_raw(model, isq, prompt, args.max_tokens)
-            else:
-                result = run_gruchat(isq, prompt, args.max_tokens)
-            samples[name].append(result)
-            print(f"round {round_ + 1}: {name}: decode {result['decode_tps']:.1f} T/s",
-                  file=sys.stderr)  # fmt: skip
-    summary = {name: summarise(runs) for name, runs in samples.items()}
-    base = summary["raw engine, isq Q8_0"] if "Q8_0" in isqs else next(iter(summary.values()))
-    lines = [
-        "| contender | load s | TTFT s | prompt T/s | decode T/s | decode vs raw Q8_0 |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, s in summary.items():
-        ratio = s["decode_tps"]["median"] / base["decode_tps"]["median"]
-        cells = [f"{s[f]['median']:.2f} ({s[f]['min']:.2f}–{s[f]['max']:.2f})" for f in FIELDS]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f}× |")
-    for name, s in summary.items():
-        same = s["answer"] == base["answer"]
-        lines.append(f"\n{name}: greedy answer {'identical to' if same else 'differs from'} "
-                     f"raw Q8_0")  # fmt: skip
-    table = "\n".join(lines)
-    print(table)
-    machine = (
-        f"{platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}"
-    )
-    record = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "machine": machine,
-        "runs": args.runs,
-        "max_tokens": args.max_tokens,
-        "prompt": QUESTION,
-        "summary": summary,
-        "table": table,
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
+        for set_name, prompt_set in sets.items():
+            spec = {"model": model, "set": prompt_set.to_json(), "max_tokens": args.max_tokens}
+            for name in order:
+                contender = CONTENDERS[name]
+                if contender.single_turn_only and len(prompt_set.turns) > 1:
+                    continue
+                result = contender.run(spec)
+                samples[set_name][name].append(result)
+                first = result["turns"][0]
+                print(f"round {round_ + 1} {set_name:6} {name:28} TTFT {first['ttft_s']:.2f}s "
+                      f"prompt {first['prompt_tps']:.0f} T/s decode {first['decode_tps']:.0f} T/s",
+                      file=sys.stderr)  # fmt: skip
+    by_set = {
+        s: {n: summarise(runs) for n, runs in per.items() if runs} for s, per in samples.items()
     }
+    out = []
+    for set_name, summaries in by_set.items():
+        prompt_set = sets[set_name]
+        out.append(f"### {set_name}: {describe(prompt_set)}\n")
+        out.append(set_table(summaries, multi_turn=len(prompt_set.turns) > 1))
+        out.append("")
+        out.extend(answer_notes(summaries))
+        out.append("")
+    baselines = [n for n in ("raw mistralrs", "llama.cpp") if n in names]
+    for ours in ("gruchat ask", "gruchat REPL"):
+        if ours in names and baselines:
+            out.append(f"### Ratios: {ours} / baseline (medians)\n")
+            out.append(ratio_table(by_set, ours, baselines))
+            out.append("")
+    info = machine()
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    header = (
+        f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}; "
+        f"mistralrs {info['versions']['mistralrs']}; llama-cpp-python "
+        f"{info['versions']['llama_cpp_python'] or 'not installed'}. "
+        f"{args.runs} runs, greedy, max {args.max_tokens} tokens. Command: `{command.strip()}`.\n"
+    )
+    text = header + "\n" + "\n".join(out)
+    print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"ask-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(record, indent=2))
-    print(f"saved {out.relative_to(ROOT)}", file=sys.stderr)
+    path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    record = {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": info, "args": vars(args),
+              "summaries": by_set, "runs": samples, "table": text}  # fmt: skip
+    path.write_text(json.dumps(record, indent=2))
+    print(f"saved {path.relative_to(ROOT)}", file=sys.stderr)
+    if args.docs:
+        write_docs(text + f"\nRaw JSON: `{path.relative_to(ROOT)}`.\n")
+
+
+def describe(prompt_set) -> str:
+    system = "the default system prompt" if prompt_set.system else "no system prompt"
+    turns = len(prompt_set.turns)
+    what = "one question" if turns == 1 else f"a {turns}-turn chat"
+    return f"{what}, {system}"
+
+
+def answer_notes(summaries: dict[str, dict]) -> list[str]:
+    """Do contenders give the raw engine's greedy answers? (Same engine: they should.)"""
+    base = summaries.get("raw mistralrs")
+    notes = []
+    for name, s in summaries.items():
+        steady = "same answers every run" if s["same_answers_every_run"] else "answers vary"
+        if base is None or name == "raw mistralrs":
+            notes.append(f"- {name}: {steady}.")
+            continue
+        same = s["answers"] == base["answers"][: len(s["answers"])]
+        versus = (
+            "identical to raw mistralrs"
+            if same
+            else f"text similarity to raw mistralrs {similarity(s['answers'], base['answers']):.2f}"
+        )
+        notes.append(f"- {name}: {steady}; {versus}.")
+    return notes
+
+
+def write_docs(text: str) -> None:
+    doc = DOC.read_text()
+    if START not in doc or END not in doc:
+        sys.exit(f"error: {DOC} has no {START} … {END} markers")
+    head, _, rest = doc.partition(START)
+    _, _, tail = rest.partition(END)
+    DOC.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+    print(f"updated {DOC.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

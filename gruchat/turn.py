@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from gruchat.engine.base import AnswerDelta, Engine, Finished, ReasoningDelta
@@ -46,7 +47,10 @@ def run_turn(
     """Stream one answer; Ctrl-C keeps the partial answer, marked as cancelled.
 
     Raises ContextOverflowError (nothing sent, nothing recorded) and EngineDeadError.
+    Time to first token counts from here, so it includes grounding and the fit check:
+    it is the wait the user sees after pressing Enter.
     """
+    submitted = time.perf_counter()
     prompt = prompt.encode("utf-8", "replace").decode("utf-8")  # no lone surrogates
     try:
         content, sources = prompt, []
@@ -72,6 +76,7 @@ def run_turn(
     answer: list[str] = []
     reasoning: list[str] = []
     stream = engine.stream(messages, session.sampling)
+    before_engine = time.perf_counter() - submitted
     try:
         for event in stream:
             if isinstance(event, ReasoningDelta):
@@ -83,7 +88,7 @@ def run_turn(
             elif isinstance(event, Finished):
                 turn.usage = event.usage
                 turn.finish_reason = event.finish_reason
-                turn.ttft = event.ttft
+                turn.ttft = before_engine + event.ttft
                 turn.total_seconds = event.total_seconds
                 renderer.finished(event)
     except KeyboardInterrupt:
