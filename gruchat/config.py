@@ -49,7 +49,9 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "stats": params.on_off,
     "reasoning": params.reasoning,
     "grounding": params.on_off,
+    "grounding_notes": params.grounding_notes,
     "prefix_cache_n": _non_negative_int,
+    "warmup": params.on_off,
 }
 
 
@@ -70,7 +72,9 @@ class Settings:
     stats: bool = True
     reasoning: str = "show"
     grounding: bool = True
+    grounding_notes: int = 2
     prefix_cache_n: int = 16
+    warmup: bool = True
     sources: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

@@ -60,6 +60,10 @@ def max_tokens(text: str | int) -> int:
     )
 
 
+def grounding_notes(text: str | int) -> int:
+    return _int(text, "grounding notes must be a whole number from 1 to 4", 1, 4)
+
+
 def _choice(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = str(text).strip().lower()

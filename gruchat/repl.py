@@ -25,6 +25,7 @@ from gruchat.environment import Environment
 from gruchat.errors import EngineDeadError, ExitStatus
 from gruchat.runtime import grounder_for, new_session, open_engine
 from gruchat.shell import Shell
+from gruchat.warmup import WarmEngine, warm_messages
 
 
 class CommandCompleter(Completer):
@@ -190,8 +191,11 @@ def banner(console: Console, engine: Engine) -> None:
 def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> ExitStatus:
     engine = open_engine(settings, env.err, verbose=verbose)
     session = new_session(settings)
-    shell = Shell(engine, session, env, grounder_for(settings))
     interactive = bool(env.stdin_isatty and env.stdout_isatty)
+    warm = warm_messages(session.system_prompt) if interactive and settings.warmup else None
+    if warm:  # piped input arrives at once: nothing to overlap with
+        engine = WarmEngine(engine, warm)
+    shell = Shell(engine, session, env, grounder_for(settings))
     if interactive:
         banner(env.out, engine)
     lines = terminal_lines(env) if interactive else piped_lines(env)

@@ -79,4 +79,4 @@ def grounder_for(settings: Settings):
         from gruchat.tutor.grounding import make_grounder
     except ImportError:
         return None
-    return make_grounder()
+    return make_grounder(settings.grounding_notes)

@@ -58,6 +58,7 @@ def run_turn(
             content, sources = grounder.ground(prompt)
         messages = session.request_messages(content)
         check_fits(engine, messages)
+        stream = engine.stream(messages, session.sampling)  # may wait for a warm-up
     except KeyboardInterrupt:  # before anything was sent: nothing to keep
         turn = Turn(prompt=prompt, finish_reason="cancelled")
         renderer.cancelled()
@@ -75,7 +76,6 @@ def run_turn(
             session.shown_notes.add(top)
     answer: list[str] = []
     reasoning: list[str] = []
-    stream = engine.stream(messages, session.sampling)
     before_engine = time.perf_counter() - submitted
     try:
         for event in stream:

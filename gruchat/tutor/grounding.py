@@ -11,8 +11,11 @@ NOTES_PER_QUESTION = 2
 class NotesGrounder:
     """Implements gruchat.turn.Grounder with BM25 over the notes and the guard rules."""
 
+    def __init__(self, notes_per_question: int = NOTES_PER_QUESTION) -> None:
+        self.notes_per_question = notes_per_question  # each note costs ~150 prompt tokens
+
     def ground(self, question: str) -> tuple[str, list[str]]:
-        notes = default_index().search(question, k=NOTES_PER_QUESTION)
+        notes = default_index().search(question, k=self.notes_per_question)
         return grounded_user_message(question, notes), [n.name for n in notes]
 
     def note(self, name: str) -> tuple[str, str] | None:
@@ -23,6 +26,6 @@ class NotesGrounder:
         return [(c.sentence, c.fact, c.note) for c in contradictions(answer)]
 
 
-def make_grounder() -> NotesGrounder:
+def make_grounder(notes_per_question: int = NOTES_PER_QUESTION) -> NotesGrounder:
     """The grounder the REPL, ask and run use; the index is built on first use."""
-    return NotesGrounder()
+    return NotesGrounder(notes_per_question)
