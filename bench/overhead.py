@@ -72,23 +72,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    print("| command | median s | min–max s | imports mistralrs |\n|---|---|---|---|")
+    lines = ["| command | median s | min–max s | imports mistralrs |", "|---|---|---|---|"]
     for command in (["--help"], ["models"]):
         s = startup(command, args.runs)
         imports = "yes" if s["imports_mistralrs"] else "no"
-        print(f"| gruchat {' '.join(command)} | {s['median_s']:.3f} | "
-              f"{s['min_s']:.3f}–{s['max_s']:.3f} | {imports} |")  # fmt: skip
+        lines.append(f"| gruchat {' '.join(command)} | {s['median_s']:.3f} | "
+                     f"{s['min_s']:.3f}–{s['max_s']:.3f} | {imports} |")  # fmt: skip
     sizes = (5000, 10000)
     seconds: dict[int, list[float]] = {n: [] for n in sizes}
     for _ in range(3):
         for n in sizes:
             seconds[n].append(render_seconds(n))
-    print("\n| tokens | median s | ms per token |\n|---|---|---|")
+    lines += ["", "| tokens | median s | ms per token |", "|---|---|---|"]
     medians = {n: statistics.median(v) for n, v in seconds.items()}
     for n, m in medians.items():
-        print(f"| {n} | {m:.3f} | {1000 * m / n:.4f} |")
+        lines.append(f"| {n} | {m:.3f} | {1000 * m / n:.4f} |")
     growth = medians[10000] / medians[5000]
-    print(f"\n10,000 / 5,000 tokens: {growth:.2f}× the time (2.00× is linear)")
+    lines.append(f"\n10,000 / 5,000 tokens: {growth:.2f}× the time (2.00× is linear)")
+    text = "\n".join(lines)
+    print(text)
+    (ROOT / "bench" / "results" / "overhead.txt").write_text(text + "\n")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +20,10 @@ Model = Annotated[
 Device = Annotated[str | None, typer.Option(help="auto, cpu or cuda.")]
 Isq = Annotated[str | None, typer.Option(help="In-situ quantisation on load (Q8_0, Q4K, none).")]
 System = Annotated[str | None, typer.Option("--system", help="System prompt text.")]
-SystemFile = Annotated[Path | None, typer.Option("--system-file", help="System prompt file.")]
+SystemFile = Annotated[
+    str | None,  # a str, not a Path: "" must stay "" (no system prompt), not become "."
+    typer.Option("--system-file", help='System prompt file ("" for none).', metavar="PATH"),
+]
 Temperature = Annotated[float | None, typer.Option(help="0.0 to 2.0; 0 is greedy.")]
 TopK = Annotated[int | None, typer.Option("--top-k", help="Top-k sampling (> 0).")]
 TopP = Annotated[float | None, typer.Option("--top-p", help="Top-p sampling in (0, 1].")]

@@ -227,3 +227,11 @@ def test_closed_stdout_exits_quietly_with_0(subprocess_env, command):
     proc = run_with_closed_stdout(subprocess_env, command)
     assert proc.stderr == ""
     assert proc.returncode == 0
+
+
+def test_empty_system_file_flag_means_no_system_prompt(gruchat_cmd):
+    """`--system-file ""` turns the system prompt off (it used to become the path ".")."""
+    proc = gruchat_cmd("config", "--system-file", "")
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if "system_prompt_file" in line)
+    assert "''" in row and "flag" in row

@@ -50,7 +50,7 @@ def test_real_turn_waits_for_the_warm_up_and_counts_the_wait_in_its_ttft():
     assert warm_request[0][-1] == {"role": "user", "content": PLACEHOLDER}
     assert warm_request[1].max_tokens == 1 and warm_request[1].temperature == 0.0
     assert real_request[0][-1]["content"] == "How many gates?"
-    (first, t0), (end_warm, t1), (second, t2), _ = engine.log
+    (first, _), (end_warm, t1), (second, t2), _ = engine.log
     assert (first, end_warm, second) == ("start", "end", "start")
     assert t2 >= t1  # the real request started only after the warm-up ended
     assert turn.answer == "A GRU has two gates."
