@@ -19,7 +19,15 @@ READY = "\x1b[?2004h"  # prompt_toolkit turns bracketed paste on when the prompt
 
 @pytest.fixture
 def repl(tmp_path):
-    env = dict(os.environ)
+    child = spawn_repl(tmp_path)
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def spawn_repl(tmp_path, **extra_env: str) -> pexpect.spawn:
+    """The real REPL in a pty, at its first prompt."""
+    env = dict(os.environ, **extra_env)
     env.update(
         PROMPT_TOOLKIT_NO_CPR="1",
         COLUMNS="100",
@@ -40,9 +48,7 @@ def repl(tmp_path):
     )
     child.expect("your GRU tutor")
     child.expect_exact(READY)
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
+    return child
 
 
 def send(child: pexpect.spawn, line: str) -> None:
@@ -66,7 +72,9 @@ def test_help_refusal_answers_stats_prefix_cache_save_load_and_exit(repl, tmp_pa
     repl.expect(r"Time to first token: \d+\.\d\ds")
     repl.expect(r"Prompt: \d+ tokens, [\d.]+ T/s")
     repl.expect(r"Decode: \d+ tokens, [\d.]+ T/s")
-    repl.expect(r"Prefix cache: \d+ hits / 1 turns")
+    # The warm-up prefilled the system prompt as the REPL opened, so even the first
+    # question is partly served from the engine's prefix cache.
+    repl.expect(r"Prefix cache: 1 hits / 1 turns")
 
     send(repl, "How many gates does it have?")
     repl.expect(r"Prefix cache: ([1-9]\d*) hits / 2 turns")
@@ -124,3 +132,16 @@ def test_ctrl_c_at_an_idle_prompt_does_not_exit_and_ctrl_d_does(repl):
     repl.expect(pexpect.EOF)
     repl.close()
     assert repl.exitstatus == 0
+
+
+def test_warmup_off_means_the_first_question_starts_cold(tmp_path):
+    """With `warmup = off` nothing is prefilled: the first turn has no cache hit."""
+    child = spawn_repl(tmp_path, GRUCHAT_WARMUP="off")
+    try:
+        send(child, "What is a GRU?")
+        child.expect(r"Prefix cache: 0 hits / 1 turns")
+        send(child, "\\exit")
+        child.expect(pexpect.EOF)
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
