@@ -9,14 +9,13 @@ previous turn's tokens and evaluates only the new suffix: its own prefix cache.
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import time
-from pathlib import Path
 
 import llama_cpp
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+from conversation import replay
 
 
 def load(spec: dict) -> llama_cpp.Llama:
@@ -67,21 +66,5 @@ def ask(llm: llama_cpp.Llama, messages: list[dict], max_tokens: int) -> dict:
     }
 
 
-def main() -> None:
-    spec = json.loads(Path(sys.argv[1]).read_text())
-    started = time.perf_counter()
-    llm = load(spec)
-    load_s = time.perf_counter() - started
-    system = spec["set"]["system"]
-    messages = [{"role": "system", "content": system}] if system else []
-    turns = []
-    for question in spec["set"]["turns"]:
-        messages.append({"role": "user", "content": question})
-        turn = ask(llm, messages, spec["max_tokens"])
-        messages.append({"role": "assistant", "content": turn["answer"]})
-        turns.append(turn)
-    print(json.dumps({"load_s": load_s, "turns": turns}))
-
-
 if __name__ == "__main__":
-    main()
+    replay(load, ask)

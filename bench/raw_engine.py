@@ -2,17 +2,14 @@
 
 usage: raw_engine.py SPEC.json
 
-SPEC has the model path, the prompt set (system + turns; optional "fresh": a flag per turn
-that starts a new conversation there), max_tokens, and the engine
-knobs the sweep varies: isq, dtype, prefix_cache_n, max_seqs, paged_attn (true/false/null).
-Environment knobs (MISTRALRS_CPU_KV_F32, RAYON_NUM_THREADS) are set by the parent.
+SPEC is read by conversation.replay (model, prompt set, max_tokens), plus the engine knobs
+the sweep varies: isq, dtype, prefix_cache_n, max_seqs, paged_attn (true/false/null).
+Environment knobs (MISTRALRS_CPU_KV_F32, CANDLE_NUM_THREADS, ...) are set by the parent.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -20,6 +17,8 @@ os.environ.setdefault("RUST_LOG", "error")
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 import mistralrs
+
+from conversation import replay
 
 
 def load(spec: dict) -> mistralrs.Runner:
@@ -72,23 +71,5 @@ def ask(runner: mistralrs.Runner, messages: list[dict], max_tokens: int) -> dict
     }
 
 
-def main() -> None:
-    spec = json.loads(Path(sys.argv[1]).read_text())
-    started = time.perf_counter()
-    runner = load(spec)
-    load_s = time.perf_counter() - started
-    system = spec["set"]["system"]
-    fresh = spec.get("fresh") or [False] * len(spec["set"]["turns"])
-    turns = []
-    for question, new_chat in zip(spec["set"]["turns"], fresh, strict=True):
-        if new_chat or not turns:
-            messages = [{"role": "system", "content": system}] if system else []
-        messages.append({"role": "user", "content": question})
-        turn = ask(runner, messages, spec["max_tokens"])
-        messages.append({"role": "assistant", "content": turn["answer"]})
-        turns.append(turn)
-    print(json.dumps({"load_s": load_s, "turns": turns}))
-
-
 if __name__ == "__main__":
-    main()
+    replay(load, ask)
