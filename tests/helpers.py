@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def run_gruchat(
@@ -54,3 +56,26 @@ def run_with_closed_stdout(base_env: dict, *args: str) -> subprocess.CompletedPr
         )
     finally:
         os.close(write_end)
+
+
+def _default_sigint() -> None:
+    """Undo an inherited 'ignore SIGINT' (a background job of a non-interactive shell gets
+    one, e.g. a CI runner's `cmd &`): Python then installs no KeyboardInterrupt handler, and
+    the Ctrl-C tests would test nothing but the launcher."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def spawn_gruchat(args: list[str], env: dict, cwd: Path | str | None = None, **options: Any):
+    """``python -m gruchat ARGS`` in a pseudo-terminal (pexpect), 40×100, UTF-8."""
+    import pexpect
+
+    settings: dict[str, Any] = {"encoding": "utf-8", "dimensions": (40, 100), "timeout": 120}
+    settings.update(options)
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "gruchat", *args],
+        env=env,
+        cwd=None if cwd is None else str(cwd),
+        preexec_fn=_default_sigint,
+        **settings,
+    )

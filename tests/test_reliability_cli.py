@@ -250,13 +250,9 @@ def test_case04_unreadable_model_exit_3(subprocess_env, tmp_path, kind):
 @integration
 @pytest.mark.pty
 def test_case11_ctrl_c_during_model_load_exit_130(subprocess_env, default_model_path):
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "gruchat", "ask", "What is a GRU?", *TINY],
-        env={**subprocess_env, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"},
-        encoding="utf-8",
-        dimensions=(40, 100),
-        timeout=120,
+    child = helpers.spawn_gruchat(
+        ["ask", "What is a GRU?", *TINY],
+        {**subprocess_env, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"},
     )
     child.expect("Loading")  # the spinner on stderr (a terminal here)
     child.kill(signal.SIGINT)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import time
 from pathlib import Path
 
 import pexpect
 import pytest
+from helpers import spawn_gruchat
 
 from gruchat import models
 
@@ -59,16 +59,7 @@ def _child_env(subprocess_env: dict, home: Path) -> tuple[dict, Path]:
 
 
 def _spawn(env: dict, cwd: Path) -> pexpect.spawn:
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "gruchat", *ARGS],
-        env=env,
-        cwd=str(cwd),
-        encoding="utf-8",
-        codec_errors="replace",
-        dimensions=(40, 100),
-        timeout=120,
-    )
+    child = spawn_gruchat(ARGS, env, cwd, codec_errors="replace")
     child.expect("your GRU tutor")
     child.expect_exact(READY)
     return child
@@ -116,16 +107,7 @@ def shared(tmp_path_factory, subprocess_env, default_model_path):
     env, history = _child_env(subprocess_env, home)
     history.parent.mkdir(parents=True, exist_ok=True)
     history.write_bytes(CORRUPT_HISTORY)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "gruchat", *ARGS],
-        env=env,
-        cwd=str(home),
-        encoding="utf-8",
-        codec_errors="replace",
-        dimensions=(40, 100),
-        timeout=120,
-    )
+    child = spawn_gruchat(ARGS, env, home, codec_errors="replace")
     child.expect("your GRU tutor")
     startup = child.before
     child.expect_exact(READY)

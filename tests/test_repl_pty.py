@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 
 import pexpect
 import pytest
+from helpers import spawn_gruchat
 
 from gruchat.commands import TABLE
 
@@ -37,15 +37,7 @@ def spawn_repl(tmp_path, **extra_env: str) -> pexpect.spawn:
         XDG_STATE_HOME=str(tmp_path / "state"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "gruchat", "--max-tokens", "24"],
-        env=env,
-        cwd=str(tmp_path),
-        encoding="utf-8",
-        dimensions=(40, 100),
-        timeout=120,
-    )
+    child = spawn_gruchat(["--max-tokens", "24"], env, tmp_path)
     child.expect("your GRU tutor")
     child.expect_exact(READY)
     return child
