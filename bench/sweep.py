@@ -14,7 +14,6 @@ usage: python bench/sweep.py [--runs N] [--max-tokens N] [--only NAME,...]
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import statistics
 import sys
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from contenders import raw_engine
 from prompts import QUALITY_QUESTIONS, ROOT, default_system, prompt_sets
-from run import machine, model_path
+from run import machine, model_path, similarity
 
 sys.path.insert(0, str(ROOT))
 from gruchat.tutor.grounding import make_grounder
@@ -88,8 +87,7 @@ def quality(answers: list[str], base: list[str]) -> str:
     same = sum(a == b for a, b in zip(answers, base, strict=True))
     if same == len(base):
         return "identical"
-    ratio = difflib.SequenceMatcher(None, "\n".join(answers), "\n".join(base)).ratio()
-    return f"{same}/{len(base)} identical, similarity {ratio:.2f}"
+    return f"{same}/{len(base)} identical, similarity {similarity(answers, base):.2f}"
 
 
 def main() -> None:

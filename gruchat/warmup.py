@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 from gruchat.engine.base import Engine, Event, Message, Sampling
 
@@ -54,9 +53,6 @@ class WarmEngine:
     def count_tokens(self, messages: list[Message]) -> int | None:
         self.wait()
         return self._engine.count_tokens(messages)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
 
 
 def warm_messages(system_prompt: str) -> list[Message] | None:

@@ -221,14 +221,19 @@ def test_case23_resize_while_streaming_output_intact_pty(shared):
 # -- case 12: Ctrl-D exits 0 with the history written ------------------------------------------
 
 
-def test_case12_ctrl_d_exit_0_history_flushed_pty(shared):
-    child = shared.child
-    child.sendcontrol("d")
+def expect_clean_exit(child: pexpect.spawn) -> None:
+    """The REPL ends by itself with exit 0, no signal and no crash output."""
     child.expect(pexpect.EOF, timeout=60)
     assert_no_crash_output(child.before)
     child.close()
     assert child.signalstatus is None
     assert child.exitstatus == 0
+
+
+def test_case12_ctrl_d_exit_0_history_flushed_pty(shared):
+    child = shared.child
+    child.sendcontrol("d")
+    expect_clean_exit(child)
     raw = shared.history.read_bytes()
     assert raw.startswith(CORRUPT_HISTORY)  # the old (broken) entries are left alone
     text = raw.decode("utf-8", "replace")
@@ -247,11 +252,7 @@ def test_case12_exit_command_exit_0_history_flushed_pty(
         repl.command("\\params", "temperature 0.0")
         repl.command(f"\\save {tmp_path / 'chat.md'}", "Saved the transcript")
         child.sendline("\\exit")
-        child.expect(pexpect.EOF, timeout=60)
-        assert_no_crash_output(child.before)
-        child.close()
-        assert child.signalstatus is None
-        assert child.exitstatus == 0
+        expect_clean_exit(child)
     finally:
         if child.isalive():
             child.terminate(force=True)
