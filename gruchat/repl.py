@@ -201,7 +201,18 @@ def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> Exi
     lines = terminal_lines(env) if interactive else piped_lines(env)
     try:
         for line in lines:
-            if not shell.handle(line):
+            try:
+                keep_going = shell.handle(line)
+            except EngineDeadError:
+                raise
+            except Exception as exc:  # a bug must not cost the user the conversation
+                env.err.print(
+                    f"error: internal error: {type(exc).__name__}: {exc}; the session goes on",
+                    style="red",
+                    markup=False,
+                )
+                continue
+            if not keep_going:
                 break
     except EngineDeadError as exc:
         env.err.print(f"fatal: {exc.message}", style="red", markup=False)

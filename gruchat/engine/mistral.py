@@ -88,17 +88,25 @@ class MistralEngine:
         self._runner = runner
         self._m = module
         self.info = info
+        # The Runner is one PyO3 object: a second call while a stream is still alive (a
+        # cancelled turn still prefilling, a token count left running) fails with
+        # "Already borrowed". Every use of it holds this lock, and a stream holds it
+        # until its iterator is finished or dropped.
+        self._lock = threading.Lock()
 
     def count_tokens(self, messages: list[Message]) -> int | None:
         """Prompt size: content tokens plus a few per message for the template.
 
-        The tokenizer call waits while the engine is busy (e.g. still prefilling a turn
-        just cancelled), so it runs on a thread; after a second we fall back to an
+        The tokenizer needs the engine lock, which a cancelled turn may still hold while
+        it drains, so the count runs on a thread; after a second we fall back to an
         estimate of four characters a token rather than keep the user waiting.
         """
         result: queue.Queue[int | None] = queue.Queue()
 
         def count() -> None:
+            if not self._lock.acquire(timeout=1.0):
+                result.put(None)
+                return
             try:
                 total = sum(
                     len(self._runner.tokenize_text(m["content"], False, None)) for m in messages
@@ -106,6 +114,8 @@ class MistralEngine:
                 result.put(total + 5 * len(messages) + 3)
             except Exception:  # a tokenizer failure only costs us the exact count
                 result.put(None)
+            finally:
+                self._lock.release()
 
         threading.Thread(target=count, name="gruchat-tokens", daemon=True).start()
         try:
@@ -133,7 +143,7 @@ class MistralEngine:
         usage: Any = None
         splitter = ThinkSplitter()
         try:
-            for chunk in _pumped(self._runner, request):
+            for chunk in _pumped(self._runner, request, self._lock):
                 if chunk.usage is not None:
                     usage = chunk.usage
                 if not chunk.choices:
@@ -158,6 +168,10 @@ class MistralEngine:
                 counted = self.count_tokens(messages) or 0
                 error = ContextOverflowError(max(counted, error.prompt_tokens), error.context)
             raise error from None
+        except EngineError:
+            raise
+        except Exception as exc:  # anything else the binding raises is this turn's failure
+            raise EngineError(f"engine error: {type(exc).__name__}: {_one_line(exc)}") from None
         except BaseException as exc:
             if _is_panic(exc):
                 raise EngineError(f"the engine panicked: {exc}") from None
@@ -169,29 +183,42 @@ class MistralEngine:
 _END = object()
 
 
-def _pumped(runner: Any, request: Any) -> Iterator[Any]:
+def _pumped(runner: Any, request: Any, lock: threading.Lock) -> Iterator[Any]:
     """Chunks read by a worker thread, so Ctrl-C in the main thread is seen at once.
 
     The engine's iterator blocks in Rust and notices a signal only when the whole answer
     is done; here the main thread waits on a queue instead. When the consumer stops
     (Ctrl-C, error), the worker drops the engine's iterator at the next chunk, which
-    cancels the sequence.
+    cancels the sequence. The worker holds ``lock`` from the request until the iterator
+    is gone, so the next request (or token count) starts only once this one is drained;
+    the consumer waits for the lock first, interruptibly, which also keeps a request
+    from being sent behind the user's back after Ctrl-C.
     """
     chunks: queue.Queue[Any] = queue.Queue()
     stop = threading.Event()
+    while not lock.acquire(timeout=0.1):  # a plain acquire() would defer Ctrl-C
+        pass
 
     def pump() -> None:
         try:
-            for chunk in runner.send_chat_completion_request(request):
+            stream = runner.send_chat_completion_request(request)
+            for chunk in stream:
                 if stop.is_set():
                     break
                 chunks.put(chunk)
             chunks.put(_END)
         except BaseException as exc:  # handed to the consumer as it is
             chunks.put(exc)
+        finally:
+            stream = None  # drop the engine's iterator (cancels the sequence) ...
+            lock.release()  # ... before anyone else may use the Runner
 
-    worker = threading.Thread(target=pump, name="gruchat-engine", daemon=True)
-    worker.start()
+    try:
+        worker = threading.Thread(target=pump, name="gruchat-engine", daemon=True)
+        worker.start()
+    except BaseException:
+        lock.release()
+        raise
     try:
         while True:
             try:
