@@ -14,6 +14,7 @@ from gruchat.environment import Environment, write_out
 from gruchat.errors import ExitStatus, UsageError
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.runtime import new_session
+from gruchat.safe_text import json_line
 from gruchat.session import Turn
 from gruchat.shell import answer_transform
 from gruchat.turn import Grounder, run_turn
@@ -75,7 +76,7 @@ def ask(
         sink = Console(file=io.StringIO())  # the answer goes into the JSON object instead
         quiet = StreamRenderer(sink, env.err, markdown=False, reasoning_mode="hide")
         turn = run_turn(engine, session, prompt, quiet, grounder)
-        text = json.dumps(json_result(turn, engine, settings), ensure_ascii=False)
+        text = json_line(json.dumps(json_result(turn, engine, settings), ensure_ascii=False))
         write_out(env.stdout, text + "\n")
     else:
         renderer = StreamRenderer(

@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
         status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except BaseException as exc:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # typer's usage errors
-            exc.show()
+            _show_usage_error(exc)
             status = ExitStatus.USAGE
         else:
             _report(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", debug)
@@ -243,7 +243,22 @@ def _exit(status: int) -> None:
 
 
 def _report(message: str, debug: bool) -> None:
+    """One ``error:`` line on stderr; messages quote paths and values, so made safe."""
+    from gruchat.safe_text import safe
+
     if debug:
-        traceback.print_exc()
-    sys.stderr.write(f"error: {message}\n")
+        sys.stderr.write(safe(traceback.format_exc()))
+    sys.stderr.write(f"error: {safe(message)}\n")
+    sys.stderr.flush()
+
+
+def _show_usage_error(exc: BaseException) -> None:
+    """typer's usage message, which quotes what was typed (`No such option: …`), made safe."""
+    import io
+
+    from gruchat.safe_text import safe
+
+    text = io.StringIO()
+    exc.show(file=text)  # type: ignore[attr-defined]
+    sys.stderr.write(safe(text.getvalue()))
     sys.stderr.flush()

@@ -6,10 +6,15 @@ import contextlib
 import io
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
+from rich.segment import Segment
+from rich.text import Text
+
+from gruchat.safe_text import safe
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -65,11 +70,25 @@ class Environment:
             highlight=False,
             width=self.width if self.width else (None if tty else 100),
             emoji=False,
+            markup=False,
         )
 
 
 class _Console(Console):
-    """A console that treats a closed stdout (`| head`) as a quiet, successful end."""
+    """A console for text gruchat did not all write: strings are literal (no markup unless
+    a call asks for it), control characters are shown visibly (``safe_text.safe``) before
+    layout, and any that reach the output inside a Text are made safe there. A closed
+    stdout (`| head`) is a quiet, successful end."""
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
+        return super().render_str(safe(text), *args, **kwargs)
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        # The last step before the terminal; rich's own control segments pass untouched.
+        return super()._render_buffer(
+            segment if segment.control else Segment(safe(segment.text), segment.style)
+            for segment in buffer
+        )
 
     def on_broken_pipe(self) -> None:
         stdout_closed()
@@ -84,9 +103,10 @@ def stdout_closed() -> None:
 
 
 def write_out(stream: TextIO, text: str) -> None:
-    """Write and flush, ending the process quietly if the reader has gone."""
+    """Write with control characters shown visibly, and flush; end the process quietly
+    if the reader has gone."""
     try:
-        stream.write(text)
+        stream.write(safe(text))
         stream.flush()
     except BrokenPipeError:
         stdout_closed()

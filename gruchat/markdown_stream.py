@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.markdown import Markdown
 
+from gruchat.safe_text import safe
+
 FENCE = "```"
 FENCES = ("```", "~~~")
 
@@ -38,7 +40,7 @@ class MarkdownStream:
         self._gap = False  # a paragraph break is owed before the next committed block
 
     def _render(self, text: str) -> Markdown:
-        return Markdown(self.transform(text))
+        return Markdown(safe(self.transform(text)))
 
     def _too_tall(self) -> bool:
         """Whether the open tail, once wrapped, would not fit on the screen to redraw."""

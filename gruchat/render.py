@@ -9,11 +9,11 @@ from typing import TextIO
 from rich.console import Console
 from rich.panel import Panel
 from rich.rule import Rule
-from rich.text import Text
 
 from gruchat.engine.base import Finished
 from gruchat.environment import write_out
 from gruchat.markdown_stream import MarkdownStream
+from gruchat.safe_text import literal
 from gruchat.session import Session, Turn
 
 
@@ -145,8 +145,8 @@ class StreamRenderer:
         for title, body in notes:
             if self.markdown:
                 panel = Panel(
-                    Text(body),
-                    title=f"verified note: {title}",
+                    literal(body),
+                    title=literal(f"verified note: {title}"),
                     title_align="left",
                     border_style="cyan",
                 )
@@ -156,7 +156,9 @@ class StreamRenderer:
 
     def preface_seen(self, name: str) -> None:
         """A note already shown in this conversation is referred to, not repeated."""
-        self.meta.print(f"(verified note {name} shown above; \\notes {name})", style="dim cyan")
+        self.meta.print(
+            f"(verified note {name} shown above; \\notes {name})", style="dim cyan", markup=False
+        )
 
     def flags(self, items: list[tuple[str, str, str]]) -> None:
         """Sentences of the answer that contradict the notes, each with the right fact."""

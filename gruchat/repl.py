@@ -17,6 +17,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from rich.console import Console
+from rich.text import Text
 
 from gruchat import __version__, commands
 from gruchat.config import Settings
@@ -24,6 +25,7 @@ from gruchat.engine.base import Engine
 from gruchat.environment import Environment
 from gruchat.errors import EngineDeadError, ExitStatus
 from gruchat.runtime import grounder_for, new_session, open_engine
+from gruchat.safe_text import literal
 from gruchat.shell import Shell
 from gruchat.warmup import WarmEngine, warm_messages
 
@@ -181,10 +183,8 @@ def _collect_block(first: str, more: Callable[[], str]) -> str:
 def banner(console: Console, engine: Engine) -> None:
     info = engine.info
     context = f", context {info.context_length} tokens" if info.context_length else ""
-    console.print(
-        f"[bold]gruchat {__version__}[/] — your GRU tutor · {info.model} "
-        f"({info.quantisation}) on {info.device}{context}"
-    )
+    about = f" — your GRU tutor · {info.model} ({info.quantisation}) on {info.device}{context}"
+    console.print(Text.assemble((f"gruchat {__version__}", "bold"), literal(about)))
     console.print("Ask about GRUs, or type \\help for commands, \\exit or Ctrl-D to quit.")
 
 

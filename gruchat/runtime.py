@@ -10,6 +10,7 @@ from gruchat import models
 from gruchat.config import Settings, system_prompt_text
 from gruchat.engine.base import Engine, Sampling
 from gruchat.errors import ModelError
+from gruchat.safe_text import literal
 from gruchat.session import Session
 
 
@@ -50,7 +51,7 @@ def ensure_model(
 def open_engine(settings: Settings, console: Console, verbose: bool = False) -> Engine:
     """Load the configured model, telling the user on ``console`` (stderr) what happens."""
     ref = ensure_model(settings.model, console)
-    with console.status(f"Loading {ref.display} …", spinner="dots"):
+    with console.status(literal(f"Loading {ref.display} …"), spinner="dots"):
         from gruchat.engine.mistral import load
 
         engine = load(

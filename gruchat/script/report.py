@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from gruchat.safe_text import literal
 from gruchat.transcript import atomic_write
 
 # Characters XML 1.0 cannot hold (model output may contain them); replaced, not dropped.
@@ -67,11 +68,12 @@ def print_report(console: Console, results: list[FileResult]) -> None:
         for row in result.rows:
             verdict = Text("pass", style="green") if row.passed else Text("FAIL", style="bold red")
             detail = _short(row.excerpt) if row.passed else row.message
-            table.add_row(row.where, Text(row.check), verdict, Text(detail))
+            table.add_row(literal(row.where), literal(row.check), verdict, literal(detail))
     console.print(table)
     for result in results:
         if result.golden_diff:
-            console.print(f"What changed in {result.file} since its golden file:", style="bold")
+            heading = f"What changed in {result.file} since its golden file:"
+            console.print(heading, style="bold", markup=False)
             for line in result.golden_diff:
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
                 console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)

@@ -9,6 +9,7 @@ from rich.panel import Panel
 from gruchat import params
 from gruchat.commands import TABLE, Reply
 from gruchat.handlers import ShellContext
+from gruchat.safe_text import literal
 
 
 @TABLE.register(
@@ -25,7 +26,7 @@ def _notes(ctx: ShellContext, arg: str) -> Reply:
     note = get_note(arg)
     if note is None:
         return Reply(f"no note named {arg!r}; \\notes lists them", error=True)
-    title = f"verified note: {note.name}"
+    title = literal(f"verified note: {note.name}")
     return Reply(Panel(Markdown(note.body), title=title, title_align="left"))
 
 
