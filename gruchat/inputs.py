@@ -17,11 +17,14 @@ from typing import TextIO
 MIB = 1 << 20
 TEXT_LIMIT = MIB  # a question on stdin, a system prompt file, a .gru file, a config file
 TRANSCRIPT_LIMIT = 16 * MIB  # a \load transcript or a golden file
-HISTORY_LIMIT = 4 * MIB  # the newest part of the REPL history file that is loaded
+HISTORY_LIMIT = 16 * MIB  # the newest part of the REPL history file that is loaded
 
 
 class InputError(ValueError):
-    """A file or stream that gruchat refuses to read; the message says why."""
+    """A file or stream that gruchat refuses to read: ``cannot read WHAT PATH: REASON``."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(f"cannot read {what}: {reason}")
 
 
 def clean_text(text: str) -> str:
@@ -64,7 +67,7 @@ def _open_regular(path: str | Path, what: str) -> tuple[int, int]:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{what} {path} is {kind_of(info.st_mode)}, not a regular file")
+            raise InputError(f"{what} {path}", f"it is {kind_of(info.st_mode)}, not a regular file")
     except BaseException:
         os.close(fd)
         raise
@@ -91,7 +94,7 @@ def read_bytes(path: str | Path, limit: int, what: str) -> bytes:
     finally:
         os.close(fd)
     if size > limit or len(data) > limit:
-        raise InputError(f"{what} {path} is larger than the {size_text(limit)} limit")
+        raise InputError(f"{what} {path}", f"it is larger than the {size_text(limit)} limit")
     return data
 
 
@@ -114,12 +117,12 @@ def read_text(path: str | Path, limit: int, what: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{what} {path} is not UTF-8 text (byte {exc.start})") from None
+        raise InputError(f"{what} {path}", f"not UTF-8 text (byte {exc.start})") from None
 
 
 def read_stream(stream: TextIO, limit: int, what: str) -> str:
     """All of a text stream (a pipe, a file, a device), refused past ``limit`` characters."""
     text = stream.read(limit + 1)
     if len(text) > limit:
-        raise InputError(f"{what} is longer than the {size_text(limit)} limit")
+        raise InputError(what, f"it is longer than the {size_text(limit)} limit")
     return clean_text(text)

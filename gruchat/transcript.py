@@ -75,7 +75,7 @@ def _mode_for(path: Path) -> int:
 
 
 def format_of(path: Path) -> str:
-    """"json" or "markdown" by the file name; ValueError for any other name."""
+    """The format a file name asks for, json or markdown; ValueError for any other."""
     suffix = path.suffix.lower()
     if suffix == ".json":
         return "json"
