@@ -101,17 +101,17 @@ def check_report_paths(paths: Sequence[Path], flags: dict[str, Any], options: Ru
         if flags.get(key) and os.path.lexists(flags[key]):
             inputs[_file_key(Path(flags[key]))] = what
     reports: dict[tuple[Any, ...], str] = {}
-    for flag, report in (("--junit", options.junit), ("--json", options.json_path)):
-        if report is None:
+    for flag, target in (("--junit", options.junit), ("--json", options.json_path)):
+        if target is None:
             continue
-        key = _file_key(Path(report))
+        key = _file_key(Path(target))
         if key in inputs:
             raise UsageError(
-                f"{flag} {report} is {inputs[key]}; a report is never written over an input, "
+                f"{flag} {target} is {inputs[key]}; a report is never written over an input, "
                 "choose another path"
             )
         if key in reports:
-            raise UsageError(f"--junit and --json both name {report}; give each its own path")
+            raise UsageError(f"--junit and --json both name {target}; give each its own path")
         reports[key] = flag
 
 
