@@ -12,6 +12,7 @@ from gruchat.config import Settings
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment, write_out
 from gruchat.errors import ExitStatus, UsageError
+from gruchat.inputs import TEXT_LIMIT, InputError, clean_text, read_stream
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.runtime import new_session
 from gruchat.safe_text import json_line
@@ -26,10 +27,12 @@ def read_prompt(prompt: str | None, env: Environment) -> str:
         if prompt is None and env.stdin_isatty:
             raise UsageError('no question given: gruchat ask "what is a GRU?"')
         try:
-            prompt = env.stdin.read()
+            prompt = read_stream(env.stdin, TEXT_LIMIT, "the question on stdin")
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
         except UnicodeDecodeError as exc:
             raise UsageError(f"stdin is not valid UTF-8 (byte {exc.start})") from None
-    prompt = prompt.strip()
+    prompt = clean_text(prompt).strip()
     if not prompt:
         raise UsageError("empty question: nothing to ask")
     return prompt

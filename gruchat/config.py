@@ -19,6 +19,8 @@ import platformdirs
 
 from gruchat import params
 from gruchat.errors import UsageError
+from gruchat.inputs import TEXT_LIMIT, InputError, clean_text
+from gruchat.inputs import read_text as read_limited
 from gruchat.resources import read_text
 
 DEFAULTS_FILE = "configs/default.toml"
@@ -121,10 +123,12 @@ def load_settings(
     settings = Settings()
     _apply(settings, _read_toml(read_text(DEFAULTS_FILE), DEFAULTS_FILE), "default")
     path = user_config_path(env)
-    if path.is_file():
+    if path.exists():
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_limited(path, TEXT_LIMIT, "config file")
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+        except OSError as exc:
             raise UsageError(f"cannot read config file {path}: {exc}") from None
         _apply(settings, _read_toml(text, str(path)), str(path))
     env_values = {
@@ -138,16 +142,20 @@ def load_settings(
 
 
 def system_prompt_text(settings: Settings) -> str:
-    """The system prompt: the inline text if set, else the file (shipped or the user's)."""
+    """The system prompt: the inline text if set, else the file (shipped or the user's).
+
+    The file must be a regular UTF-8 file of at most ``inputs.TEXT_LIMIT`` bytes."""
     if settings.system_prompt:
-        return settings.system_prompt
+        return clean_text(settings.system_prompt)
     name = settings.system_prompt_file
     if not name:
         return ""
     path = Path(name).expanduser()
     try:
-        if path.is_absolute() or path.exists():
-            return path.read_text(encoding="utf-8").strip()
+        if path.is_absolute() or os.path.lexists(path):
+            return clean_text(read_limited(path, TEXT_LIMIT, "system prompt file").strip())
         return read_text(name).strip()
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read system prompt file {name}: {exc}") from None

@@ -6,7 +6,7 @@ command leaves the session exactly as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ class ShellContext:
     session: Session
     engine: Engine | None = None
     scope: str = "repl"  # "repl" or "script"
+    own_files: set[str] = field(default_factory=set)  # transcripts saved or loaded here
 
 
 def _error(text: str) -> Reply:
@@ -171,18 +172,27 @@ def _undo(ctx: ShellContext, arg: str) -> Reply:
     return Reply("Dropped the last exchange.")
 
 
+FORCE = "--force"
+
+
 @TABLE.register(
-    "save", "Save the transcript (.md or .json by extension).", usage="<FILE>",
-    arg="required", example="\\save gru-session.json",
+    "save", "Save the transcript (.md or .json by extension); --force replaces another file.",
+    usage=f"<FILE> [{FORCE}]", arg="required", example="\\save gru-session.json",
 )  # fmt: skip
 def _save(ctx: ShellContext, arg: str) -> Reply:
-    path = Path(arg).expanduser()
+    name = arg.removesuffix(f" {FORCE}").removeprefix(f"{FORCE} ").strip()
+    path = Path(name).expanduser()
     try:
+        transcript.format_of(path)
+        refusal = transcript.overwrite_refusal(path, ctx.own_files, force=name != arg)
+        if refusal:
+            return _error(refusal)
         kind = transcript.save(ctx.session, path)
     except ValueError as exc:
         return _error(str(exc))
     except OSError as exc:
         return _error(f"could not save {path}: {exc.strerror or exc}; nothing was changed")
+    ctx.own_files.add(transcript.identity(path))
     return Reply(f"Saved the transcript ({kind}) to {path}.")
 
 
@@ -198,5 +208,6 @@ def _load(ctx: ShellContext, arg: str) -> Reply:
         return _error(str(exc))
     except OSError as exc:
         return _error(f"could not load {path}: {exc.strerror or exc}")
+    ctx.own_files.add(transcript.identity(path))
     count = len(ctx.session.messages) // 2
     return Reply(f"Loaded {count} exchanges from {path}.")

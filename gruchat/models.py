@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 import platformdirs
 
 from gruchat.errors import ModelError
+from gruchat.inputs import not_regular
 from gruchat.resources import read_text
 
 GGUF_MAGIC = b"GGUF"
@@ -78,14 +80,19 @@ def preset_path(preset: Preset, env: Mapping[str, str] | None = None) -> Path:
 
 
 def check_gguf(path: Path) -> None:
-    """Fail with a message saying which check failed: exists, readable, GGUF magic."""
+    """Fail with a message saying which check failed: exists, a regular file, readable,
+    GGUF magic. A FIFO or device is refused from its stat, never opened (that blocks)."""
     if not path.exists():
         raise ModelError(f"model file not found: {path}")
-    if path.is_dir():
-        raise ModelError(f"model path is a directory, not a GGUF file: {path}")
+    kind = not_regular(path)
+    if kind:
+        raise ModelError(f"model path is {kind}, not a GGUF file: {path}")
     try:
-        with path.open("rb") as handle:
-            head = handle.read(4)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            head = os.read(fd, 4) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+        finally:
+            os.close(fd)
     except PermissionError:
         raise ModelError(f"model file is not readable (permission denied): {path}") from None
     except OSError as exc:

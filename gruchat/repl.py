@@ -23,7 +23,15 @@ from gruchat import __version__, commands
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment
-from gruchat.errors import EngineDeadError, ExitStatus
+from gruchat.errors import EngineDeadError, ExitStatus, UsageError
+from gruchat.inputs import (
+    HISTORY_LIMIT,
+    TEXT_LIMIT,
+    InputError,
+    not_regular,
+    read_tail,
+    size_text,
+)
 from gruchat.runtime import grounder_for, new_session, open_engine
 from gruchat.safe_text import literal
 from gruchat.shell import Shell
@@ -60,11 +68,16 @@ class SafeFileHistory(FileHistory):
             )
 
     def load_history_strings(self) -> Iterable[str]:
+        """Newest first, like FileHistory, from at most the last HISTORY_LIMIT bytes of a
+        regular file (a FIFO is never opened for a blocking read, /dev/zero never read)."""
         try:
-            return list(super().load_history_strings())
+            data, cut = read_tail(self.filename, HISTORY_LIMIT, "history file")
+        except FileNotFoundError:
+            return []
         except (OSError, ValueError) as exc:
             self._warn("could not be read", exc)
             return []
+        return parse_history(data.decode("utf-8", "replace"), cut)
 
     def store_string(self, string: str) -> None:
         """Append one entry in FileHistory's format with a single locked write, so two
@@ -72,7 +85,8 @@ class SafeFileHistory(FileHistory):
         lines = "".join(f"+{line}\n" for line in string.split("\n"))
         entry = f"\n# {datetime.datetime.now()}\n{lines}".encode("utf-8", "replace")
         try:
-            fd = os.open(self.filename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
+            fd = os.open(self.filename, flags, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 view = memoryview(entry)
@@ -82,6 +96,23 @@ class SafeFileHistory(FileHistory):
                 os.close(fd)  # closing releases the lock
         except OSError as exc:
             self._warn("could not be written", exc)
+
+
+def parse_history(text: str, cut: bool = False) -> list[str]:
+    """FileHistory's format (``+`` lines make an entry, a ``#`` line starts the next one),
+    newest first; when the start of the file was cut off, everything up to the first
+    ``#`` line is a partial entry and is dropped."""
+    if cut:
+        text = text[text.find("\n#") + 1 :] if "\n#" in text else ""
+    strings: list[str] = []
+    lines: list[str] = []
+    for line in [*text.splitlines(keepends=True), "#"]:
+        if line.startswith("+"):
+            lines.append(line[1:])
+        elif lines:
+            strings.append("".join(lines)[:-1])
+            lines = []
+    return strings[::-1]
 
 
 def history_path() -> Path:
@@ -96,6 +127,14 @@ def make_history(console: Console) -> History:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         console.print(f"warning: no history ({exc})", style="yellow", markup=False)
+        return InMemoryHistory()
+    kind = not_regular(path)
+    if kind:
+        console.print(
+            f"warning: history file {path} is {kind}, not a regular file; continuing without it",
+            style="yellow",
+            markup=False,
+        )
         return InMemoryHistory()
     return SafeFileHistory(str(path), console)
 
@@ -140,18 +179,23 @@ def terminal_lines(env: Environment) -> Iterator[str]:
             continue
         except EOFError:
             return
+        except InputError as exc:
+            env.out.print(f"error: {exc}", style="red", markup=False)
+            continue
         armed = False
         yield block
 
 
 def piped_lines(env: Environment) -> Iterator[str]:
-    """Lines from a pipe or file, with the same \"\"\" blocks as the terminal."""
-    lines = iter(env.stdin)
+    """Lines from a pipe or file, with the same \"\"\" blocks as the terminal; a line or
+    block over TEXT_LIMIT (``/dev/zero`` has no newline) is a usage error."""
 
     def more() -> str:
-        line = next(lines, None)
-        if line is None:
+        line = env.stdin.readline(TEXT_LIMIT + 1)
+        if not line:
             raise EOFError
+        if len(line) > TEXT_LIMIT:
+            raise InputError("stdin", f"a line is longer than the {size_text(TEXT_LIMIT)} limit")
         return line.rstrip("\n")
 
     while True:
@@ -160,6 +204,8 @@ def piped_lines(env: Environment) -> Iterator[str]:
             yield _collect_block(first, more)
         except EOFError:
             return
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _collect_block(first: str, more: Callable[[], str]) -> str:
@@ -171,6 +217,7 @@ def _collect_block(first: str, more: Callable[[], str]) -> str:
     if opened is None:
         return first
     parts = [opened] if opened else []
+    size = len(opened)
     while True:
         line = more()
         closed = commands.block_closing(line)
@@ -178,6 +225,10 @@ def _collect_block(first: str, more: Callable[[], str]) -> str:
             parts.append(closed)
             return "\n".join(parts).strip("\n")
         parts.append(line)
+        size += len(line) + 1
+        if size > TEXT_LIMIT:
+            limit = size_text(TEXT_LIMIT)
+            raise InputError('a """ block', f"it is longer than the {limit} limit")
 
 
 def banner(console: Console, engine: Engine) -> None:

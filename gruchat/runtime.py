@@ -50,6 +50,7 @@ def ensure_model(
 
 def open_engine(settings: Settings, console: Console, verbose: bool = False) -> Engine:
     """Load the configured model, telling the user on ``console`` (stderr) what happens."""
+    system_prompt_text(settings)  # a bad --system-file is a usage error before any loading
     ref = ensure_model(settings.model, console)
     with console.status(literal(f"Loading {ref.display} …"), spinner="dots"):
         from gruchat.engine.mistral import load

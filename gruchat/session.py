@@ -38,16 +38,6 @@ class Turn:
         data["usage"] = self.usage.as_dict() if self.usage else None
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Turn:
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        usage = values.pop("usage", None)
-        if isinstance(usage, dict):
-            usage_fields = {f.name for f in dataclasses.fields(Usage)}
-            values["usage"] = Usage(**{k: v for k, v in usage.items() if k in usage_fields})
-        return cls(**values)
-
 
 @dataclass
 class Session:
@@ -141,36 +131,16 @@ class Session:
         }
 
     def load_json(self, data: Any) -> None:
-        """Replace state from a saved transcript; raise ValueError if it is malformed."""
-        if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
-            raise ValueError("not a gruchat transcript (no messages list)")
-        messages: list[Message] = []
-        for item in data["messages"]:
-            if (
-                not isinstance(item, dict)
-                or item.get("role") not in ("user", "assistant")
-                or not isinstance(item.get("content"), str)
-            ):
-                raise ValueError("a message must have role user/assistant and text content")
-            messages.append({"role": item["role"], "content": item["content"]})
-        sampling = self.sampling
-        if isinstance(data.get("sampling"), dict):
-            from gruchat import params
+        """Replace state from a parsed transcript, checked whole first (transcript_schema):
+        on any problem raise ValueError naming the field, and change nothing."""
+        from gruchat.transcript_schema import validate
 
-            raw = data["sampling"]
-            sampling = Sampling(
-                temperature=params.temperature(raw.get("temperature", sampling.temperature)),
-                top_k=params.top_k(raw.get("top_k", sampling.top_k)),
-                top_p=params.top_p(raw.get("top_p", sampling.top_p)),
-                max_tokens=params.max_tokens(raw.get("max_tokens", sampling.max_tokens)),
-                think=bool(raw.get("think", sampling.think)),
-            )
-        system = data.get("system_prompt", self.system_prompt)
-        if not isinstance(system, str):
-            raise ValueError("system_prompt must be text")
-        turns = [Turn.from_dict(t) for t in data.get("turns", []) if isinstance(t, dict)]
+        doc = validate(data)
+        sampling = dataclasses.replace(self.sampling, **doc.sampling)
+        system = self.system_prompt if doc.system_prompt is None else doc.system_prompt
+        turns = [Turn(**values) for values in doc.turns]
         self.messages, self.sampling, self.system_prompt, self.turns = (
-            messages,
+            doc.messages,
             sampling,
             system,
             turns,

@@ -10,6 +10,7 @@ from gruchat.engine.base import Engine
 from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
 from gruchat.handlers import ShellContext
+from gruchat.inputs import clean_text
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.session import Session, Turn
 from gruchat.turn import Grounder, context_warning, run_turn
@@ -51,7 +52,7 @@ class Shell:
     def handle(self, line: str) -> bool:
         """Process one line; False when the user asked to exit."""
         try:
-            parsed = parse(line, scope=self.ctx.scope)
+            parsed = parse(clean_text(line), scope=self.ctx.scope)
         except CommandError as exc:
             self.show(Reply(str(exc), error=True))
             return True

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from gruchat.engine.base import AnswerDelta, Engine, Finished, ReasoningDelta
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
+from gruchat.inputs import clean_text
 from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
 
@@ -51,7 +52,7 @@ def run_turn(
     it is the wait the user sees after pressing Enter.
     """
     submitted = time.perf_counter()
-    prompt = prompt.encode("utf-8", "replace").decode("utf-8")  # no lone surrogates
+    prompt = clean_text(prompt)  # no lone surrogates reach the engine
     try:
         content, sources = prompt, []
         if grounder is not None and session.grounding:

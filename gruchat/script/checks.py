@@ -19,6 +19,7 @@ from gruchat.session import Turn
 
 Subject = Turn | Reply | None
 EXCERPT = 80
+REGEX_TIMEOUT = 1.0  # seconds one \expect regex may search before it fails
 _FLAGS = (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL))
 
 
@@ -106,7 +107,13 @@ def _holds(check: Expectation, subject: Subject) -> tuple[bool, str, str]:
     if check.kind == "starts-with":
         return text.lstrip().startswith(value), got, shown
     if check.kind == "regex" and check.pattern is not None:
-        return check.pattern.search(text) is not None, got, shown
+        try:
+            return check.pattern.search(text, timeout=REGEX_TIMEOUT) is not None, got, shown
+        except TimeoutError:
+            raise NotApplicable(
+                f"regex /{value}/ took longer than {REGEX_TIMEOUT:g} s on the answer and was "
+                "stopped; simplify the pattern (nested repeats like (a|aa)+ backtrack)"
+            ) from None
     raise NotApplicable(f"unknown check {check.kind!r}")
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import warnings
 
+import regex
+
 from gruchat.errors import UsageError
 
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
@@ -93,15 +95,18 @@ class Cursor:
             raise self.fail(self.pos, "expected the end of the line after the check")
 
 
-def compile_regex(source: str, flags: str, cur: Cursor) -> re.Pattern[str]:
+def compile_regex(source: str, flags: str, cur: Cursor) -> regex.Pattern[str]:
+    """Python ``re`` syntax (its errors and columns), compiled with the ``regex`` library,
+    whose searches take a time limit (checks.REGEX_TIMEOUT)."""
     value = 0
     for flag in flags:
         value |= _REGEX_FLAGS[flag]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # FutureWarning on odd sets is not our business
-            return re.compile(source, value)
-    except (re.error, OverflowError, RecursionError) as exc:
+            re.compile(source, value)
+            return regex.compile(source, value)
+    except (re.error, regex.error, OverflowError, RecursionError) as exc:
         offset = getattr(exc, "pos", None) or 0
         message = getattr(exc, "msg", None) or str(exc)
         raise cur.fail(cur.regex_at + offset, f"bad regex: {message}") from None

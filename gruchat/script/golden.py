@@ -15,6 +15,7 @@ from typing import Any
 
 from gruchat import __version__
 from gruchat.engine.base import Engine
+from gruchat.inputs import TRANSCRIPT_LIMIT, InputError, read_text
 from gruchat.session import Turn
 from gruchat.transcript import atomic_write
 
@@ -70,8 +71,10 @@ def build(turns: list[tuple[int, Turn]], meta: dict[str, Any]) -> dict[str, Any]
 def load(path: Path) -> dict[str, Any]:
     """Read a golden file; ValueError when it is not one."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text(path, TRANSCRIPT_LIMIT, "golden file"))
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+    except (OSError, ValueError, RecursionError) as exc:
         raise ValueError(f"cannot read golden file {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
         raise ValueError(f"{path} is not a gruchat golden file (no turns list)")

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from gruchat import commands, params
 from gruchat.errors import UsageError
+from gruchat.inputs import TEXT_LIMIT, InputError, read_bytes
 from gruchat.script.cursor import Cursor, ScriptSyntaxError, compile_regex
 from gruchat.script.directives import EXPECT, FINISH_REASONS, KINDS, TEXT_KINDS
 
@@ -38,7 +41,7 @@ class Expectation:
     value: str | int = ""
     negate: bool = False
     target: str = "answer"  # answer | reasoning | shown (verified note + answer)
-    pattern: re.Pattern[str] | None = None
+    pattern: regex.Pattern[str] | None = None
     line: int = 0
     col: int = 0
     source: str = ""  # the directive as written, for the report
@@ -75,7 +78,9 @@ class Script:
 def load(path: Path) -> Script:
     """Read and parse one file; UsageError (exit 2) when it cannot be read or parsed."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path, TEXT_LIMIT, "prompt file")
+    except InputError as exc:
+        raise UsageError(f"{path}: error: {exc}") from None
     except OSError as exc:
         raise UsageError(f"{path}: error: cannot read: {exc.strerror or exc}") from None
     return parse_text(decode(data, str(path)), str(path))
@@ -197,7 +202,7 @@ class _Parser:
         if word not in KINDS:
             shown = f" {word!r}" if word else ""
             raise cur.fail(at, f"unknown check{shown}: expected one of {', '.join(KINDS)}")
-        pattern: re.Pattern[str] | None = None
+        pattern: regex.Pattern[str] | None = None
         if word == "regex":
             source, flags = cur.regex()
             pattern = compile_regex(source, flags, cur)

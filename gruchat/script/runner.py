@@ -8,6 +8,7 @@ a flag says otherwise, decoding is greedy (temperature 0) so reruns are comparab
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ def run_files(
 ) -> ExitStatus:
     """Parse all files, run them, report; the exit status says how it went."""
     env = env or Environment()
+    check_report_paths(paths, flags, options)
     scripts = load_all(paths, env.err)
     if scripts is None:
         return ExitStatus.USAGE
@@ -86,6 +88,40 @@ def run_files(
                 raise UsageError(f"cannot write the report {path}: {exc.strerror or exc}") from None
     failed = any(result.failures for result in results)
     return ExitStatus.FAILURE if failed else ExitStatus.OK
+
+
+def check_report_paths(paths: Sequence[Path], flags: dict[str, Any], options: RunOptions) -> None:
+    """A report is never written over an input (a prompt file, its golden file, the system
+    prompt file or the model) nor over the other report: a usage error before anything runs."""
+    inputs = {}
+    for path in paths:
+        inputs[_file_key(Path(path))] = f"the prompt file {path}"
+        inputs[_file_key(golden.golden_path(path))] = f"the golden file of {path}"
+    for key, what in (("system_prompt_file", "the system prompt file"), ("model", "the model")):
+        if flags.get(key) and os.path.lexists(flags[key]):
+            inputs[_file_key(Path(flags[key]))] = what
+    reports: dict[tuple[Any, ...], str] = {}
+    for flag, target in (("--junit", options.junit), ("--json", options.json_path)):
+        if target is None:
+            continue
+        key = _file_key(Path(target))
+        if key in inputs:
+            raise UsageError(
+                f"{flag} {target} is {inputs[key]}; a report is never written over an input, "
+                "choose another path"
+            )
+        if key in reports:
+            raise UsageError(f"--junit and --json both name {target}; give each its own path")
+        reports[key] = flag
+
+
+def _file_key(path: Path) -> tuple[Any, ...]:
+    """The same key for two names of one file: its inode when it exists, else its path."""
+    try:
+        info = path.expanduser().stat()
+    except OSError:
+        return ("path", os.path.realpath(path.expanduser()))
+    return ("inode", info.st_dev, info.st_ino)
 
 
 def load_all(paths: Sequence[Path], err: Console) -> list[parser.Script] | None:
