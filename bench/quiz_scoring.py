@@ -112,7 +112,7 @@ class Score:
     user_sees: bool
     own_words: bool
     unmarked: bool  # a wrong claim the guard did not flag
-    failed: tuple[str, ...] = ()  # the checks that failed for what the user sees
+    failed: tuple[str, ...] = ()  # "line N" of each check that failed for what the user sees
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,8 @@ def score(question: Question, answer: Answer | None) -> Score:
     """The three scores of one question; no answer is wrong on both counts."""
     if answer is None:
         return Score(False, False, False, ("no answer",))
-    failed = [c.label for c in question.facts if not holds(c, answer.shown)]
-    unmarked = [c.label for c in question.wrong_claims if not holds(c, answer.marked)]
+    failed = [f"line {c.line}" for c in question.facts if not holds(c, answer.shown)]
+    unmarked = [f"line {c.line}" for c in question.wrong_claims if not holds(c, answer.marked)]
     own_words = all(holds(check, answer.answer) for check in question.checks)
     return Score(not failed and not unmarked, own_words, bool(unmarked), (*failed, *unmarked))
 
