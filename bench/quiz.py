@@ -8,6 +8,9 @@ sees, the model's own words alone, and contradictions left unmarked.
 
 usage: python bench/quiz.py [--model NAME] [--set tuning|heldout|both]
                             [--grounding on|off] [--max-tokens N] [--json PATH]
+                            [--rescore RECORDED.json]
+--rescore scores answers recorded by an earlier run (its --json) with the checks as the
+quiz files have them now, without a model: greedy answers do not depend on the checks.
 Wrap it as `flock /tmp/gruchat-model.lock python bench/quiz.py …` on a shared machine.
 """
 
@@ -49,6 +52,19 @@ def run_set(path: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
         return json.loads(saved.read_text(encoding="utf-8"))["turns"]
 
 
+def recorded_turns(path: Path, name: str) -> list[dict[str, Any]]:
+    """The turns of one set as an earlier run's --json file holds them."""
+    items = json.loads(path.read_text(encoding="utf-8"))["sets"].get(name)
+    if items is None:
+        sys.exit(f"{path} has no answers for the {name} set")
+    keys = ("answer", "note", "flags")
+    return [
+        {"prompt": item["question"], **{key: item[key] for key in keys}}
+        for item in items["questions"]
+        if item["answer"] is not None
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="", help="preset, .gguf path or hub id")
@@ -56,13 +72,18 @@ def main() -> None:
     parser.add_argument("--grounding", choices=("on", "off"), default="on")
     parser.add_argument("--max-tokens", type=int, default=0, help="default: the file's")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "quiz.json")
+    parser.add_argument("--rescore", type=Path, help="a --json file of an earlier run")
     args = parser.parse_args()
+    if args.rescore:
+        recorded = json.loads(args.rescore.read_text(encoding="utf-8"))
+        args.model = args.model or recorded["model"]
+        args.grounding = recorded["grounding"]
     names = ["tuning", "heldout"] if args.set == "both" else [args.set]
     model = args.model or "the configured default model"
     record: dict[str, Any] = {"model": model, "grounding": args.grounding, "sets": {}}
     for name in names:
         found = quiz_scoring.load_quiz(SETS[name])
-        turns = run_set(SETS[name], args)
+        turns = recorded_turns(args.rescore, name) if args.rescore else run_set(SETS[name], args)
         answers = quiz_scoring.pair(found, turns)
         scores = [quiz_scoring.score(q, a) for q, a in zip(found, answers, strict=True)]
         items = []
@@ -74,7 +95,7 @@ def main() -> None:
                  "unmarked_contradiction": result.unmarked, "failed_checks": list(result.failed),
                  "note": answer.note if answer else None,
                  "answer": answer.answer if answer else None,
-                 "flags": [list(flag) for flag in answer.flags] if answer else []}
+                 "flags": [{"sentence": s, "fact": f} for s, f in answer.flags] if answer else []}
             )  # fmt: skip
             verdict = "RIGHT" if result.user_sees else "wrong"
             print(f"[{name}] {verdict}: {question.text}", file=sys.stderr)

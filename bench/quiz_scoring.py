@@ -100,9 +100,11 @@ class Answer:
 
 
 def _flag(item: Any) -> tuple[str, str]:
-    """A flag as ``turn.flags`` holds it: "SENTENCE -> FACT", or a mapping with those keys."""
+    """A flag as ``turn.flags`` holds it ("SENTENCE -> FACT"), a mapping or a pair."""
     if isinstance(item, Mapping):
         return str(item.get("sentence", "")), str(item.get("fact", ""))
+    if isinstance(item, list | tuple) and len(item) == 2:
+        return str(item[0]), str(item[1])
     sentence, arrow, fact = str(item).rpartition(" -> ")
     return (sentence, fact) if arrow else (str(item), "")
 
