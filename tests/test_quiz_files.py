@@ -107,6 +107,13 @@ CASES = [
      "replaces it with the candidate.", "Yes, that is right."),
     ("heldout", "Peephole connections", "No, peephole connections belong to LSTM variants.",
      "Yes, the GRU uses peephole connections to read its state."),
+    ("heldout", "I built nn.GRU(32, 64)", "That layer has 18816 parameters.",
+     "The GRU has 3·(H·I + H·H + 2·H) = 2560 parameters."),
+    ("heldout", "What is the shape of weight_ih", "weight_ih_l0 has shape (60, 10).",
+     "The shape of weight_ih_l0 in nn.GRU(10, 20) is (N, L, 10)."),
+    ("heldout", "What is gradient clipping", "Clipping rescales gradients whose norm passes a "
+     "threshold, against exploding gradients.", "Gradient clipping is used to reduce vanishing "
+     "gradients."),
     ("heldout", "With num_layers=2", "h_n has shape (2, 8, 20).", "h_n has shape (8, 2, 20)."),
 ]  # fmt: skip
 
