@@ -1,87 +1,110 @@
-"""Score the GRU quiz (prompts/regression/gru-quiz.gru) on what the user sees, with
-grounding on and off.
+"""Score the GRU quiz (prompts/quiz/tuning.gru and heldout.gru) through the real CLI.
 
-"What the user sees" is the verified note shown with the answer plus the model's own
-words (`\\expect shown …` in the quiz file). Each question has one check. We also count
-answers in which the guard flagged a sentence contradicting the notes. Greedy decoding;
-each question is a fresh `gruchat ask --json`, as a user would ask it.
+Each set runs as one ``gruchat run`` of its file (greedy, the file's sampling; one model
+load; ``\\clear`` between conversations, so follow-ups keep their context), with a
+``\\save`` line appended so every turn comes back with the note shown, the guard's flags
+and the answer. bench/quiz_scoring.py then scores each question three ways: what the user
+sees, the model's own words alone, and contradictions left unmarked.
 
-usage: python bench/quiz.py [--max-tokens N] [--json PATH] [--modes on,off]
-(GRUCHAT_GROUNDING_NOTES=1 in the environment scores one note per question.)
+usage: python bench/quiz.py [--model NAME] [--set tuning|heldout|both]
+                            [--grounding on|off] [--max-tokens N] [--json PATH]
+                            [--rescore RECORDED.json]
+--rescore scores answers recorded by an earlier run (its --json) with the checks as the
+quiz files have them now, without a model: greedy answers do not depend on the checks.
+Wrap it as `flock /tmp/gruchat-model.lock python bench/quiz.py …` on a shared machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from gruchat.engine.base import Usage  # noqa: E402
-from gruchat.script.checks import evaluate  # noqa: E402
-from gruchat.script.parser import load  # noqa: E402
-from gruchat.session import Turn  # noqa: E402
+import quiz_scoring  # noqa: E402
 
-QUIZ = ROOT / "prompts" / "regression" / "gru-quiz.gru"
+SETS = {"tuning": ROOT / "prompts/quiz/tuning.gru", "heldout": ROOT / "prompts/quiz/heldout.gru"}
 
 
-def ask(question: str, grounding: bool, max_tokens: int) -> Turn:
-    flag = "--grounding" if grounding else "--no-grounding"
-    cmd = [sys.executable, "-m", "gruchat", "ask", "--json", flag, "--temperature", "0",
-           "--max-tokens", str(max_tokens), question]  # fmt: skip
-    data = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
-    usage = Usage(**{k: v for k, v in (data["usage"] or {}).items() if k in Usage.__annotations__})
-    return Turn(
-        prompt=question,
-        answer=data["answer"],
-        finish_reason=data["finish_reason"],
-        usage=usage,
-        sources=data["sources"],
-        note=data["note"],
-        flags=data["flags"],
-    )
+def run_set(path: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Replay one quiz file with `gruchat run`; the saved turns, in order."""
+    with tempfile.TemporaryDirectory(prefix="gruchat-quiz-") as tmp:
+        saved = Path(tmp) / "turns.json"
+        script = Path(tmp) / path.name
+        text = path.read_text(encoding="utf-8").rstrip("\n")
+        script.write_text(f"{text}\n\\save {saved}\n", encoding="utf-8")
+        cmd = [sys.executable, "-m", "gruchat", "run", "-q", str(script),
+               "--grounding" if args.grounding == "on" else "--no-grounding"]  # fmt: skip
+        if args.model:
+            cmd += ["--model", args.model]
+        if args.max_tokens:
+            cmd += ["--max-tokens", str(args.max_tokens)]
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        if done.returncode not in (0, 1) or not saved.exists():  # 1: some checks failed
+            sys.exit(f"gruchat run failed (exit {done.returncode}): {done.stderr.strip()}")
+        return json.loads(saved.read_text(encoding="utf-8"))["turns"]
+
+
+def recorded_turns(path: Path, name: str) -> list[dict[str, Any]]:
+    """The turns of one set as an earlier run's --json file holds them."""
+    items = json.loads(path.read_text(encoding="utf-8"))["sets"].get(name)
+    if items is None:
+        sys.exit(f"{path} has no answers for the {name} set")
+    keys = ("answer", "note", "flags")
+    return [
+        {"prompt": item["question"], **{key: item[key] for key in keys}}
+        for item in items["questions"]
+        if item["answer"] is not None
+    ]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--max-tokens", type=int, default=64)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="", help="preset, .gguf path or hub id")
+    parser.add_argument("--set", choices=("tuning", "heldout", "both"), default="both")
+    parser.add_argument("--grounding", choices=("on", "off"), default="on")
+    parser.add_argument("--max-tokens", type=int, default=0, help="default: the file's")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "quiz.json")
-    parser.add_argument("--modes", default="on,off", help="grounding modes to score")
+    parser.add_argument("--rescore", type=Path, help="a --json file of an earlier run")
     args = parser.parse_args()
-    steps = [step for step in load(QUIZ).steps if step.kind == "prompt"]
-    record: dict[str, list[dict]] = {}
-    for mode in args.modes.split(","):
-        record[mode] = []
-        for step in steps:
-            turn = ask(step.text, mode == "on", args.max_tokens)
-            right = all(evaluate(check, turn).passed for check in step.checks)
-            alone = all(
-                evaluate(dataclasses.replace(check, target="answer"), turn).passed
-                for check in step.checks
-            )
-            record[mode].append(
-                {"question": step.text, "right": right, "model_words_alone_right": alone,
-                 "sources": turn.sources, "answer": turn.answer, "flags": turn.flags}
+    if args.rescore:
+        recorded = json.loads(args.rescore.read_text(encoding="utf-8"))
+        args.model = args.model or recorded["model"]
+        args.grounding = recorded["grounding"]
+    names = ["tuning", "heldout"] if args.set == "both" else [args.set]
+    model = args.model or "the configured default model"
+    record: dict[str, Any] = {"model": model, "grounding": args.grounding, "sets": {}}
+    for name in names:
+        found = quiz_scoring.load_quiz(SETS[name])
+        turns = recorded_turns(args.rescore, name) if args.rescore else run_set(SETS[name], args)
+        answers = quiz_scoring.pair(found, turns)
+        scores = [quiz_scoring.score(q, a) for q, a in zip(found, answers, strict=True)]
+        items = []
+        for question, answer, result in zip(found, answers, scores, strict=True):
+            items.append(
+                {"line": question.line, "category": question.category,
+                 "follow_up": question.follow_up, "question": question.text,
+                 "user_sees": result.user_sees, "own_words": result.own_words,
+                 "unmarked_contradiction": result.unmarked, "failed_checks": list(result.failed),
+                 "note": answer.note if answer else None,
+                 "answer": answer.answer if answer else None,
+                 "flags": [{"sentence": s, "fact": f} for s, f in answer.flags] if answer else []}
             )  # fmt: skip
-            print(f"[grounding {mode}] {'RIGHT' if right else 'wrong'}: {step.text}",
-                  file=sys.stderr)  # fmt: skip
-    total = len(steps)
-    for mode, items in record.items():
-        right = sum(i["right"] for i in items)
-        alone = sum(i["model_words_alone_right"] for i in items)
-        flagged = sum(bool(i["flags"]) for i in items)
-        print(
-            f"grounding {mode}: what the user sees is right on {right}/{total} "
-            f"({100 * right / total:.0f}%); the model's words alone {alone}/{total}; "
-            f"answers with a flagged contradiction {flagged}/{total}"
-        )
+            verdict = "RIGHT" if result.user_sees else "wrong"
+            print(f"[{name}] {verdict}: {question.text}", file=sys.stderr)
+        counts = quiz_scoring.tally(scores)
+        record["sets"][name] = {"tally": vars(counts), "questions": items}
+        title = f"{name} ({SETS[name].name}), {model}, grounding {args.grounding}:"
+        print(quiz_scoring.table(title, counts))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+    args.json.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

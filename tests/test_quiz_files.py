@@ -1,0 +1,200 @@
+"""The quiz files (prompts/quiz/*.gru) and the scoring rules bench/quiz.py uses (no model)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from gruchat.script.parser import parse_text
+from gruchat.tutor.guard import RULES
+from gruchat.tutor.notes import load_notes
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from quiz_scoring import (  # noqa: E402
+    CATEGORIES,
+    Answer,
+    Question,
+    Score,
+    Tally,
+    holds,
+    load_quiz,
+    pair,
+    questions,
+    score,
+    table,
+    tally,
+)
+
+FILES = {name: ROOT / "prompts" / "quiz" / f"{name}.gru" for name in ("tuning", "heldout")}
+QUIZ = {name: load_quiz(path) for name, path in FILES.items()}
+
+
+def find(half: str, start: str) -> Question:
+    (question,) = [q for q in QUIZ[half] if q.text.startswith(start)]
+    return question
+
+
+@pytest.mark.parametrize("half", FILES)
+def test_each_half_has_twenty_questions_in_every_category(half: str) -> None:
+    found = QUIZ[half]
+    assert len(found) >= 20
+    assert {q.category for q in found} == set(CATEGORIES)
+    assert sum(q.category == "misconceptions" for q in found) >= 3
+    assert any(q.follow_up for q in found)
+
+
+@pytest.mark.parametrize("half", FILES)
+def test_every_question_checks_a_fact_and_a_wrong_claim(half: str) -> None:
+    for question in QUIZ[half]:
+        assert question.facts and question.wrong_claims, question.text
+        assert all(c.target == "shown" and c.kind == "regex" for c in question.facts)
+        assert all(c.target == "answer" and c.kind == "regex" for c in question.wrong_claims)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def test_no_question_is_in_both_halves() -> None:
+    for held in QUIZ["heldout"]:
+        for tuned in QUIZ["tuning"]:
+            a, b = _words(held.text), _words(tuned.text)
+            assert len(a & b) / len(a | b) < 0.6, (held.text, tuned.text)
+
+
+def test_wrong_claim_checks_never_match_the_verified_notes_or_the_guards_facts() -> None:
+    """Right text cannot trip a wrong-claim check, so those checks are fair to the notes."""
+    texts = [note.body for note in load_notes()] + [rule.fact for rule in RULES]
+    for half in FILES:
+        for question in QUIZ[half]:
+            for check in question.wrong_claims:
+                for text in texts:
+                    assert holds(check, text), (half, check.line, text[:60])
+
+
+# A right answer passes every check of its question; a known wrong one (seen from the
+# models, or a common misconception) fails its own-words score.
+CASES = [
+    ("tuning", "What are the gates", "A GRU has two gates: the update gate and the reset gate.",
+     "A GRU cell has 3 gates: the update gate, the reset gate and the output gate."),
+    ("tuning", "How many trainable", "It has 3·(20·10 + 20·20 + 2·20) = 1,920 parameters.",
+     "It has 4·(200 + 400 + 40) = 2560 parameters."),
+    ("tuning", "Who came up", "Cho et al. introduced the GRU in 2014.",
+     "The GRU was introduced by Chung et al., 2014."),
+    ("tuning", "Who came up", "Cho et al. introduced the GRU in 2014.", "Chung et al., 2014."),
+    ("tuning", "Is it true that", "No. A GRU has no output gate, only update and reset gates.",
+     "Yes, a GRU has an output gate."),
+    ("tuning", "Does the GRU keep", "No, a GRU has a single hidden state and no cell state.",
+     "Yes. The GRU has a separate cell state, like the LSTM."),
+    ("tuning", "So z close to 1", "No: z close to 1 keeps the old state almost unchanged.",
+     "Right, z close to 1 means the GRU forgets the past and replaces it."),
+    ("tuning", "Will a GRU also", "No. Gating does not stop exploding gradients; clip them.",
+     "Yes, the gates prevent exploding gradients."),
+    ("heldout", "A GRU cell has three", "No, a GRU has two gates: update and reset.",
+     "Yes, a GRU cell has three gates."),
+    ("heldout", "I built nn.GRU(32, 64)", "3·(64·32 + 64·64 + 2·64) = 18,816 parameters.",
+     "4·(64·32 + 64·64 + 2·64) = 25,088 parameters."),
+    ("heldout", "What is the shape of weight_ih", "It is (60, 10): 3·H rows for r, z, n.",
+     "It is (20, 10), one row per hidden unit."),
+    ("heldout", "Which paper first", 'Cho et al., 2014, "Learning Phrase Representations".',
+     "Chung et al. invented it in their 2014 paper."),
+    ("heldout", "Since z near 0", "No. In PyTorch z near 1 keeps the old state and z near 0 "
+     "replaces it with the candidate.", "Yes, that is right."),
+    ("heldout", "Peephole connections", "No, peephole connections belong to LSTM variants.",
+     "Yes, the GRU uses peephole connections to read its state."),
+    ("heldout", "I built nn.GRU(32, 64)", "That layer has 18816 parameters.",
+     "The GRU has 3·(H·I + H·H + 2·H) = 2560 parameters."),
+    ("heldout", "What is the shape of weight_ih", "weight_ih_l0 has shape (60, 10).",
+     "The shape of weight_ih_l0 in nn.GRU(10, 20) is (N, L, 10)."),
+    ("heldout", "What is gradient clipping", "Clipping rescales gradients whose norm passes a "
+     "threshold, against exploding gradients.", "Gradient clipping is used to reduce vanishing "
+     "gradients."),
+    ("heldout", "With num_layers=2", "h_n has shape (2, 8, 20).", "h_n has shape (8, 2, 20)."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("half", "start", "right", "wrong"), CASES)
+def test_checks_pass_a_right_answer_and_catch_a_known_wrong_one(
+    half: str, start: str, right: str, wrong: str
+) -> None:
+    question = find(half, start)
+    good = score(question, Answer(right))
+    assert good == Score(True, True, False), good
+    bad = score(question, Answer(wrong))
+    assert not bad.own_words
+    assert not bad.user_sees
+
+
+def test_a_flagged_wrong_sentence_counts_as_marked() -> None:
+    question = find("tuning", "What are the gates")
+    sentence = "A GRU cell has 3 gates: update, reset and output."
+    note = "Two sigmoid gates control that memory: the update gate z and the reset gate r."
+    unflagged = Answer(sentence, note=note)
+    flagged = Answer(sentence, note=note, flags=((sentence, "a GRU has two gates"),))
+    assert score(question, unflagged) == Score(
+        False, False, True, score(question, unflagged).failed
+    )
+    assert score(question, flagged).user_sees and score(question, flagged).unmarked is False
+    assert not score(question, flagged).own_words
+
+
+QUIZ_TEXT = r"""# sampling: temperature=0
+# category: gates
+How many gates?
+\expect shown regex /\btwo\b/
+\expect not regex /\bthree\b/
+And which is which?
+\expect shown regex /update/
+\expect not regex /output/
+\clear
+# category: history
+Who made it?
+\expect shown regex /Cho/
+\expect not regex /Chung/
+"""
+
+
+def test_the_scorer_counts_a_recorded_answer_set() -> None:
+    found = questions(parse_text(QUIZ_TEXT, "quiz.gru"), QUIZ_TEXT)
+    assert [(q.category, q.follow_up, q.line) for q in found] == [
+        ("gates", False, 3),
+        ("gates", True, 6),
+        ("history", False, 11),
+    ]
+    turns = [  # as a saved transcript holds them (Turn.as_dict), with one unrelated turn
+        {"prompt": "How many gates?", "answer": "It has two.", "note": "", "flags": []},
+        {"prompt": "something else", "answer": "x"},
+        {"prompt": "And which is which?", "answer": "z is the output gate.",
+         "note": "the update gate z", "flags": ["z is the output gate. -> z is the update gate"]},
+        {"prompt": "Who made it?", "answer": "Chung did.", "note": "Cho et al., 2014",
+         "computed": ["a computed block"], "flags": []},
+    ]  # fmt: skip
+    answers = pair(found, turns)
+    assert answers[1] is not None and answers[1].marked.strip() == ""
+    assert answers[2] is not None and "a computed block" in answers[2].shown
+    scores = [score(q, a) for q, a in zip(found, answers, strict=True)]
+    assert [(s.user_sees, s.own_words, s.unmarked) for s in scores] == [
+        (True, True, False),  # right in its own words
+        (True, False, False),  # wrong, but the guard marked it and the note is right
+        (False, False, True),  # the note is right, the unmarked answer contradicts it
+    ]
+    counts = tally(scores)
+    assert counts == Tally(questions=3, user_sees=2, own_words=1, unmarked=1)
+    assert table("set:", counts).splitlines()[1:] == [
+        "  what the user sees is right     2/3 (67%)",
+        "  the model's own words are right 1/3 (33%)",
+        "  unmarked contradictions         1",
+    ]
+
+
+def test_a_question_with_no_answer_is_wrong() -> None:
+    found = questions(parse_text(QUIZ_TEXT, "quiz.gru"), QUIZ_TEXT)
+    answers = pair(found, [{"prompt": "Who made it?", "answer": "Cho."}])
+    assert answers[:2] == [None, None]
+    assert score(found[0], None) == Score(False, False, False, ("no answer",))
+    assert score(found[2], answers[2]).user_sees
