@@ -196,3 +196,12 @@ def test_case61_real_engine_cancel_during_prefill_then_ask_at_once(real_engine):
         events = list(real_engine.stream(MESSAGES, Sampling(max_tokens=4)))
         assert isinstance(events[-1], Finished)
         assert events[-1].usage.completion_tokens > 0
+
+
+@pytest.mark.integration
+def test_case61_real_engine_long_token_count_then_stream_at_once(real_engine):
+    """A refused over-long prompt left its token count running; the next turn raced it."""
+    huge = [{"role": "user", "content": "gate " * 40000}]
+    real_engine.count_tokens(huge)  # may fall back to the estimate after a second
+    events = list(real_engine.stream(MESSAGES, Sampling(max_tokens=4)))
+    assert isinstance(events[-1], Finished)

@@ -193,6 +193,25 @@ def test_case10_ctrl_c_during_prompt_processing_and_streaming_pty(shared):
     assert data["messages"][-1]["content"].strip()
 
 
+# -- case 61: Ctrl-C while the prompt is processed, then the next question at once ------------
+
+
+def test_case61_ctrl_c_then_the_next_question_at_once_pty(shared):
+    """Before the engine lock this crashed with `RuntimeError: Already borrowed` and exit 1."""
+    child = shared.child
+    for delay in (0.05, 0.3, 0.8):
+        child.sendline(" ".join([LONG_PROMPT] * 8))
+        child.expect_exact(ACCEPTED)
+        time.sleep(delay)
+        child.sendintr()
+        child.expect(r"\[cancelled\]", timeout=60)
+        child.expect_exact(READY)
+        text = shared.command("Say hello.", r"Stats:")  # typed at once
+        assert "internal error" not in text
+        assert "Already borrowed" not in text
+    assert child.isalive()
+
+
 # -- case 23: the terminal is resized while the answer streams ---------------------------------
 
 
