@@ -563,3 +563,49 @@ def test_ask_json_carries_the_computed_block(fake_engine, env):
     result = json.loads(environment.stdout.getvalue())
     assert result["computed"].startswith("nn.GRU(10, 20): trainable parameters\n3·20·(10+20)")
     assert re.search(r"\b1,920\b", result["computed"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_is_a_setup_or_a_refusal_and_never_a_crash(text):
+    try:
+        setup = parse_step_args(text)
+    except ValueError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert len(setup.x) == setup.weights.input_size
+        assert len(setup.h) == setup.weights.hidden_size
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.builds(
+            lambda kind, args, tail: f"how many parameters does nn.{kind}({args}) have {tail}",
+            st.sampled_from(("GRU", "LSTM", "RNN", "GRUCell", "LSTMCell")),
+            st.text(alphabet="0123456789,= _abcdefilnorstuyzTF.'", max_size=40),
+            st.text(max_size=30),
+        ),
+    )
+)
+def test_the_recogniser_never_raises_and_what_it_computes_matches_torch(question):
+    computed = compute_question(question)
+    if computed is not None and isinstance(computed.value, int):
+        spec = computed.spec
+        small = spec.input_size * spec.hidden_size * spec.num_layers < 10**6
+        assert not small or computed.value == torch_count(spec)
+
+
+def test_cli_gru_step_takes_the_same_numbers(gruchat_cmd):
+    proc = gruchat_cmd("gru", "step", "x=0.5,-1", "h=0.1,0.2", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "One GRU step with your numbers" in proc.stdout
+    expected = torch_step(parse_step_args("x=0.5,-1 h=0.1,0.2"))
+    assert all(f"{value:+.3f}" in proc.stdout for value in expected)
+    bad = gruchat_cmd("gru", "step", "x=abc", timeout=60)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip().splitlines() == [
+        "error: x must be numbers separated by commas, not 'abc'; "
+        "use gruchat gru step [x=V,…] [h=V,…] [input=N] [hidden=N] [seed=N]"
+    ]
