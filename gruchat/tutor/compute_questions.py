@@ -49,7 +49,7 @@ def _literal(text: str) -> int | bool | str:
         return int(text)
     if text in ("True", "False"):
         return text == "True"
-    if re.fullmatch(r"\d*\.\d+|\d+\.\d*|['\"]\w+['\"]|torch\.\w+|['\"]\w+['\"]", text):
+    if re.fullmatch(r"\d*\.\d+|\d+\.\d*|['\"]\w+['\"]|torch\.\w+", text):
         return text  # dropout, nonlinearity, dtype, device: irrelevant to the counts
     raise _Unclear
 
