@@ -61,6 +61,7 @@ def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any
         },
         "sources": turn.sources,
         "note": turn.note,
+        "computed": turn.computed,
         "flags": turn.flags,
         "error": turn.error or None,
     }

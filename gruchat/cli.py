@@ -165,8 +165,11 @@ def show_config(flags: dict[str, Any], verbose: bool) -> int:
 @app.command("gru")
 def gru_card(
     what: Annotated[str | None, typer.Argument(help="'step' for a worked GRU step.")] = None,
+    numbers: Annotated[
+        list[str] | None, typer.Argument(help="For step: x=V,… h=V,… input=N hidden=N seed=N.")
+    ] = None,
 ) -> int:
-    """Show the GRU reference card, or `gru step` for one step worked through."""
+    """Show the GRU reference card, or `gru step [x=… h=…]` for one step worked through."""
     from gruchat.environment import Environment
 
     console = Environment().out
@@ -175,9 +178,13 @@ def gru_card(
 
         console.print(render_card())
     elif what == "step":
-        from gruchat.tutor.step import render_step
+        from gruchat.tutor.step import parse_step_args, render_step
 
-        console.print(render_step())
+        try:
+            setup = parse_step_args(" ".join(numbers)) if numbers else None
+        except ValueError as exc:
+            raise UsageError(str(exc).replace("\\gru step", "gruchat gru step")) from None
+        console.print(render_step(setup))
     else:
         raise UsageError(f"unknown argument {what!r}: use `gruchat gru` or `gruchat gru step`")
     return ExitStatus.OK

@@ -31,6 +31,7 @@ class Command:
     usage: str = ""  # argument form shown in help, e.g. "<float 0.0-2.0>"
     arg: str = "none"  # "none" | "optional" | "required"
     choices: tuple[str, ...] = ()  # fixed arguments, for completion and validation
+    open_choices: tuple[str, ...] = ()  # choices that take more words after them (\gru step x=…)
     aliases: tuple[str, ...] = ()
     example: str = ""
     scope: str = "any"  # "any" | "script" (only meaningful in prompt files)
@@ -124,6 +125,9 @@ def parse(line: str, table: Table = TABLE, scope: str = "repl") -> Parsed:
         raise CommandError(f"\\{command.name} takes no arguments")
     if command.arg == "required" and not arg:
         raise CommandError(f"\\{command.name} needs an argument: {command.form}")
+    word, _, more = arg.partition(" ")
+    if more and word.lower() in command.open_choices:
+        return Call(command, arg)
     if command.choices and arg and arg.lower() not in command.choices:
         raise CommandError(f"{command.name} must be one of: {', '.join(command.choices)}")
     return Call(command, arg)

@@ -154,6 +154,16 @@ class StreamRenderer:
             else:
                 write_out(self.out.file, f"[verified note: {title}]\n{body}\n\n[gruchat:]\n")
 
+    def computed(self, title: str, body: str) -> None:
+        """An exact answer gruchat computed (a count, a shape), shown before the model's words."""
+        if self.markdown:
+            panel = Panel(
+                Text(body), title=f"computed: {title}", title_align="left", border_style="green"
+            )
+            self.out.print(panel)
+        else:
+            write_out(self.out.file, f"[computed: {title}]\n{body}\n\n")
+
     def preface_seen(self, name: str) -> None:
         """A note already shown in this conversation is referred to, not repeated."""
         self.meta.print(

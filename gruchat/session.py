@@ -27,6 +27,7 @@ class Turn:
     sources: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # sentences contradicting the notes
     note: str = ""  # the verified note shown with the answer (this turn or earlier)
+    computed: str = ""  # the computed block shown with the answer (a count, a shape)
     error: str = ""
 
     @property

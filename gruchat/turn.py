@@ -12,8 +12,24 @@ from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
 
 
+class ComputedBlock(Protocol):
+    """An exact answer the tutor computed (gruchat.tutor.compute.Computed), shown first."""
+
+    title: str
+
+    @property
+    def body(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
 class Grounder(Protocol):
-    """The tutor's side of a turn: notes into the question, and a check of the answer."""
+    """The tutor's side of a turn: notes into the question, and a check of the answer.
+
+    A grounder may also have ``computed(question) -> ComputedBlock | None``: an exact
+    answer (a parameter count, a shape), shown before the model's words.
+    """
 
     def ground(self, question: str) -> tuple[str, list[str]]:
         """The user message to send and the names of the notes it carries."""
@@ -26,6 +42,11 @@ class Grounder(Protocol):
     def verify(self, answer: str) -> list[tuple[str, str, str]]:
         """(sentence, correct fact, note name) for each sentence contradicting the notes."""
         ...
+
+
+def _computed(grounder: Grounder | None, question: str) -> ComputedBlock | None:
+    find = getattr(grounder, "computed", None)
+    return find(question) if find is not None else None
 
 
 def check_fits(engine: Engine, messages: list[dict[str, str]]) -> None:
@@ -66,6 +87,10 @@ def run_turn(
         session.turns.append(turn)
         return turn
     turn = Turn(prompt=prompt, sources=sources)
+    computed = _computed(grounder, prompt) if session.grounding else None
+    if computed is not None:
+        turn.computed = computed.text
+        renderer.computed(computed.title, computed.body)
     if grounder is not None and sources:
         top = sources[0]
         shown = grounder.note(top)

@@ -53,8 +53,8 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 
 def subject_text(subject: Subject, target: str = "answer") -> str:
     if isinstance(subject, Turn):
-        if target == "shown":  # what the user sees: the verified note, then the answer
-            return f"{subject.note}\n{subject.answer}" if subject.note else subject.answer
+        if target == "shown":  # what the user sees: computed block, verified note, answer
+            return "\n".join(t for t in (subject.computed, subject.note, subject.answer) if t)
         return subject.reasoning if target == "reasoning" else subject.answer
     if isinstance(subject, Reply):
         if target == "reasoning":

@@ -40,14 +40,23 @@ def _grounding(ctx: ShellContext, arg: str) -> Reply:
 
 
 @TABLE.register(
-    "gru", "Show the GRU reference card; `\\gru step` works one step through.",
-    usage="[step]", arg="optional", choices=("step",),
+    "gru", "Show the GRU reference card; `\\gru step` works one step through, with your numbers "
+    "if you give them.",
+    usage="[step [x=V,…] [h=V,…] [input=N] [hidden=N] [seed=N]]", arg="optional",
+    choices=("step",), open_choices=("step",), example="\\gru step x=0.5,-1 h=0.1,0.2",
 )  # fmt: skip
 def _gru(ctx: ShellContext, arg: str) -> Reply:
-    if arg.lower() == "step":
-        from gruchat.tutor.step import render_step
+    word, _, rest = arg.partition(" ")
+    if word.lower() == "step":
+        from gruchat.tutor.step import parse_step_args, render_step
 
-        return Reply(render_step())
+        if not rest.strip():
+            return Reply(render_step())
+        try:
+            setup = parse_step_args(rest)
+        except ValueError as exc:
+            return Reply(str(exc), error=True)
+        return Reply(render_step(setup))
     from gruchat.tutor.card import render_card
 
     return Reply(Group(render_card()))

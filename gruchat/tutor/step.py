@@ -8,6 +8,8 @@ check it against torch.nn.GRUCell using the same weights in PyTorch's layout.
 from __future__ import annotations
 
 import math
+import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -133,6 +135,11 @@ def _fmt(vector: Sequence[float], spec: str = "+.2f") -> str:
     return "(" + ", ".join(f"{v:{spec}}" for v in vector) + ")"
 
 
+def _spec(vector: Sequence[float]) -> str:
+    """Two decimals when they show the values exactly, else as many as the values have."""
+    return "+.2f" if all(round(v, 2) == v for v in vector) else "+g"
+
+
 def unit_bar(value: float, width: int = 8) -> Text:
     """A bar for a value in [0, 1] (gates): filled blocks out of `width`."""
     filled = round(max(0.0, min(1.0, value)) * width)
@@ -186,21 +193,144 @@ def _sequence_table(inputs: Sequence[Sequence[float]], results: Sequence[StepRes
     return table
 
 
-def render_step(weights: GRUWeights = EXAMPLE_WEIGHTS) -> RenderableType:
-    """The worked example: one step in detail, then how z behaves over a short sequence."""
-    result = gru_step(EXAMPLE_X, EXAMPLE_H0, weights)
-    intro = Text(
-        f"Hidden size {weights.hidden_size}, input size {weights.input_size}, fixed weights. "
-        f"xₜ = {_fmt(EXAMPLE_X)}, hₜ₋₁ = {_fmt(EXAMPLE_H0)}\n"
+def _formulas() -> str:
+    return (
         "r  = σ(W_ir xₜ + b_ir + W_hr hₜ₋₁ + b_hr)\n"
         "z  = σ(W_iz xₜ + b_iz + W_hz hₜ₋₁ + b_hz)\n"
         "n  = tanh(W_in xₜ + b_in + r ⊙ (W_hn hₜ₋₁ + b_hn))\n"
         "hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁"
     )
-    step = Panel(
-        Group(intro, _step_table(EXAMPLE_H0, result)),
-        title="One GRU step, worked out",
-        border_style="cyan",
+
+
+def _step_panel(setup: StepSetup, title: str) -> Panel:
+    result = gru_step(setup.x, setup.h, setup.weights)
+    intro = Text(
+        f"Hidden size {setup.weights.hidden_size}, input size {setup.weights.input_size}, "
+        f"{setup.source}.\nxₜ = {_fmt(setup.x, _spec(setup.x))}, "
+        f"hₜ₋₁ = {_fmt(setup.h, _spec(setup.h))}\n" + _formulas()
     )
-    sequence = run_sequence(EXAMPLE_SEQUENCE, EXAMPLE_H0, weights)
-    return Group(step, _sequence_table(EXAMPLE_SEQUENCE, sequence))
+    return Panel(Group(intro, _step_table(setup.h, result)), title=title, border_style="cyan")
+
+
+def render_step(setup: StepSetup | None = None) -> RenderableType:
+    """The worked example (one step, then z over a short sequence), or one step of ``setup``."""
+    if setup is not None:
+        return _step_panel(setup, "One GRU step with your numbers")
+    example = StepSetup(EXAMPLE_X, EXAMPLE_H0, EXAMPLE_WEIGHTS, "fixed weights")
+    sequence = run_sequence(EXAMPLE_SEQUENCE, EXAMPLE_H0, EXAMPLE_WEIGHTS)
+    return Group(
+        _step_panel(example, "One GRU step, worked out"),
+        _sequence_table(EXAMPLE_SEQUENCE, sequence),
+    )
+
+
+# -- \gru step with the learner's own numbers ---------------------------------------------------
+
+MAX_SIZE = 8  # one table row per hidden unit: more would not fit a terminal
+MAX_VALUE = 100.0
+STEP_FORM = "\\gru step [x=V,…] [h=V,…] [input=N] [hidden=N] [seed=N]"
+_STEP_KEYS = ("x", "h", "input", "hidden", "seed")
+_ASSIGNMENT = re.compile(r"(\w+)\s*=\s*(.*?)(?=\s+\w+\s*=|$)")
+
+
+@dataclass(frozen=True)
+class StepSetup:
+    """One step to work out: the input, the previous state and the weights (and whence)."""
+
+    x: Vector
+    h: Vector
+    weights: GRUWeights
+    source: str  # "fixed weights" or "random weights, seed 7"
+
+
+def random_weights(input_size: int, hidden_size: int, seed: int) -> GRUWeights:
+    """PyTorch's initialisation, U(−k, k) with k = 1/√H, from ``seed``, to two decimals.
+
+    Rounded so the learner can redo the sums by hand; the same seed gives the same weights.
+    """
+    rng = random.Random(seed)
+    k = 1 / math.sqrt(hidden_size)
+
+    def draw(rows: int, cols: int) -> Matrix:
+        return tuple(tuple(round(rng.uniform(-k, k), 2) for _ in range(cols)) for _ in range(rows))
+
+    rows = 3 * hidden_size
+    return GRUWeights(
+        weight_ih=draw(rows, input_size),
+        weight_hh=draw(rows, hidden_size),
+        bias_ih=draw(1, rows)[0],
+        bias_hh=draw(1, rows)[0],
+    )
+
+
+def _refuse(problem: str) -> ValueError:
+    return ValueError(f"{problem}; use {STEP_FORM}")
+
+
+def _vector(key: str, raw: str) -> Vector:
+    try:
+        values = tuple(float(v) for v in raw.replace(" ", "").split(","))
+    except ValueError:
+        raise _refuse(f"{key} must be numbers separated by commas, not {raw!r}") from None
+    if not all(math.isfinite(v) and abs(v) <= MAX_VALUE for v in values):
+        raise _refuse(f"{key} values must be numbers from -{MAX_VALUE:g} to {MAX_VALUE:g}")
+    if not 1 <= len(values) <= MAX_SIZE:
+        raise _refuse(f"{key} must have 1 to {MAX_SIZE} values")
+    return values
+
+
+def _whole(key: str, raw: str, low: int, high: int) -> int:
+    if not re.fullmatch(r"\d+", raw.strip()) or not low <= int(raw) <= high:
+        raise _refuse(f"{key} must be a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
+
+
+def _size(key: str, size_key: str, given: int | None, vector: Vector | None, default: int) -> int:
+    if vector is not None and given is not None and len(vector) != given:
+        raise _refuse(f"{key} has {len(vector)} values but {size_key}={given}")
+    return len(vector) if vector is not None else given if given is not None else default
+
+
+def parse_step_args(text: str) -> StepSetup:
+    """``x=0.5,-1 h=0.1,0.2 seed=7``, every part optional; ValueError names the accepted form.
+
+    Sizes come from x and h, else input= and hidden=, else the example's 2 and 3. The
+    example's fixed weights are used when they fit and no seed is given; otherwise the
+    weights are drawn from the seed (0 by default), and so is x when it is not given.
+    h defaults to zeros, as h0 does in PyTorch.
+    """
+    text = text.strip()
+    values: dict[str, str] = {}
+    consumed = _ASSIGNMENT.sub("", text).strip()
+    if consumed:
+        raise _refuse(f"cannot read {consumed.split()[0]!r}")
+    for key, raw in _ASSIGNMENT.findall(text):
+        key = key.lower()
+        if key not in _STEP_KEYS:
+            raise _refuse(f"unknown setting {key!r}")
+        if key in values:
+            raise _refuse(f"{key} is given twice")
+        values[key] = raw.strip()
+    x = _vector("x", values["x"]) if "x" in values else None
+    h = _vector("h", values["h"]) if "h" in values else None
+    given_in = _whole("input", values["input"], 1, MAX_SIZE) if "input" in values else None
+    given_hidden = _whole("hidden", values["hidden"], 1, MAX_SIZE) if "hidden" in values else None
+    seed = _whole("seed", values["seed"], 0, 2**32 - 1) if "seed" in values else None
+    sizes = (
+        _size("x", "input", given_in, x, EXAMPLE_WEIGHTS.input_size),
+        _size("h", "hidden", given_hidden, h, EXAMPLE_WEIGHTS.hidden_size),
+    )
+    fixed = seed is None and sizes == (EXAMPLE_WEIGHTS.input_size, EXAMPLE_WEIGHTS.hidden_size)
+    if fixed:
+        weights, source = EXAMPLE_WEIGHTS, "fixed weights"
+        x = x if x is not None else EXAMPLE_X
+    else:
+        seed = seed or 0
+        weights, source = (
+            random_weights(*sizes, seed),
+            (f"random weights from seed {seed} (U(−k, k) with k = 1/√H, as PyTorch initialises)"),
+        )
+        if x is None:
+            rng = random.Random(f"x{seed}")
+            x = tuple(round(rng.uniform(-1, 1), 2) for _ in range(sizes[0]))
+    return StepSetup(x, h if h is not None else (0.0,) * sizes[1], weights, source)

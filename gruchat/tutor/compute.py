@@ -1,0 +1,342 @@
+"""Exact answers for what can be computed: parameter counts and tensor shapes of PyTorch RNNs.
+
+The 135M model gets this arithmetic wrong (it says nn.GRU(10, 20) has 2,560 parameters,
+the LSTM's count), so the numbers are computed here, shown as a block with their formula,
+and handed to the model so its words agree. Pure: no I/O and no torch; the tests check
+every formula against torch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}  # weight blocks per layer: h / r,z,n / i,f,g,o
+KINDS = tuple(GATES)
+
+Dim = int | str  # a size, or a symbol ("L", "N") the question did not give
+Shape = tuple[Dim, ...]
+
+
+@dataclass(frozen=True)
+class RNNSpec:
+    """What torch.nn.{RNN,GRU,LSTM} or their Cell variants were built with."""
+
+    kind: str  # "RNN" | "GRU" | "LSTM"
+    input_size: int
+    hidden_size: int
+    num_layers: int = 1
+    bias: bool = True
+    bidirectional: bool = False
+    batch_first: bool = False
+    proj_size: int = 0  # LSTM only: h is projected down to this size
+    cell: bool = False  # nn.GRUCell & co.: one step, one layer, one direction
+
+    def __post_init__(self) -> None:
+        if self.kind not in GATES:
+            raise ValueError(f"unknown recurrent layer {self.kind!r}")
+        if min(self.input_size, self.hidden_size, self.num_layers) < 1 or self.proj_size < 0:
+            raise ValueError("sizes and the number of layers must be positive")
+        if self.proj_size and (self.kind != "LSTM" or self.proj_size >= self.hidden_size):
+            raise ValueError("proj_size needs an LSTM and must be smaller than hidden_size")
+        if self.cell and (self.num_layers != 1 or self.bidirectional or self.proj_size):
+            raise ValueError("a cell has one layer, one direction and no projection")
+
+    @property
+    def gates(self) -> int:
+        return GATES[self.kind]
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def output_size(self) -> int:
+        """H_out: the size of h (proj_size when the LSTM projects, else hidden_size)."""
+        return self.proj_size or self.hidden_size
+
+    @property
+    def name(self) -> str:
+        """The constructor call, with only the arguments that differ from the defaults."""
+        args = [str(self.input_size), str(self.hidden_size)]
+        if self.num_layers != 1:
+            args.append(f"num_layers={self.num_layers}")
+        if not self.bias:
+            args.append("bias=False")
+        if self.batch_first and not self.cell:
+            args.append("batch_first=True")
+        if self.bidirectional:
+            args.append("bidirectional=True")
+        if self.proj_size:
+            args.append(f"proj_size={self.proj_size}")
+        return f"nn.{self.kind}{'Cell' if self.cell else ''}({', '.join(args)})"
+
+
+@dataclass(frozen=True)
+class Computed:
+    """One computed answer: its value, the formula with the numbers in, the fact for the model."""
+
+    title: str  # "nn.GRU(10, 20): trainable parameters"
+    value: int | Shape  # what the answer's numbers must agree with
+    formula: str  # "3·20·(10+20) + 2·3·20 = 1,920"
+    lines: tuple[str, ...]  # the working, shown under the formula
+    explanation: str
+    fact: str  # one sentence for the model: "Computed exactly: …"
+    spec: RNNSpec
+
+    @property
+    def body(self) -> str:
+        """The block's text on screen (without the title)."""
+        return "\n".join([self.formula, *self.lines, self.explanation])
+
+    @property
+    def text(self) -> str:
+        """Title and body, as recorded on the turn."""
+        return f"{self.title}\n{self.body}"
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _times(*factors: int) -> str:
+    """3·20, with a factor of 1 left out (an RNN has one block)."""
+    shown = [str(f) for f in factors if f != 1] or ["1"]
+    return "·".join(shown)
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """Parameters of one layer in one direction, with the formula that gives them."""
+
+    layer: int
+    input_size: int  # I_l: the input size for layer 0, D·H_out above it
+    per_direction: int
+    formula: str
+
+
+def layer_counts(spec: RNNSpec) -> list[LayerCount]:
+    """Per layer and direction: g·H·(I_l + H_out) + 2·g·H if bias, + H_out·H if projected."""
+    g, hidden, out = spec.gates, spec.hidden_size, spec.output_size
+    counts = []
+    for layer in range(spec.num_layers):
+        size = spec.input_size if layer == 0 else spec.directions * out
+        total = g * hidden * (size + out)
+        formula = f"{_times(g, hidden)}·({size}+{out})"
+        if spec.bias:
+            total += 2 * g * hidden
+            formula += f" + {_times(2, g, hidden)}"
+        if spec.proj_size:
+            total += out * hidden
+            formula += f" + {out}·{hidden}"
+        counts.append(LayerCount(layer, size, total, formula))
+    return counts
+
+
+def parameter_count(spec: RNNSpec) -> int:
+    """What sum(p.numel() for p in module.parameters()) gives (all are trainable)."""
+    return spec.directions * sum(c.per_direction for c in layer_counts(spec))
+
+
+def parameters(spec: RNNSpec) -> Computed:
+    """The trainable parameter count as a computed block."""
+    counts = layer_counts(spec)
+    total = parameter_count(spec)
+    several = len(counts) > 1 or spec.directions > 1
+    terms = []
+    for count in counts:
+        term = f"[{count.formula}]" if several else count.formula
+        terms.append(f"{spec.directions}·{term}" if spec.directions > 1 else term)
+    formula = f"{' + '.join(terms)} = {_n(total)}"
+    lines = []
+    if several:
+        for count in counts:
+            where = "each direction" if spec.directions > 1 else "one direction"
+            lines.append(
+                f"layer {count.layer} (input {count.input_size}): "
+                f"{count.formula} = {_n(count.per_direction)} for {where}"
+            )
+    g = spec.gates
+    blocks = {"RNN": "one block", "GRU": "3 blocks (r, z, n)", "LSTM": "4 blocks (i, f, g, o)"}
+    explanation = (
+        f"{blocks[spec.kind]} of H×I_l input weights and H×{'H_out' if spec.proj_size else 'H'} "
+        "recurrent weights"
+        + (", plus two bias vectors b_ih and b_hh of size H per block" if spec.bias else "")
+        + (
+            f"; proj_size adds an H_out×H matrix W_hr, H_out = {spec.output_size}"
+            if spec.proj_size
+            else ""
+        )
+        + ("; layers above the first take the D·H_out outputs below" if spec.num_layers > 1 else "")
+        + (f"; g = {g}." if g != 1 else ".")
+    )
+    fact = f"Computed exactly: {spec.name} has {_n(total)} trainable parameters: {formula}."
+    title = f"{spec.name}: trainable parameters"
+    return Computed(title, total, formula, tuple(lines), explanation, fact, spec)
+
+
+TENSORS = ("input", "output", "h_n", "c_n")
+
+
+def _shape(dims: tuple[Dim, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def shapes(
+    spec: RNNSpec, seq_len: int | None = None, batch: int | None = None, unbatched: bool = False
+) -> dict[str, Shape]:
+    """Shapes of the input and of what the module returns; L and N stay symbols when not given.
+
+    For a layer: input (L, N, H_in), or (N, L, H_in) with batch_first, or (L, H_in) unbatched;
+    output (L, N, D·H_out) (batch_first swaps L and N); h_n (D·num_layers, N, H_out) whatever
+    batch_first says; an LSTM's c_n is (D·num_layers, N, H). A cell takes one step:
+    input (N, H_in), h' (N, H) (and c' for an LSTMCell); unbatched drops the N.
+    """
+    n: tuple[Dim, ...] = () if unbatched else (batch if batch is not None else "N",)
+    if spec.cell:
+        found = {"input": (*n, spec.input_size), "h'": (*n, spec.hidden_size)}
+        if spec.kind == "LSTM":
+            found["c'"] = (*n, spec.hidden_size)
+        return found
+    steps: Dim = seq_len if seq_len is not None else "L"
+    lead = (*n, steps) if spec.batch_first else (steps, *n)
+    stacked = spec.directions * spec.num_layers
+    found = {
+        "input": (*lead, spec.input_size),
+        "output": (*lead, spec.directions * spec.output_size),
+        "h_n": (stacked, *n, spec.output_size),
+    }
+    if spec.kind == "LSTM":
+        found["c_n"] = (stacked, *n, spec.hidden_size)
+    return found
+
+
+def _shape_formulas(spec: RNNSpec, found: dict[str, Shape], unbatched: bool) -> list[str]:
+    """Each shape as its symbolic form, then with the numbers in: "output: (L, N, D·H_out) = …"."""
+    n = () if unbatched else ("N",)
+    d, out = spec.directions, spec.output_size
+    if spec.cell:
+        symbolic = {"input": (*n, "H_in"), "h'": (*n, "H"), "c'": (*n, "H")}
+        worked: dict[str, tuple[Dim, ...]] = {}
+    else:
+        lead = (*n, "L") if spec.batch_first else ("L", *n)
+        symbolic = {
+            "input": (*lead, "H_in"),
+            "output": (*lead, "D·H_out"),
+            "h_n": ("D·num_layers", *n, "H_out"),
+            "c_n": ("D·num_layers", *n, "H"),
+        }
+        real_lead = found["input"][:-1]
+        worked = {
+            "output": (*real_lead, f"{d}·{out}"),
+            "h_n": (f"{d}·{spec.num_layers}", *found["h_n"][1:-1], out),
+        }
+    lines = []
+    for tensor, shape in found.items():
+        parts = [_shape(symbolic[tensor])]
+        if tensor in worked:
+            parts.append(_shape(worked[tensor]))
+        parts.append(_shape(shape))
+        unique = [p for i, p in enumerate(parts) if p not in parts[:i]]
+        lines.append(f"{tensor}: {' = '.join(unique)}")
+    return lines
+
+
+def _context(spec: RNNSpec, seq_len: int | None, batch: int | None, unbatched: bool) -> str:
+    """ " with a batch of 5 sequences of length 7", or as much of it as the question gave."""
+    length = f" of length {seq_len}" if seq_len is not None and not spec.cell else ""
+    if unbatched:
+        return f" with an unbatched {'sequence' if length else 'input'}{length}"
+    if batch is not None:
+        return f" with a batch of {batch}{' sequences' if length else ''}{length}"
+    return f" with sequences{length}" if length else ""
+
+
+def tensor_shapes(
+    spec: RNNSpec,
+    seq_len: int | None = None,
+    batch: int | None = None,
+    unbatched: bool = False,
+    target: str | None = None,
+) -> Computed:
+    """The shapes as a computed block; ``value`` is the asked tensor's (else the output's)."""
+    found = shapes(spec, seq_len, batch, unbatched)
+    main = target if target in found else ("h'" if spec.cell else "output")
+    lines = _shape_formulas(spec, found, unbatched)
+    first = next(line for line in lines if line.startswith(f"{main}:"))
+    rest = tuple(line for line in lines if line != first)
+    if spec.cell:
+        explanation = (
+            "A cell computes one step: h' = cell(x, h); pass a sequence one step at a time."
+        )
+    else:
+        explanation = (
+            f"D = {spec.directions} "
+            f"({'bidirectional' if spec.bidirectional else 'one direction'}), "
+            f"H_out = {spec.output_size}; "
+            + (
+                "batch_first=True puts N first in input and output only; "
+                if spec.batch_first
+                else ""
+            )
+            + "h_n has the same layout whatever batch_first says."
+        )
+    context = _context(spec, seq_len, batch, unbatched)
+    stated = ", ".join(f"{t} has shape {_shape(s)}" for t, s in found.items() if t != "input")
+    fact = f"Computed exactly: for {spec.name}{context}, {stated}."
+    title = f"{spec.name}: tensor shapes{context}"
+    return Computed(title, found[main], first, rest, explanation, fact, spec)
+
+
+# -- checking an answer's numbers against a computed count ---------------------------------
+
+_NUMBER = re.compile(
+    r"(?<![\w.])\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+(?![\w.]\d)|(?<![\w.])\d+(?!\.\d)"
+)
+_COUNT_WORDS = re.compile(r"\b(?:param(?:eter)?s?|weights?)\b", re.IGNORECASE)
+_KIND_WORD = re.compile(r"\b(GRU|LSTM|RNN)", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _known_numbers(spec: RNNSpec) -> set[int]:
+    """Sizes and the intermediate products a correct working may show (H·I, 2·H, …)."""
+    g, hidden, out = spec.gates, spec.hidden_size, spec.output_size
+    known = {spec.input_size, hidden, out, spec.num_layers, g, 1, 2, spec.directions}
+    for count in layer_counts(spec):
+        size = count.input_size
+        known |= {
+            size + out, hidden * size, hidden * out, 2 * hidden, g * hidden, 2 * g * hidden,
+            g * hidden * size, g * hidden * out, g * hidden * (size + out),
+            hidden * size + hidden * out + 2 * hidden, hidden * size + hidden * out + hidden,
+            count.per_direction, spec.directions * count.per_direction,
+        }  # fmt: skip
+    return known
+
+
+def numbers_disagree(answer: str, computed: Computed) -> list[str]:
+    """Numbers in the answer that read as this module's parameter count but are not it.
+
+    A number counts when it stands in a sentence about parameters or weights (or after an
+    "="), is larger than the sizes, is no step of a correct working, and the sentence is not
+    about another kind of layer (the notes compare with the LSTM's count on purpose).
+    """
+    if not isinstance(computed.value, int):
+        return []
+    spec = computed.spec
+    known = _known_numbers(spec)
+    floor = max(spec.input_size, spec.hidden_size, 2)
+    wrong: list[str] = []
+    for sentence in _SENTENCE.split(answer):
+        kinds = {k.upper() for k in _KIND_WORD.findall(sentence)}
+        if kinds and spec.kind not in kinds:
+            continue
+        about_count = bool(_COUNT_WORDS.search(sentence))
+        for match in _NUMBER.finditer(sentence):
+            written = match.group()
+            value = int(re.sub(r"\D", "", written))
+            after_equals = sentence[: match.start()].rstrip().endswith("=")
+            if not (about_count or after_equals) or value <= floor:
+                continue
+            if value != computed.value and value not in known and written not in wrong:
+                wrong.append(written)
+    return wrong

@@ -1,0 +1,284 @@
+"""Recognising questions that have a computed answer: parameter counts and tensor shapes.
+
+Conservative on purpose: a wrong "computed" answer is worse than none, so anything
+unclear (no sizes, two kinds of layer, Keras, constructor arguments, two intents, values
+that disagree) gives None and the normal grounded path answers. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+
+from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes
+
+_I = re.IGNORECASE
+_WORD_NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_OTHER_FRAMEWORKS = re.compile(r"\b(?:keras|tensorflow|tf\.|jax|flax|mxnet|paddle)", _I)
+
+# -- code: nn.GRU(10, 20, num_layers=2) ------------------------------------------------------
+_CODE = re.compile(r"(?<![\w.])(?:torch\.)?(?:nn\.)?(GRU|LSTM|RNN)(Cell)?\s*\(([^()]*)\)", _I)
+_LAYER_KEYWORDS = {"input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+                   "bidirectional", "proj_size", "nonlinearity", "device", "dtype"}  # fmt: skip
+_CELL_KEYWORDS = {"input_size", "hidden_size", "bias", "nonlinearity", "device", "dtype"}
+_POSITIONAL = ("input_size", "hidden_size", "num_layers")  # beyond these torch's order varies
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the question says about the module; None where it says nothing."""
+
+    kind: str | None = None
+    cell: bool | None = None
+    input_size: int | None = None
+    hidden_size: int | None = None
+    num_layers: int | None = None
+    bias: bool | None = None
+    bidirectional: bool | None = None
+    batch_first: bool | None = None
+    proj_size: int | None = None
+
+
+class _Unclear(Exception):
+    """The question is not one to compute (raised inside the recogniser, never out of it)."""
+
+
+def _literal(text: str) -> int | bool | str:
+    text = text.strip()
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    if text in ("True", "False"):
+        return text == "True"
+    if re.fullmatch(r"\d*\.\d+|\d+\.\d*|['\"]\w+['\"]|torch\.\w+", text):
+        return text  # dropout, nonlinearity, dtype, device: irrelevant to the counts
+    raise _Unclear
+
+
+def _from_code(match: re.Match[str]) -> _Found:
+    kind, cell, body = match.group(1).upper(), bool(match.group(2)), match.group(3)
+    allowed = _CELL_KEYWORDS if cell else _LAYER_KEYWORDS
+    positional = _POSITIONAL[:2] if cell else _POSITIONAL
+    values: dict[str, int | bool | str] = {}
+    parts = [p.strip() for p in body.split(",")] if body.strip() else []
+    for index, part in enumerate(p for p in parts if p):
+        name, equals, raw = part.partition("=")
+        if equals:
+            name = name.strip()
+            if name not in allowed or name in values:
+                raise _Unclear
+        elif index < len(positional) and not values.keys() - set(positional[:index]):
+            name, raw = positional[index], part
+        else:
+            raise _Unclear
+        values[name] = _literal(raw)
+    ints = ("input_size", "hidden_size", "num_layers", "proj_size")
+    flags = ("bias", "batch_first", "bidirectional")
+    for key, value in values.items():
+        wanted = int if key in ints else bool if key in flags else str
+        if key in ints + flags and (type(value) is not wanted):
+            raise _Unclear
+    known = {k: v for k, v in values.items() if k in ints + flags}
+    return _Found(kind=kind, cell=cell, **known)  # type: ignore[arg-type]
+
+
+# -- plain English: "a 2-layer bidirectional GRU, input 32, hidden 64" ----------------------
+_KIND = re.compile(r"\b(?:(vanilla|elman)\s+)?(gru|lstm|rnn)(?:[ -]?(cell))?s?\b", _I)
+_IS = r"\s*(?:of size|of|=|:|is|equals?)?\s*(\d+)\b"  # "input size 10", "hidden_size=20"
+_INPUT = (
+    re.compile(r"\binput(?:[ _-]?(?:size|dim(?:ension)?|features?))?" + _IS, _I),
+    re.compile(
+        r"\b(\d+)[ -](?:input features|inputs|input units|dimensional inputs?"
+        r"|dim(?:ensional)? input)\b",
+        _I,
+    ),
+)
+_HIDDEN = (
+    re.compile(
+        r"\bhidden(?:[ _-]?state)?(?:[ _-]?(?:size|dim(?:ension)?|units?|features?))?" + _IS, _I
+    ),
+    re.compile(
+        r"\b(\d+)\s+hidden(?:[ _-]?(?:units?|neurons?|features?|dims?|dimensions?|size))?\b"
+        r"(?!\s+layers?)",
+        _I,
+    ),
+)
+_LAYERS = (
+    re.compile(
+        r"\b(\d+|one|two|three|four|five|six|single)[ -]"
+        r"(?:stacked[ -]|hidden[ -]|recurrent[ -])?layers?\b",
+        _I,
+    ),
+    re.compile(r"\b(?:num[_ ]layers|layers)\s*(?:=|:|of)?\s*(\d+)\b", _I),
+)
+_NO_BIAS = re.compile(
+    r"\b(?:without|no|with no)\s+(?:any\s+)?bias(?:es| terms?| vectors?)?\b|\bbias\s*=\s*false\b"
+    r"|\bbias(?:es)?\s+(?:off|disabled)\b|\bbias[- ]free\b",
+    _I,
+)
+_WITH_BIAS = re.compile(r"\bwith\s+bias(?:es)?\b|\bbias\s*=\s*true\b", _I)
+_BIDIRECTIONAL = re.compile(r"(?<!not )(?<!non-)\bbi-?directional\b(?!\s*=\s*false)", _I)
+_ONE_DIRECTION = re.compile(
+    r"\buni-?directional\b|\bnot bi-?directional\b|bidirectional\s*=\s*false", _I
+)
+_BATCH_FIRST = re.compile(r"\bbatch[_ -]first\b(?!\s*=\s*false)", _I)
+_NOT_BATCH_FIRST = re.compile(r"\bbatch[_ -]first\s*=\s*false\b|\bnot batch[_ -]first\b", _I)
+
+
+def _one(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
+    """The single value the patterns find; two different values make the question unclear."""
+    found = set()
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            raw = match.group(1).lower()
+            found.add(_WORD_NUMBERS[raw] if raw in _WORD_NUMBERS else int(raw))
+    if len(found) > 1:
+        raise _Unclear
+    return found.pop() if found else None
+
+
+def _switch(on: re.Pattern[str], off: re.Pattern[str], text: str) -> bool | None:
+    yes, no = bool(on.search(text)), bool(off.search(text))
+    if yes and no:
+        raise _Unclear
+    return True if yes else False if no else None
+
+
+def _from_words(text: str) -> _Found:
+    kinds = {(m.group(2).upper(), bool(m.group(3))) for m in _KIND.finditer(text)}
+    if len(kinds) > 1:
+        raise _Unclear
+    kind, cell = kinds.pop() if kinds else (None, None)
+    return _Found(
+        kind=kind,
+        cell=cell,
+        input_size=_one(_INPUT, text),
+        hidden_size=_one(_HIDDEN, text),
+        num_layers=_one(_LAYERS, text),
+        bias=_switch(_WITH_BIAS, _NO_BIAS, text),
+        bidirectional=_switch(_BIDIRECTIONAL, _ONE_DIRECTION, text),
+        batch_first=_switch(_BATCH_FIRST, _NOT_BATCH_FIRST, text),
+    )
+
+
+def _merge(code: _Found, words: _Found) -> _Found:
+    """The code's values, with the words filling gaps; a disagreement makes it unclear."""
+    merged = {}
+    for f in fields(_Found):
+        a, b = getattr(code, f.name), getattr(words, f.name)
+        if a is not None and b is not None and a != b:
+            raise _Unclear
+        merged[f.name] = a if a is not None else b
+    return replace(code, **merged)
+
+
+def _spec(text: str) -> RNNSpec:
+    codes = list(_CODE.finditer(text))
+    if len(codes) > 1:
+        raise _Unclear
+    if codes:
+        code = _from_code(codes[0])
+        rest = text[: codes[0].start()] + " " + text[codes[0].end() :]
+        words = _from_words(rest)
+        if words.kind is not None and (words.kind, words.cell) != (code.kind, code.cell):
+            raise _Unclear  # "nn.GRU(10, 20) vs an LSTM"
+        found = _merge(code, replace(words, kind=None, cell=None))
+    else:
+        found = _from_words(text)
+    if found.kind is None or found.input_size is None or found.hidden_size is None:
+        raise _Unclear  # names no layer, or lacks a size: do not guess
+    if found.cell and (found.num_layers not in (None, 1) or found.bidirectional):
+        raise _Unclear
+    try:
+        return RNNSpec(
+            kind=found.kind,
+            input_size=found.input_size,
+            hidden_size=found.hidden_size,
+            num_layers=found.num_layers or 1,
+            bias=found.bias is not False,
+            bidirectional=bool(found.bidirectional),
+            batch_first=bool(found.batch_first),
+            proj_size=found.proj_size or 0,
+            cell=bool(found.cell),
+        )
+    except ValueError:
+        raise _Unclear from None
+
+
+# -- what is asked -----------------------------------------------------------------------------
+_PARAM_NOUN = re.compile(r"\b(?:param(?:eter)?s?|weights)\b", _I)
+_COUNT = re.compile(r"\b(?:how many|number of|count|total|trainable|learnable)\b", _I)
+_ENDS_WITH_PARAMS = re.compile(
+    r"\bparam(?:eter)?s\s*[?.!]*\s*$|^(?:the\s+)?param(?:eter)?s\s+(?:of|in|for)\b", _I
+)
+_ARGUMENTS = re.compile(r"\b(?:arguments?|args|constructor|accepts?|takes?|pass(?:ed)?)\b", _I)
+_SHAPE = re.compile(r"\bshapes?\b", _I)
+_TARGETS = {
+    "h_n": r"h_?n|final hidden state|last hidden state|hidden state",
+    "c_n": r"c_?n|cell state",
+    "output": r"outputs?",
+    "input": r"input|x",
+}
+_TARGET_NEAR_SHAPE = re.compile(
+    r"shapes?\s+of\s+(?:the\s+)?(?:returned\s+)?(" + "|".join(_TARGETS.values()) + r")\b"
+    r"|\b(" + "|".join(_TARGETS.values()) + r")(?:'s)?\s+(?:tensor\s+)?shapes?\b",
+    _I,
+)
+_STATE_NAME = re.compile(r"\b([hc])_?n\b", _I)
+_BATCH = (
+    re.compile(r"\bbatch(?:[ _-]?size)?\s*(?:of|=|:|is)?\s*(\d+)\b", _I),
+    re.compile(r"\b(\d+)\s+(?:sequences|samples|examples)\b", _I),
+    re.compile(r"\bN\s*=\s*(\d+)\b"),
+)  # fmt: skip
+_LENGTH = (
+    re.compile(r"\b(?:sequence|seq)[ _-]?(?:length|len)\s*(?:of|=|:|is)?\s*(\d+)\b", _I),
+    re.compile(r"\blength\s*(?:of|=|:|is)?\s*(\d+)\b", _I),
+    re.compile(r"\b(\d+)\s+(?:time[ -]?steps|steps|tokens)\b", _I),
+    re.compile(r"\b[LT]\s*=\s*(\d+)\b"),
+)  # fmt: skip
+_UNBATCHED = re.compile(
+    r"\bunbatched\b|\bno batch(?: dim(?:ension)?)?\b|\bwithout (?:a )?batch\b", _I
+)
+
+
+def _target(text: str) -> str | None:
+    names = set()
+    for match in _TARGET_NEAR_SHAPE.finditer(text):
+        said = (match.group(1) or match.group(2)).lower()
+        names |= {name for name, pattern in _TARGETS.items() if re.fullmatch(pattern, said, _I)}
+    if not names:  # "what shape does … give h_n": the state's name alone is clear enough
+        names = {f"{m.group(1).lower()}_n" for m in _STATE_NAME.finditer(text)}
+    return names.pop() if len(names) == 1 else None
+
+
+def _shape_question(text: str, spec: RNNSpec) -> Computed:
+    body = _CODE.sub(" ", text)  # the constructor's numbers are sizes, not L or N
+    batch, length = _one(_BATCH, body), _one(_LENGTH, body)
+    unbatched = bool(_UNBATCHED.search(body))
+    if unbatched and batch is not None:
+        raise _Unclear
+    target = _target(text)
+    if target == "c_n" and spec.kind != "LSTM":
+        raise _Unclear  # a GRU has no cell state: the notes answer that
+    if spec.cell and target in ("h_n", "c_n", "output"):
+        target = "c'" if target == "c_n" else "h'"
+    return tensor_shapes(spec, length, batch, unbatched, target)
+
+
+def compute_question(question: str) -> Computed | None:
+    """The computed answer to a parameter-count or shape question, or None if it is not one."""
+    text = " ".join(question.split())
+    if not text or _OTHER_FRAMEWORKS.search(text):
+        return None
+    wants_count = bool(_PARAM_NOUN.search(text)) and bool(
+        _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
+    )
+    wants_shape = bool(_SHAPE.search(text))
+    if wants_count == wants_shape:  # neither, or both at once
+        return None
+    if wants_count and _ARGUMENTS.search(text):
+        return None  # "which parameters does nn.GRU take?" means its arguments
+    try:
+        spec = _spec(text)
+        return parameters(spec) if wants_count else _shape_question(text, spec)
+    except _Unclear:
+        return None

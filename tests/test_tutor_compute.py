@@ -1,0 +1,611 @@
+"""Computed answers: every formula against torch, the recogniser, \\gru step with the
+learner's numbers, and the computed block in a turn (fake engine, real grounder)."""
+
+from __future__ import annotations
+
+import ast
+import io
+import itertools
+import json
+import operator
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from gruchat.ask import ask
+from gruchat.commands import CommandError, completions, parse
+from gruchat.config import Settings
+from gruchat.engine.base import Sampling
+from gruchat.engine.fake import FakeEngine
+from gruchat.render import StreamRenderer
+from gruchat.session import Session
+from gruchat.shell import Shell
+from gruchat.turn import run_turn
+from gruchat.tutor.compute import (
+    RNNSpec,
+    numbers_disagree,
+    parameter_count,
+    parameters,
+    shapes,
+    tensor_shapes,
+)
+from gruchat.tutor.compute_questions import compute_question
+from gruchat.tutor.grounding import make_grounder
+from gruchat.tutor.step import (
+    EXAMPLE_H0,
+    EXAMPLE_WEIGHTS,
+    EXAMPLE_X,
+    gru_step,
+    parse_step_args,
+    random_weights,
+)
+
+torch = pytest.importorskip("torch")
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def torch_module(spec: RNNSpec):
+    """The torch module ``spec`` describes (float64, so shapes and counts are exact)."""
+    name = spec.kind + ("Cell" if spec.cell else "")
+    kwargs = {"bias": spec.bias, "dtype": torch.float64}
+    if not spec.cell:
+        kwargs |= {
+            "num_layers": spec.num_layers,
+            "bidirectional": spec.bidirectional,
+            "batch_first": spec.batch_first,
+        }
+        if spec.proj_size:
+            kwargs["proj_size"] = spec.proj_size
+    return getattr(torch.nn, name)(spec.input_size, spec.hidden_size, **kwargs)
+
+
+def torch_count(spec: RNNSpec) -> int:
+    return sum(p.numel() for p in torch_module(spec).parameters() if p.requires_grad)
+
+
+_OPS = {ast.Add: operator.add, ast.Mult: operator.mul}
+
+
+def evaluate(expression: str) -> int:
+    """Evaluate a displayed formula ("2·[3·20·(10+20) + 2·3·20]") with + and · only."""
+    python = expression.replace("·", "*").replace("[", "(").replace("]", ")")
+
+    def walk(node: ast.AST) -> int:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            return _OPS[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+            return node.value
+        raise AssertionError(f"unexpected {ast.dump(node)} in {expression!r}")
+
+    return walk(ast.parse(python, mode="eval"))
+
+
+# -- parameter counts against torch ------------------------------------------------------------
+
+SIZES = [(1, 1), (3, 5), (10, 20), (7, 2)]
+LAYER_GRID = list(
+    itertools.product(("RNN", "GRU", "LSTM"), (1, 2, 3), (False, True), (True, False), SIZES)
+)
+
+
+@pytest.mark.parametrize(("kind", "layers", "bidirectional", "bias", "sizes"), LAYER_GRID)
+def test_layer_parameter_count_matches_torch(kind, layers, bidirectional, bias, sizes):
+    spec = RNNSpec(kind, *sizes, num_layers=layers, bias=bias, bidirectional=bidirectional)
+    computed = parameters(spec)
+    assert computed.value == parameter_count(spec) == torch_count(spec)
+    expression, _, total = computed.formula.rpartition(" = ")
+    assert int(total.replace(",", "")) == computed.value
+    assert evaluate(expression) == computed.value  # the formula shown is the sum it claims
+
+
+@pytest.mark.parametrize(
+    ("kind", "bias", "sizes"), list(itertools.product(("RNN", "GRU", "LSTM"), (True, False), SIZES))
+)
+def test_cell_parameter_count_matches_torch(kind, bias, sizes):
+    spec = RNNSpec(kind, *sizes, bias=bias, cell=True)
+    computed = parameters(spec)
+    assert computed.value == torch_count(spec)
+    assert evaluate(computed.formula.rpartition(" = ")[0]) == computed.value
+
+
+@pytest.mark.parametrize(
+    ("layers", "bidirectional", "bias"),
+    list(itertools.product((1, 2, 3), (False, True), (True, False))),
+)
+def test_lstm_projection_count_matches_torch(layers, bidirectional, bias):  # fmt: skip
+    spec = RNNSpec("LSTM", 6, 9, layers, bias=bias, bidirectional=bidirectional, proj_size=4)
+    computed = parameters(spec)
+    assert computed.value == torch_count(spec)
+    assert evaluate(computed.formula.rpartition(" = ")[0]) == computed.value
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    kind=st.sampled_from(("RNN", "GRU", "LSTM")),
+    input_size=st.integers(1, 64),
+    hidden_size=st.integers(1, 64),
+    layers=st.integers(1, 4),
+    bidirectional=st.booleans(),
+    bias=st.booleans(),
+)
+def test_any_size_matches_torch(kind, input_size, hidden_size, layers, bidirectional, bias):
+    spec = RNNSpec(kind, input_size, hidden_size, layers, bias=bias, bidirectional=bidirectional)
+    assert parameter_count(spec) == torch_count(spec)
+
+
+def test_the_issue_example_is_the_gru_count_with_its_formula():
+    computed = parameters(RNNSpec("GRU", 10, 20))
+    assert computed.value == 1920
+    assert computed.formula == "3·20·(10+20) + 2·3·20 = 1,920"
+    assert computed.fact.startswith(
+        "Computed exactly: nn.GRU(10, 20) has 1,920 trainable parameters: 3·20·(10+20) + 2·3·20"
+    )
+    assert parameters(RNNSpec("LSTM", 10, 20)).value == 2560
+
+
+def test_deeper_layers_take_the_directions_times_hidden_as_input():
+    computed = parameters(RNNSpec("GRU", 32, 64, 2, bidirectional=True))
+    assert computed.lines[0].startswith("layer 0 (input 32): 3·64·(32+64) + 2·3·64 = 18,816")
+    assert computed.lines[1].startswith("layer 1 (input 128): 3·64·(128+64) + 2·3·64 = 37,248")
+    assert computed.value == 2 * (18816 + 37248)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"kind": "GRU", "input_size": 0, "hidden_size": 3},
+        {"kind": "GRU", "input_size": 3, "hidden_size": 3, "proj_size": 2},
+        {"kind": "LSTM", "input_size": 3, "hidden_size": 3, "proj_size": 3},
+        {"kind": "GRU", "input_size": 3, "hidden_size": 3, "num_layers": 2, "cell": True},
+        {"kind": "CNN", "input_size": 3, "hidden_size": 3},
+    ],
+)
+def test_impossible_modules_are_refused(bad):
+    with pytest.raises(ValueError):
+        RNNSpec(**bad)
+
+
+# -- shapes against real forward passes ------------------------------------------------------
+
+SHAPE_GRID = list(
+    itertools.product(("RNN", "GRU", "LSTM"), (1, 2), (False, True), (False, True), (False, True))
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "layers", "bidirectional", "batch_first", "unbatched"), SHAPE_GRID
+)
+def test_layer_shapes_match_a_forward_pass(kind, layers, bidirectional, batch_first, unbatched):
+    spec = RNNSpec(kind, 3, 5, layers, bidirectional=bidirectional, batch_first=batch_first)
+    length, batch = 4, 2
+    found = shapes(spec, length, batch, unbatched)
+    x = torch.zeros(found["input"], dtype=torch.float64)
+    with torch.no_grad():
+        output, state = torch_module(spec)(x)
+    assert found["output"] == tuple(output.shape)
+    h_n, c_n = state if kind == "LSTM" else (state, None)
+    assert found["h_n"] == tuple(h_n.shape)
+    if kind == "LSTM":
+        assert found["c_n"] == tuple(c_n.shape)
+    else:
+        assert "c_n" not in found
+    lead = (length,) if unbatched else (batch, length) if batch_first else (length, batch)
+    expected_input = (*lead, 3)
+    assert found["input"] == expected_input
+
+
+@pytest.mark.parametrize(
+    ("batch_first", "bidirectional"), list(itertools.product((False, True), repeat=2))
+)
+def test_projected_lstm_shapes_match_a_forward_pass(batch_first, bidirectional):  # fmt: skip
+    spec = RNNSpec(
+        "LSTM", 3, 6, 2, bidirectional=bidirectional, batch_first=batch_first, proj_size=2
+    )
+    found = shapes(spec, 5, 3)
+    with torch.no_grad():
+        output, (h_n, c_n) = torch_module(spec)(torch.zeros(found["input"], dtype=torch.float64))
+    assert (found["output"], found["h_n"], found["c_n"]) == (
+        tuple(output.shape), tuple(h_n.shape), tuple(c_n.shape),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "unbatched"), list(itertools.product(("RNN", "GRU", "LSTM"), (False, True)))
+)
+def test_cell_shapes_match_a_forward_pass(kind, unbatched):  # fmt: skip
+    spec = RNNSpec(kind, 4, 3, cell=True)
+    found = shapes(spec, batch=6, unbatched=unbatched)
+    with torch.no_grad():
+        result = torch_module(spec)(torch.zeros(found["input"], dtype=torch.float64))
+    h, c = result if kind == "LSTM" else (result, None)
+    assert found["h'"] == tuple(h.shape)
+    if c is not None:
+        assert found["c'"] == tuple(c.shape)
+
+
+def test_missing_length_and_batch_stay_symbols_and_the_block_shows_the_working():
+    computed = tensor_shapes(RNNSpec("GRU", 10, 20, 2, bidirectional=True), target="h_n")
+    assert computed.value == (4, "N", 20)
+    assert computed.formula == "h_n: (D·num_layers, N, H_out) = (2·2, N, 20) = (4, N, 20)"
+    assert "output: (L, N, D·H_out) = (L, N, 2·20) = (L, N, 40)" in computed.lines
+    assert "output has shape (L, N, 40)" in computed.fact
+
+
+def test_batch_first_leaves_h_n_alone():
+    computed = tensor_shapes(RNNSpec("GRU", 10, 20, batch_first=True), 7, 5)
+    assert computed.value == (5, 7, 20)
+    assert "h_n: (D·num_layers, N, H_out) = (1·1, 5, 20) = (1, 5, 20)" in computed.lines
+    assert "batch_first=True puts N first in input and output only" in computed.explanation
+    assert computed.title == (
+        "nn.GRU(10, 20, batch_first=True): tensor shapes with a batch of 5 sequences of length 7"
+    )
+
+
+# -- the recogniser ---------------------------------------------------------------------------
+
+PARAMETER_QUESTIONS = [
+    ("How many trainable parameters does nn.GRU(10, 20) have?", RNNSpec("GRU", 10, 20)),
+    ("parameters of a GRU with input size 10 and hidden size 20", RNNSpec("GRU", 10, 20)),
+    (
+        "How many params in "
+        "nn.LSTM(input_size=8, hidden_size=16, num_layers=2, bidirectional=True)?",
+        RNNSpec("LSTM", 8, 16, 2, bidirectional=True),
+    ),
+    (
+        "a 2-layer bidirectional GRU, input 32, hidden 64, how many weights",
+        RNNSpec("GRU", 32, 64, 2, bidirectional=True),
+    ),
+    ("GRUCell(4, 3) params", RNNSpec("GRU", 4, 3, cell=True)),
+    (
+        "How many parameters does nn.GRU(10, 20) have without bias?",
+        RNNSpec("GRU", 10, 20, bias=False),
+    ),
+    (
+        "number of parameters of torch.nn.GRU(10, 20, bias=False)",
+        RNNSpec("GRU", 10, 20, bias=False),
+    ),
+    (
+        "how many trainable parameters in a single-layer LSTM "
+        "with 20 hidden units and 10 input features?",
+        RNNSpec("LSTM", 10, 20),
+    ),
+    (
+        "number of parameters in an RNN with input_size=5, hidden_size=7, no bias",
+        RNNSpec("RNN", 5, 7, bias=False),
+    ),
+    (
+        "How many learnable weights has a three-layer GRU with hidden size 16 and input size 4?",
+        RNNSpec("GRU", 4, 16, 3),
+    ),
+    ("total parameter count of nn.GRU(10, 20, 2)", RNNSpec("GRU", 10, 20, 2)),
+    (
+        "How many parameters does nn.LSTM(10, 20, proj_size=5) have?",
+        RNNSpec("LSTM", 10, 20, proj_size=5),
+    ),
+    ("how many parameters does nn.GRU(10, 20) have with 2 layers?", RNNSpec("GRU", 10, 20, 2)),
+    (
+        "count the parameters of an LSTM cell, input size 6, hidden size 2",
+        RNNSpec("LSTM", 6, 2, cell=True),
+    ),
+]
+
+SHAPE_QUESTIONS = [
+    (
+        "what is the shape of the output of nn.GRU(10,20) "
+        "for a batch of 5 sequences of length 7 (batch_first)?",
+        (5, 7, 20),
+    ),
+    ("shape of h_n for nn.GRU(10, 20, num_layers=2) with batch size 3", (2, 3, 20)),
+    (
+        "What is the shape of the hidden state of an LSTM with input size 8 and hidden size 16, "
+        "batch 4, sequence length 9?",
+        (1, 4, 16),
+    ),
+    ("nn.GRU(10, 20, bidirectional=True): output shape for seq_len=6, batch=2?", (6, 2, 40)),
+    ("shape of c_n for nn.LSTM(3, 5, num_layers=3) with a batch of 2", (3, 2, 5)),
+    ("what shape does nn.GRU(10, 20) give h_n for an unbatched input of length 4?", (1, 20)),
+    ("h_n shape of nn.GRUCell(4, 3) for a batch of 5", (5, 3)),
+]
+
+NOT_COMPUTED = [
+    "how many gates does a GRU have?",
+    "How many parameters does one PyTorch GRU layer have?",  # no sizes: the notes answer
+    "How many parameters does a GRU have compared with an LSTM, input 10 hidden 20?",
+    "what parameters does nn.GRU take?",
+    "which arguments does nn.GRU(10, 20) take?",
+    "How many parameters does tf.keras.layers.GRU(20) have?",
+    "How many parameters does a Keras GRU with input 10 and hidden 20 have?",
+    "nn.GRU(10, 20)",  # no question asked
+    "what is the hidden size of nn.GRU(10, 20)?",
+    "shape of c_n of nn.GRU(10, 20)",  # a GRU has no cell state
+    "nn.GRU(10, 20) vs nn.LSTM(10, 20): how many parameters?",
+    "How many parameters and what output shape does nn.GRU(10, 20) have?",  # two asks at once
+    "how many parameters does nn.GRU(hidden_size=20) have?",  # no input size
+    "how many parameters does nn.GRU(10, 20, nonsense=3) have?",
+    "a GRU with input size 10 and input size 12: how many parameters?",
+    "why does a GRU have fewer parameters than an LSTM?",
+    "what shape is a GRU's hidden state?",
+    "How many parameters does a bidirectional GRU cell with input 3 and hidden 4 have?",
+    "What does the reset gate do?",
+    "",
+]
+
+
+@pytest.mark.parametrize(("question", "spec"), PARAMETER_QUESTIONS)
+def test_parameter_questions_are_computed(question, spec):
+    computed = compute_question(question)
+    assert computed is not None, question
+    assert computed.spec == spec
+    assert computed.value == torch_count(spec)
+
+
+@pytest.mark.parametrize(("question", "shape"), SHAPE_QUESTIONS)
+def test_shape_questions_are_computed(question, shape):
+    computed = compute_question(question)
+    assert computed is not None, question
+    assert computed.value == shape
+
+
+def test_a_shape_question_matches_torch_end_to_end():
+    computed = compute_question(
+        "what is the shape of the output of nn.GRU(10,20) for a batch of 5 sequences of "
+        "length 7 (batch_first)?"
+    )
+    assert computed is not None and computed.spec.batch_first
+    gru = torch.nn.GRU(10, 20, batch_first=True)
+    with torch.no_grad():
+        output, h_n = gru(torch.zeros(5, 7, 10))
+    assert computed.value == tuple(output.shape)
+    assert f"h_n has shape {tuple(h_n.shape)}" in computed.fact
+
+
+@pytest.mark.parametrize("question", NOT_COMPUTED)
+def test_other_questions_are_not_computed(question):
+    assert compute_question(question) is None
+
+
+def test_no_shipped_regression_prompt_is_computed():
+    """The shipped golden files stay valid: none of their prompts gets a computed fact."""
+    prompts = []
+    for path in sorted((REPO / "prompts" / "regression").glob("*.gru")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped and not stripped.startswith(("#", "\\", "/", '"""')):
+                prompts.append(stripped)
+    assert len(prompts) > 10
+    assert [p for p in prompts if compute_question(p) is not None] == []
+
+
+# -- numbers in an answer ----------------------------------------------------------------------
+
+
+def test_numbers_disagree_finds_a_wrong_count_only():
+    gru = parameters(RNNSpec("GRU", 10, 20))
+    assert numbers_disagree("nn.GRU(10, 20) has 2560 trainable parameters.", gru) == ["2560"]
+    assert numbers_disagree("The count is 3·(200 + 400 + 40) = 2,000.", gru) == ["2,000"]
+    assert numbers_disagree("It has 1,920 parameters: 3·(200 + 400 + 40) = 1920.", gru) == []
+    assert numbers_disagree("An LSTM of the same sizes has 2560 parameters.", gru) == []
+    assert numbers_disagree("A GRU has 2 gates and 20 hidden units.", gru) == []
+    assert numbers_disagree("It was proposed in 2014.", gru) == []  # not about parameters
+    shapes_block = tensor_shapes(RNNSpec("GRU", 10, 20), 7, 5)
+    assert numbers_disagree("It has 2560 parameters.", shapes_block) == []
+
+
+# -- \gru step with the learner's numbers ---------------------------------------------------------
+
+
+def torch_step(setup) -> list[float]:
+    w = setup.weights
+    cell = torch.nn.GRUCell(w.input_size, w.hidden_size, dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(torch.tensor(getattr(w, name), dtype=torch.float64))
+        x = torch.tensor([setup.x], dtype=torch.float64)
+        h = torch.tensor([setup.h], dtype=torch.float64)
+        return cell(x, h)[0].tolist()
+
+
+@pytest.mark.parametrize(
+    "arg",
+    [
+        "x=0.5,-1 h=0.1,0.2",
+        "input=2 hidden=3 seed=7",
+        "x=0.3,-0.2,0.9 hidden=4 seed=11",
+        "x=1,2",
+        "h=0.5,-0.5,0.25",
+        "input=8 hidden=8 seed=4294967295",
+        "x=0.25 h=-0.75",
+    ],
+)
+def test_step_with_arguments_matches_torch_gru_cell(arg):
+    setup = parse_step_args(arg)
+    assert gru_step(setup.x, setup.h, setup.weights).h_new == pytest.approx(
+        torch_step(setup), abs=1e-9
+    )
+
+
+def test_step_arguments_set_sizes_values_and_weights():
+    setup = parse_step_args("x=0.5,-1 h=0.1,0.2")
+    assert (setup.x, setup.h) == ((0.5, -1.0), (0.1, 0.2))
+    assert (setup.weights.input_size, setup.weights.hidden_size) == (2, 2)
+    assert setup.weights == random_weights(2, 2, 0)
+    fixed = parse_step_args("x=1,2")
+    assert fixed.weights == EXAMPLE_WEIGHTS and fixed.h == EXAMPLE_H0
+    assert parse_step_args("h=0,0,0").x == EXAMPLE_X
+    seeded = parse_step_args("input=2 hidden=3 seed=7")
+    assert seeded == parse_step_args("seed=7 hidden=3 input=2")  # reproducible, any order
+    assert seeded.weights != parse_step_args("input=2 hidden=3 seed=8").weights
+    assert "seed 7" in seeded.source
+    k = 1 / 3**0.5
+    values = [v for row in seeded.weights.weight_ih + seeded.weights.weight_hh for v in row]
+    assert all(abs(v) <= k for v in values) and all(round(v, 2) == v for v in values)
+
+
+@pytest.mark.parametrize(
+    ("arg", "problem"),
+    [
+        ("x=abc", "x must be numbers separated by commas"),
+        ("x=1,,2", "x must be numbers separated by commas"),
+        ("y=1", "unknown setting 'y'"),
+        ("x=1 x=2", "x is given twice"),
+        ("hidden=9", "hidden must be a whole number from 1 to 8"),
+        ("input=0", "input must be a whole number from 1 to 8"),
+        ("seed=-1", "seed must be a whole number from 0"),
+        ("x=1,2 input=3", "x has 2 values but input=3"),
+        ("h=1,2 hidden=3", "h has 2 values but hidden=3"),
+        ("x=nan", "x values must be numbers from -100 to 100"),
+        ("x=1,2,3,4,5,6,7,8,9", "x must have 1 to 8 values"),
+        ("please", "cannot read 'please'"),
+    ],
+)
+def test_bad_step_arguments_are_one_line_refusals(arg, problem):
+    with pytest.raises(ValueError) as caught:
+        parse_step_args(arg)
+    message = str(caught.value)
+    assert message.startswith(problem) and "\n" not in message
+    assert message.endswith("; use \\gru step [x=V,…] [h=V,…] [input=N] [hidden=N] [seed=N]")
+
+
+@pytest.fixture
+def shell(env):
+    session = Session.start("You are a GRU tutor.", Sampling(temperature=0.0, max_tokens=64))
+    return Shell(FakeEngine(), session, env(width=120), grounder=make_grounder())
+
+
+def shown(shell: Shell, line: str) -> str:
+    out = shell.env.stdout
+    out.seek(0)
+    out.truncate()
+    shell.handle(line)
+    return out.getvalue()
+
+
+def test_gru_step_command_shows_the_learners_numbers(shell):
+    text = shown(shell, "\\gru step x=0.5,-1 h=0.1,0.2")
+    assert "One GRU step with your numbers" in text
+    assert "xₜ = (+0.50, -1.00), hₜ₋₁ = (+0.10, +0.20)" in text
+    result = gru_step((0.5, -1.0), (0.1, 0.2), random_weights(2, 2, 0))
+    expected = torch_step(parse_step_args("x=0.5,-1 h=0.1,0.2"))
+    for value, reference in zip(result.h_new, expected, strict=True):
+        assert f"{value:+.3f}" in text and f"{reference:+.3f}" == f"{value:+.3f}"
+    assert "One GRU step, worked out" in shown(shell, "\\gru step")  # the example, as before
+
+
+def test_gru_step_refusal_is_one_line_and_changes_nothing(shell):
+    before = (list(shell.session.messages), shell.session.sampling)
+    text = shown(shell, "\\gru step x=abc")
+    assert text.startswith("error: x must be numbers separated by commas")
+    assert text.count("\n") == 1
+    assert (list(shell.session.messages), shell.session.sampling) == before
+
+
+def test_gru_choices_still_validate_and_complete():
+    with pytest.raises(CommandError, match="gru must be one of: step"):
+        parse("\\gru flowchart x=1")
+    assert parse("\\gru step x=1,2").arg == "step x=1,2"
+    assert completions("\\gru st") == ["step"]
+
+
+# -- a computed answer in a turn ----------------------------------------------------------------
+
+QUESTION = "How many trainable parameters does nn.GRU(10, 20) have?"
+
+
+def test_shell_shows_the_computed_block_before_the_answer_and_tells_the_model(shell):
+    shell.engine.enqueue("It has 1,920 trainable parameters.")
+    text = shown(shell, QUESTION)
+    block = text.index("[computed: nn.GRU(10, 20): trainable parameters]")
+    assert "3·20·(10+20) + 2·3·20 = 1,920" in text[block:]
+    assert block < text.index("It has 1,920 trainable parameters.")
+    sent = shell.engine.requests[-1][0][-1]["content"]
+    assert "Computed exactly: nn.GRU(10, 20) has 1,920 trainable parameters" in sent
+    assert QUESTION in sent
+    turn = shell.session.last_turn
+    assert turn is not None and turn.computed.startswith("nn.GRU(10, 20): trainable parameters\n")
+    assert shell.session.messages[-2] == {"role": "user", "content": QUESTION}  # own words kept
+    assert json.loads(json.dumps(shell.session.to_json()))["turns"][-1]["computed"] == turn.computed
+
+
+def test_no_block_when_nothing_is_computable_or_grounding_is_off(shell):
+    shell.engine.enqueue("Two gates.").enqueue("1,920.")
+    assert "[computed:" not in shown(shell, "how many gates does a GRU have?")
+    assert shell.session.last_turn.computed == ""
+    assert "Computed exactly" not in shell.engine.requests[-1][0][-1]["content"]
+    shell.session.grounding = False
+    assert "[computed:" not in shown(shell, QUESTION)
+    assert shell.engine.requests[-1][0][-1]["content"] == QUESTION
+
+
+def test_terminal_renderer_draws_the_block_as_a_labelled_panel(fake_engine):
+    fake_engine.enqueue("It has 1,920.")
+    console = Console(file=io.StringIO(), width=100, color_system=None, force_terminal=True)
+    renderer = StreamRenderer(console, console, markdown=True)
+    session = Session.start("", Sampling())
+    run_turn(fake_engine, session, QUESTION, renderer, make_grounder())
+    text = console.file.getvalue()
+    assert "computed: nn.GRU(10, 20): trainable parameters" in text
+    assert text.index("computed:") < text.index("verified note") < text.rindex("It has 1,920.")
+
+
+def test_ask_json_carries_the_computed_block(fake_engine, env):
+    fake_engine.enqueue("It has 1,920.")
+    environment = env()
+    settings = Settings()
+    settings.grounding = True
+    ask(fake_engine, settings, QUESTION, environment, as_json=True, grounder=make_grounder())
+    result = json.loads(environment.stdout.getvalue())
+    assert result["computed"].startswith("nn.GRU(10, 20): trainable parameters\n3·20·(10+20)")
+    assert re.search(r"\b1,920\b", result["computed"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_is_a_setup_or_a_refusal_and_never_a_crash(text):
+    try:
+        setup = parse_step_args(text)
+    except ValueError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert len(setup.x) == setup.weights.input_size
+        assert len(setup.h) == setup.weights.hidden_size
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.builds(
+            lambda kind, args, tail: f"how many parameters does nn.{kind}({args}) have {tail}",
+            st.sampled_from(("GRU", "LSTM", "RNN", "GRUCell", "LSTMCell")),
+            st.text(alphabet="0123456789,= _abcdefilnorstuyzTF.'", max_size=40),
+            st.text(max_size=30),
+        ),
+    )
+)
+def test_the_recogniser_never_raises_and_what_it_computes_matches_torch(question):
+    computed = compute_question(question)
+    if computed is not None and isinstance(computed.value, int):
+        spec = computed.spec
+        small = spec.input_size * spec.hidden_size * spec.num_layers < 10**6
+        assert not small or computed.value == torch_count(spec)
+
+
+def test_cli_gru_step_takes_the_same_numbers(gruchat_cmd):
+    proc = gruchat_cmd("gru", "step", "x=0.5,-1", "h=0.1,0.2", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "One GRU step with your numbers" in proc.stdout
+    expected = torch_step(parse_step_args("x=0.5,-1 h=0.1,0.2"))
+    assert all(f"{value:+.3f}" in proc.stdout for value in expected)
+    bad = gruchat_cmd("gru", "step", "x=abc", timeout=60)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip().splitlines() == [
+        "error: x must be numbers separated by commas, not 'abc'; "
+        "use gruchat gru step [x=V,…] [h=V,…] [input=N] [hidden=N] [seed=N]"
+    ]
