@@ -158,7 +158,10 @@ class StreamRenderer:
         """An exact answer gruchat computed (a count, a shape), shown before the model's words."""
         if self.markdown:
             panel = Panel(
-                Text(body), title=f"computed: {title}", title_align="left", border_style="green"
+                literal(body),
+                title=literal(f"computed: {title}"),
+                title_align="left",
+                border_style="green",
             )
             self.out.print(panel)
         else:
