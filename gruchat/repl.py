@@ -10,7 +10,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import platformdirs
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
@@ -32,9 +31,11 @@ from gruchat.inputs import (
     read_tail,
     size_text,
 )
+from gruchat.model_notice import notice_once
 from gruchat.runtime import grounder_for, new_session, open_engine
 from gruchat.safe_text import literal
 from gruchat.shell import Shell
+from gruchat.store import state_dir
 from gruchat.warmup import WarmEngine, warm_messages
 
 
@@ -116,9 +117,7 @@ def parse_history(text: str, cut: bool = False) -> list[str]:
 
 
 def history_path() -> Path:
-    base = os.environ.get("GRUCHAT_HOME")
-    folder = Path(base) if base else Path(platformdirs.user_state_dir("gruchat"))
-    return folder / "history"
+    return state_dir() / "history"
 
 
 def make_history(console: Console) -> History:
@@ -249,6 +248,7 @@ def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> Exi
     shell = Shell(engine, session, env, grounder_for(settings))
     if interactive:
         banner(env.out, engine)
+        notice_once(settings.model, env.out)
     lines = terminal_lines(env) if interactive else piped_lines(env)
     try:
         for line in lines:

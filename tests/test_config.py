@@ -31,11 +31,43 @@ def no_user_file(tmp_path):
 
 
 def test_defaults_come_from_the_shipped_file(no_user_file):
-    """With no other layer, every setting is the shipped default and says so."""
+    """With no other layer, every setting is the shipped default and says so (isq: the
+    default model's preset names its own)."""
     settings = load_settings({}, no_user_file)
     assert settings.as_dict() == Settings().as_dict()
     assert set(settings.sources) == set(settings.as_dict())
+    preset_isq = settings.sources.pop("isq")
     assert set(settings.sources.values()) == {"default"}
+    assert preset_isq == f"preset {settings.model}"
+
+
+def test_preset_isq_applies_when_the_user_did_not_set_isq(no_user_file):
+    """The 1.5B preset turns ISQ off; gruchat config says the preset chose it."""
+    settings = load_settings({"model": "qwen2.5-coder-1.5b"}, no_user_file)
+    assert settings.isq is None
+    assert settings.sources["isq"] == "preset qwen2.5-coder-1.5b"
+
+
+@pytest.mark.parametrize("layer", ["flag", "env", "file"])
+def test_an_explicit_isq_beats_the_preset(layer, no_user_file, user_file):
+    """A user's --isq, GRUCHAT_ISQ or config file isq wins over the preset's."""
+    flags, env = {"model": "qwen2.5-coder-1.5b"}, dict(no_user_file)
+    if layer == "flag":
+        flags["isq"] = "Q4K"
+    elif layer == "env":
+        env["GRUCHAT_ISQ"] = "Q4K"
+    else:
+        _path, file_env = user_file('isq = "Q4K"\n')
+        env.update(file_env)
+    settings = load_settings(flags, env)
+    assert settings.isq == "Q4K"
+    assert not settings.sources["isq"].startswith("preset")
+
+
+def test_a_model_path_keeps_the_shipped_isq(no_user_file, tmp_path):
+    """A .gguf path has no preset, so the shipped default ISQ stays."""
+    settings = load_settings({"model": str(tmp_path / "x.gguf")}, no_user_file)
+    assert (settings.isq, settings.sources["isq"]) == ("Q8_0", "default")
 
 
 def test_precedence_default_file_env_flags(user_file):

