@@ -74,7 +74,7 @@ class Settings:
     reasoning: str = "show"
     grounding: bool = True
     grounding_notes: int = 2
-    on_contradiction: str = "mark"
+    on_contradiction: str = "regenerate"
     prefix_cache_n: int = 16
     warmup: bool = True
     sources: dict[str, str] = field(default_factory=dict)

@@ -233,3 +233,13 @@ def test_introduced_by_cho_then_compared_by_chung_is_right():
     assert contradictions("It was introduced in 2014 by Chung et al.")[0].note == (
         "history-and-papers"
     )
+
+
+def test_who_introduced_answered_with_chung_is_flagged():
+    question = "Who introduced the GRU?"
+    answer = 'Chung et al., 2014, "Empirical Evaluation of Gated Recurrent Units"'
+    assert [c.note for c in contradictions(answer, question=question)] == ["history-and-papers"]
+    right = "Cho et al., 2014. Chung et al., 2014, compared it with the LSTM."
+    assert contradictions(right, question=question) == []
+    assert contradictions("Hochreiter & Schmidhuber, 1997, for the LSTM.", question=question) == []
+    assert contradictions(answer, question="What did Chung et al. compare?") == []

@@ -245,6 +245,9 @@ def contradictions(
         wrong_number = _wrong_number(sentence, known_numbers or {}, pronouns_mean_gru)
         if wrong_number is not None:
             found.append(wrong_number)
+    credited = wrong_credit(question, answer)
+    if credited is not None and all(c.sentence != credited.sentence for c in found):
+        found.insert(0, credited)
     leading = leading_answer_contradiction(question, answer)
     if leading is not None and all(c.sentence != leading.sentence for c in found):
         found.insert(0, leading)
@@ -295,6 +298,31 @@ def _wrong_number(
         numbers = {float((a or b).replace(",", "")) for a, b in stated}
         if numbers and float(value) not in numbers:
             return Contradiction(sentence, f"{label}: {value:,g}", _LABEL_NOTES.get(label, ""))
+    return None
+
+
+# -- "who introduced the GRU?" answered with the wrong name --------------------------------
+_WHO_INTRODUCED = re.compile(
+    rf"\b(who|which paper|which authors?|whose)\b[^?]*\b{_INVENTED}", re.IGNORECASE
+)
+_WRONG_NAME = re.compile(rf"\b{_NOT_CHO}", re.IGNORECASE)
+_CHO = re.compile(r"\bcho\b", re.IGNORECASE)
+
+
+def wrong_credit(question: str, answer: str) -> Contradiction | None:
+    """An answer to "who introduced the GRU?" that names Chung (or the LSTM's authors)
+    before, or instead of, Cho et al."""
+    if not _WHO_INTRODUCED.search(question) or not topic_is_gru(question):
+        return None
+    for sentence in sentences(answer):
+        if _CHO.search(sentence):
+            return None  # Cho named first: the rest may rightly mention Chung's comparison
+        if _WRONG_NAME.search(sentence) and not _LSTM.search(sentence):
+            return Contradiction(
+                sentence,
+                "the GRU was introduced by Cho et al. (2014); Chung et al. (2014) evaluated it",
+                "history-and-papers",
+            )
     return None
 
 
