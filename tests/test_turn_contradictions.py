@@ -73,9 +73,7 @@ def test_strike_on_a_terminal_uses_the_strike_style(fake_engine):
     assert "~~" not in buffer.getvalue()
 
 
-def test_regenerate_asks_once_with_the_correction_and_sends_only_the_new_answer(
-    fake_engine, env
-):
+def test_regenerate_asks_once_with_the_correction_and_sends_only_the_new_answer(fake_engine, env):
     fake_engine.enqueue(WRONG).enqueue(RIGHT).enqueue("Next.")
     environment, chat = env(), session("regenerate")
     turn = run_turn(fake_engine, chat, QUESTION, plain(environment), NotesGrounder())
