@@ -13,6 +13,7 @@ from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
 
 Finding = tuple[str, str, str]  # (sentence, correct fact, note name)
+NOTES_HEAD = "Notes:\n"  # how a grounded user turn starts (gruchat.tutor.notes)
 
 
 class Grounder(Protocol):
@@ -145,9 +146,18 @@ def _stream_answer(
 
 
 def correction_message(content: str, found: Sequence[Finding]) -> str:
-    """The user turn asked again after a contradiction: the same text plus the facts."""
-    facts = list(dict.fromkeys(fact for _, fact, _ in found))
-    return f"{content}\nCorrection: {'; '.join(facts)}. Answer again, stating this correctly."
+    """The user turn asked again after a contradiction: the facts put first among the notes.
+
+    Measured on the 135M model: a trailing "Correction: … Answer again …" line was
+    parroted into the answer ("Answer again, stating this correctly."); as the first
+    note, the fact is restated instead.
+    """
+    facts = " ".join(
+        f"{fact[:1].upper()}{fact[1:]}." for fact in dict.fromkeys(f for _, f, _ in found)
+    )
+    if content.startswith(NOTES_HEAD):
+        return f"{NOTES_HEAD}{facts}\n\n{content.removeprefix(NOTES_HEAD)}"
+    return f"{NOTES_HEAD}{facts}\n\nQuestion: {content}"
 
 
 def _flag_lines(found: Sequence[Finding]) -> list[str]:

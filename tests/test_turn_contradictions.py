@@ -78,9 +78,9 @@ def test_regenerate_asks_once_with_the_correction_and_sends_only_the_new_answer(
     environment, chat = env(), session("regenerate")
     turn = run_turn(fake_engine, chat, QUESTION, plain(environment), NotesGrounder())
     assert len(fake_engine.requests) == 2
-    retry = fake_engine.requests[1][0][-1]["content"]
-    assert retry.startswith(fake_engine.requests[0][0][-1]["content"])
-    assert "Correction: a GRU has two gates" in retry
+    first, retry = (fake_engine.requests[i][0][-1]["content"] for i in (0, 1))
+    assert retry.startswith("Notes:\nA GRU has two gates: update z and reset r.\n\n")
+    assert retry.endswith(first.removeprefix("Notes:\n"))
     assert turn.answer == RIGHT and turn.retracted == WRONG
     assert turn.flags == [] and turn.retracted_flags
     assert turn.total_seconds == 3.0  # both attempts count
