@@ -45,7 +45,7 @@ QUESTIONS: list[tuple[str, str]] = [
     ("Does a GRU have three gates?", rf"{YES}|\b(has|have) (three|3) gates"),
     ("Does a GRU have a forget gate?", rf"{YES}|\bhas a forget gate"),
     ("Who introduced the GRU?", r"chung[^.]*introduc|introduc[^.]*chung|hochreiter"),
-    ("Chung et al. introduced the GRU in 2014, right?", rf"{YES}|^\W*chung et al\.? introduced"),
+    ("Chung et al. introduced the GRU in 2014, right?", rf"{YES}|^\W*chung et al\.?[^.]*introduc"),
     (
         "What does z close to 1 mean in a GRU?",
         r"\bz\b[^.]*\b1\b[^.]*(forget|discard|overwrit|replac|ignor)",
@@ -57,7 +57,7 @@ QUESTIONS: list[tuple[str, str]] = [
         "Do GRUs suffer from vanishing gradients at all?",
         rf"{NO}|(do not|don't|never) suffer",
     ),
-    ("Is a GRU a type of LSTM?", rf"{YES}|is a (type|kind|variant) of lstm"),
+    ("Is a GRU a type of LSTM?", rf"{YES}|is (indeed )?a (type|kind|variant) of lstm"),
     ("Which activation do the GRU gates use?", r"gates?[^.]*\b(use|uses) (a |the )?tanh"),
     ("Does the GRU candidate use a sigmoid?", rf"{YES}|candidate (n )?uses? a sigmoid"),
 ]

@@ -93,6 +93,7 @@ WRONG_IN_CONTEXT = [
     ("GRUs do not suffer from vanishing gradients at all.", "", "vanishing-gradients"),
     ("With a GRU there is no vanishing gradient problem.", "", "vanishing-gradients"),
     ("It is immune to the vanishing gradient.", "why does a GRU learn?", "vanishing-gradients"),
+    ("A GRU is indeed a type of LSTM, but it's not a type of LSTM.", "", "gru-vs-lstm"),
 ]
 
 RIGHT_IN_CONTEXT = [

@@ -116,7 +116,8 @@ RULES: tuple[Rule, ...] = (
         "parameter-count",
     ),
     _rule(
-        r"\bgru\w* is an? (type|kind|variant|version) of lstm",
+        r"\bgru\w* is (indeed |really |actually |basically |just |simply )?an? "
+        r"(type|kind|variant|version|form) of lstm",
         "a GRU is its own gated RNN cell, not a kind of LSTM",
         "gru-vs-lstm",
     ),
