@@ -55,6 +55,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "reasoning": params.reasoning,
     "grounding": params.on_off,
     "grounding_notes": params.grounding_notes,
+    "on_contradiction": params.on_contradiction,
     "prefix_cache_n": _non_negative_int,
     "warmup": params.on_off,
 }
@@ -78,6 +79,7 @@ class Settings:
     reasoning: str = "show"
     grounding: bool = True
     grounding_notes: int = 2
+    on_contradiction: str = "regenerate"
     prefix_cache_n: int = 16
     warmup: bool = True
     sources: dict[str, str] = field(default_factory=dict)

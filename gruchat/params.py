@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 REASONING_MODES = ("show", "hide", "collapse")
 DEVICES = ("auto", "cpu", "cuda")
+CONTRADICTION_MODES = ("mark", "strike", "regenerate")  # what to do with a flagged answer
 MAX_TOKENS_LIMIT = 1_000_000
 
 
@@ -76,6 +77,7 @@ def _choice(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
 
 reasoning = _choice("reasoning", REASONING_MODES)
 device = _choice("device", DEVICES)
+on_contradiction = _choice("on_contradiction", CONTRADICTION_MODES)
 
 
 def on_off(text: str | bool) -> bool:

@@ -129,6 +129,11 @@ class StreamRenderer:
         if event.finish_reason == "length":
             self.meta.print("[stopped: reached max tokens]", style="yellow", markup=False)
 
+    def repetition(self) -> None:
+        """The client stopped an answer that kept repeating itself (gruchat.loopstop)."""
+        self.close()
+        self.meta.print("[stopped: repeating itself]", style="yellow", markup=False)
+
     def cancelled(self) -> None:
         self.close()
         self.meta.print("[cancelled]", style="yellow", markup=False)
@@ -181,6 +186,24 @@ class StreamRenderer:
                 style="yellow",
                 markup=False,
             )
+
+    def struck(self, items: list[tuple[str, str, str]], heading: str = "not right:") -> None:
+        """Flagged sentences struck through, each with the right fact beside it."""
+        self.meta.print(heading, style="yellow", markup=False)
+        for sentence, fact, note in items:
+            line = Text("  ")
+            if self.markdown:
+                line.append(sentence, style="strike")
+            else:  # no styles on a pipe: mark the strike in the text itself
+                line.append(f"~~{sentence}~~")
+            line.append(f" → {fact}", style="green")
+            if note:
+                line.append(f" (see \\notes {note})", style="dim")
+            self.meta.print(line, highlight=False)
+
+    def regenerating(self, items: list[tuple[str, str, str]]) -> None:
+        """The first attempt contradicted the notes; a corrected one follows."""
+        self.struck(items, heading="first attempt not right; answering again with the correction:")
 
     def sources(self, names: list[str]) -> None:
         if names:

@@ -30,6 +30,7 @@ def new_session(settings: Settings) -> Session:
         sampling_from(settings),
         reasoning_mode=settings.reasoning,
         grounding=settings.grounding,
+        on_contradiction=settings.on_contradiction,
         show_stats=settings.stats,
     )
 

@@ -18,7 +18,7 @@ class Turn:
     prompt: str
     answer: str = ""
     reasoning: str = ""
-    finish_reason: str = "stop"  # stop | length | cancelled | error
+    finish_reason: str = "stop"  # stop | length | cancelled | error | repetition
     usage: Usage | None = None
     ttft: float = 0.0
     total_seconds: float = 0.0
@@ -26,6 +26,8 @@ class Turn:
     reasoning_tokens: int = 0
     sources: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # sentences contradicting the notes
+    retracted: str = ""  # a first attempt that contradicted the notes and was asked again
+    retracted_flags: list[str] = field(default_factory=list)
     note: str = ""  # the verified note shown with the answer (this turn or earlier)
     computed: str = ""  # the computed block shown with the answer (a count, a shape)
     error: str = ""
@@ -50,6 +52,7 @@ class Session:
     default_system_prompt: str = ""
     reasoning_mode: str = "show"
     grounding: bool = True
+    on_contradiction: str = "mark"  # mark | strike | regenerate (see gruchat.turn)
     show_stats: bool = True
     messages: list[Message] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
@@ -66,21 +69,36 @@ class Session:
         )
 
     # -- what goes to the engine -------------------------------------------------
+    # A message may carry "sent": the text the model sees instead of "content" (which is
+    # what the screen and transcripts show); "sent": "" leaves the message out, so a
+    # cancelled, failed, looping or contradicting answer is never repeated back to it.
     def request_messages(self, user_content: str) -> list[Message]:
-        """System prompt, the history, and this turn's (possibly grounded) user text."""
+        """System prompt, the history as the model may see it, and this turn's user text."""
         head = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
-        return head + list(self.messages) + [{"role": "user", "content": user_content}]
+        history = [
+            {"role": m["role"], "content": m.get("sent", m["content"])}
+            for m in self.messages
+            if m.get("sent") != ""
+        ]
+        return head + history + [{"role": "user", "content": user_content}]
+
+    def previous_questions(self) -> list[str]:
+        """The user's earlier questions in this conversation, latest first (for follow-ups)."""
+        return [m["content"] for m in reversed(self.messages) if m["role"] == "user"]
 
     def record(self, turn: Turn) -> None:
-        """Keep the exchange; a cancelled or failed answer keeps what arrived, marked."""
+        """Keep the exchange, marked; only a clean answer is sent to the model again."""
         self.turns.append(turn)
         if turn.finish_reason == "error" and not turn.answer:
             return
-        answer = turn.answer
-        if turn.finish_reason in ("cancelled", "error"):
-            answer = f"{answer.rstrip()} [{turn.finish_reason}]".strip()
-        self.messages.append({"role": "user", "content": turn.prompt})
-        self.messages.append({"role": "assistant", "content": answer})
+        shown = transcript_text(turn)
+        user: Message = {"role": "user", "content": turn.prompt}
+        assistant: Message = {"role": "assistant", "content": shown}
+        if turn.finish_reason in ("cancelled", "error", "repetition") or turn.flags:
+            user["sent"] = assistant["sent"] = ""
+        elif shown != turn.answer:
+            assistant["sent"] = turn.answer
+        self.messages += [user, assistant]
 
     # -- stats -------------------------------------------------------------------
     @property
@@ -146,3 +164,23 @@ class Session:
             system,
             turns,
         )
+
+
+_FINISH_MARKS = {"cancelled": "[cancelled]", "error": "[error]",
+                 "repetition": "[stopped: repeating itself]"}  # fmt: skip
+
+
+def transcript_text(turn: Turn) -> str:
+    """The answer as transcripts keep it: a retracted first attempt struck, flags and
+    an unfinished end marked."""
+    parts = []
+    if turn.retracted:
+        parts.append(f"~~{turn.retracted.strip()}~~")
+        parts += [f"[first attempt not right: {flag}]" for flag in turn.retracted_flags]
+    text = turn.answer.rstrip()
+    mark = _FINISH_MARKS.get(turn.finish_reason)
+    if mark:
+        text = f"{text} {mark}".strip()
+    parts.append(text)
+    parts += [f"[not right: {flag}]" for flag in turn.flags]
+    return "\n\n".join(p for p in parts if p) if turn.retracted or turn.flags else text

@@ -21,7 +21,7 @@ from gruchat.inputs import clean_text
 from gruchat.session import TRANSCRIPT_VERSION as VERSION
 
 MAX_DEPTH = 16  # a transcript nests 4 deep; anything far deeper is not one of ours
-FINISH_REASONS = ("stop", "length", "cancelled", "error")
+FINISH_REASONS = ("stop", "length", "cancelled", "error", "repetition")
 
 
 class SchemaError(ValueError):
@@ -162,7 +162,10 @@ TURN: dict[str, Checker] = {
     "reasoning_tokens": whole,
     "sources": text_list,
     "flags": text_list,
+    "retracted": text,
+    "retracted_flags": text_list,
     "note": text,
+    "computed": text,
     "error": text,
 }
 
@@ -183,7 +186,10 @@ def _message(value: Any, path: str, role: str) -> Message:
         raise SchemaError(f"{path}.role", f'"{role}" (roles alternate, user first)', got=got)
     if "content" not in item:
         raise SchemaError(f"{path}.content", "text", got="it is missing")
-    return {"role": role, "content": text(item["content"], f"{path}.content")}
+    message = {"role": role, "content": text(item["content"], f"{path}.content")}
+    if "sent" in item:  # what the model is sent instead (session.py: history hygiene)
+        message["sent"] = text(item["sent"], f"{path}.sent")
+    return message
 
 
 def _turn(value: Any, path: str) -> dict[str, Any]:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
-from gruchat.engine.base import AnswerDelta, Engine, Finished, ReasoningDelta
+from gruchat.engine.base import AnswerDelta, Engine, Event, Finished, ReasoningDelta
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.inputs import clean_text
+from gruchat.loopstop import LoopStop
 from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
+
+Finding = tuple[str, str, str]  # (sentence, correct fact, note name)
+NOTES_HEAD = "Notes:\n"  # how a grounded user turn starts (gruchat.tutor.notes)
 
 
 class ComputedBlock(Protocol):
@@ -31,15 +36,23 @@ class Grounder(Protocol):
     answer (a parameter count, a shape), shown before the model's words.
     """
 
-    def ground(self, question: str) -> tuple[str, list[str]]:
-        """The user message to send and the names of the notes it carries."""
+    def ground(self, question: str, previous: Sequence[str] = ()) -> tuple[str, list[str]]:
+        """The user message to send and the names of the notes it carries.
+
+        ``previous`` holds the earlier questions, latest first, for follow-ups ("why?").
+        """
         ...
 
     def note(self, name: str) -> tuple[str, str] | None:
         """A note's title and verified text, to show beside the model's words."""
         ...
 
-    def verify(self, answer: str) -> list[tuple[str, str, str]]:
+    def verify(
+        self,
+        answer: str,
+        question: str = "",
+        known_numbers: Mapping[str, float] | None = None,
+    ) -> list[Finding]:
         """(sentence, correct fact, note name) for each sentence contradicting the notes."""
         ...
 
@@ -77,7 +90,7 @@ def run_turn(
     try:
         content, sources = prompt, []
         if grounder is not None and session.grounding:
-            content, sources = grounder.ground(prompt)
+            content, sources = grounder.ground(prompt, session.previous_questions())
         messages = session.request_messages(content)
         check_fits(engine, messages)
         stream = engine.stream(messages, session.sampling)  # may wait for a warm-up
@@ -100,9 +113,28 @@ def run_turn(
         else:
             renderer.preface([shown] if shown else [])
             session.shown_notes.add(top)
+    turn.answer, turn.reasoning = _stream_answer(
+        stream, turn, renderer, time.perf_counter() - submitted
+    )
+    if grounder is not None and turn.answer:
+        _check_answer(engine, session, grounder, content, turn, renderer)
+    turn.reasoning_tokens = renderer.reasoning_tokens
+    turn.reasoning_seconds = renderer.reasoning_seconds
+    session.record(turn)
+    return turn
+
+
+def _stream_answer(
+    stream: Iterator[Event], turn: Turn, renderer: StreamRenderer, before_engine: float
+) -> tuple[str, str]:
+    """Draw the events and fill in the turn's stats; returns (answer, reasoning).
+
+    An answer that keeps repeating itself is stopped here ("repetition"), whatever the
+    engine, because greedy decoding on a small model loops until max_tokens.
+    """
     answer: list[str] = []
     reasoning: list[str] = []
-    before_engine = time.perf_counter() - submitted
+    loop = LoopStop()
     try:
         for event in stream:
             if isinstance(event, ReasoningDelta):
@@ -111,11 +143,16 @@ def run_turn(
             elif isinstance(event, AnswerDelta):
                 answer.append(event.text)
                 renderer.answer(event.text)
+                if loop.feed(event.text):
+                    stream.close()  # as for Ctrl-C: dropping the iterator cancels it
+                    turn.finish_reason = "repetition"
+                    renderer.repetition()
+                    break
             elif isinstance(event, Finished):
                 turn.usage = event.usage
                 turn.finish_reason = event.finish_reason
-                turn.ttft = before_engine + event.ttft
-                turn.total_seconds = event.total_seconds
+                turn.ttft = turn.ttft or before_engine + event.ttft
+                turn.total_seconds += event.total_seconds
                 renderer.finished(event)
     except KeyboardInterrupt:
         stream.close()  # dropping the engine's iterator cancels the sequence
@@ -131,16 +168,69 @@ def run_turn(
         turn.finish_reason = "error"
         turn.error = exc.message
         renderer.error(exc.message)
-    turn.answer = "".join(answer)
-    if grounder is not None and turn.answer:
-        found = grounder.verify(turn.answer)
-        turn.flags = [f"{sentence} -> {fact}" for sentence, fact, _ in found]
+    return "".join(answer), "".join(reasoning)
+
+
+def correction_message(content: str, found: Sequence[Finding]) -> str:
+    """The user turn asked again after a contradiction: the facts put first among the notes.
+
+    Measured on the 135M model: a trailing "Correction: … Answer again …" line was
+    parroted into the answer ("Answer again, stating this correctly."); as the first
+    note, the fact is restated instead.
+    """
+    facts = " ".join(
+        f"{fact[:1].upper()}{fact[1:]}." for fact in dict.fromkeys(f for _, f, _ in found)
+    )
+    if content.startswith(NOTES_HEAD):
+        return f"{NOTES_HEAD}{facts}\n\n{content.removeprefix(NOTES_HEAD)}"
+    return f"{NOTES_HEAD}{facts}\n\nQuestion: {content}"
+
+
+def _flag_lines(found: Sequence[Finding]) -> list[str]:
+    return [f"{sentence} -> {fact}" for sentence, fact, _ in found]
+
+
+def _check_answer(
+    engine: Engine,
+    session: Session,
+    grounder: Grounder,
+    content: str,
+    turn: Turn,
+    renderer: StreamRenderer,
+) -> None:
+    """Verify the answer and act on a contradiction as ``session.on_contradiction`` says.
+
+    mark: a warning line per flagged sentence. strike: the flagged sentences struck
+    through, the right fact beside each. regenerate: once, the same question with the
+    correction appended; that answer replaces the first (kept struck on the turn) and is
+    verified too, its own flags marked. Either way a flagged answer is not sent again.
+    """
+    found = grounder.verify(turn.answer, question=turn.prompt)
+    if not found:
+        return
+    mode = session.on_contradiction
+    finished = turn.finish_reason in ("stop", "length", "repetition")
+    if mode == "regenerate" and finished:
+        renderer.regenerating(found)
+        try:
+            messages = session.request_messages(correction_message(content, found))
+            check_fits(engine, messages)
+            stream = engine.stream(messages, session.sampling)
+        except (KeyboardInterrupt, ContextOverflowError):
+            renderer.cancelled()  # the first attempt stays, marked
+        else:
+            turn.retracted, turn.retracted_flags = turn.answer, _flag_lines(found)
+            answer, reasoning = _stream_answer(stream, turn, renderer, 0.0)
+            turn.answer, turn.reasoning = answer, turn.reasoning + reasoning
+            found = grounder.verify(answer, question=turn.prompt) if answer else []
+        mode = "strike"
+    turn.flags = _flag_lines(found)
+    if not found:
+        return
+    if mode == "strike":
+        renderer.struck(found)
+    else:
         renderer.flags(found)
-    turn.reasoning = "".join(reasoning)
-    turn.reasoning_tokens = renderer.reasoning_tokens
-    turn.reasoning_seconds = renderer.reasoning_seconds
-    session.record(turn)
-    return turn
 
 
 def context_warning(engine: Engine, session: Session) -> str | None:

@@ -247,3 +247,16 @@ def test_missing_system_prompt_file(no_user_file):
 def test_empty_system_prompt_file_setting_means_no_prompt(no_user_file):
     """system_prompt_file = '' and no inline text: no system prompt at all."""
     assert system_prompt_text(load_settings({"system_prompt_file": ""}, no_user_file)) == ""
+
+
+def test_on_contradiction_is_a_setting_that_reaches_the_session(user_file):
+    from gruchat.runtime import new_session
+
+    path, env = user_file('on_contradiction = "Strike"\n')
+    settings = load_settings({}, env)
+    assert settings.on_contradiction == "strike"
+    assert settings.sources["on_contradiction"] == str(path)
+    assert new_session(settings).on_contradiction == "strike"
+    env["GRUCHAT_ON_CONTRADICTION"] = "sometimes"
+    with pytest.raises(UsageError, match="on_contradiction must be one of: mark, strike, regen"):
+        load_settings({}, env)

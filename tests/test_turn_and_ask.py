@@ -89,7 +89,7 @@ class NotesStub:
     def __init__(self):
         self.asked = []
 
-    def ground(self, question):
+    def ground(self, question, previous=()):
         self.asked.append(question)
         return f"NOTES\n\n{question}", ["gates", "equations"]
 
@@ -98,7 +98,7 @@ class NotesStub:
             ("The gates", "A GRU has an update gate and a reset gate.") if name == "gates" else None
         )
 
-    def verify(self, answer):
+    def verify(self, answer, question="", known_numbers=None):
         if "three gates" in answer:
             return [("A GRU has three gates.", "A GRU has two gates.", "gates")]
         return []
@@ -164,7 +164,11 @@ def test_keyboard_interrupt_mid_stream_keeps_partial_answer(fake_engine, env):
     assert turn.finish_reason == "cancelled"
     assert turn.answer == "abcdefgh"
     assert turn.usage is None
-    assert session.messages[-1] == {"role": "assistant", "content": "abcdefgh [cancelled]"}
+    assert session.messages[-1] == {
+        "role": "assistant",
+        "content": "abcdefgh [cancelled]",
+        "sent": "",  # shown and saved, never sent again
+    }
     assert session.turns == [turn]
     assert environment.stdout.getvalue() == "abcdefgh\n"
     assert "[cancelled]" in environment.stderr.getvalue()

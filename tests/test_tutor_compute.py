@@ -609,3 +609,13 @@ def test_cli_gru_step_takes_the_same_numbers(gruchat_cmd):
         "error: x must be numbers separated by commas, not 'abc'; "
         "use gruchat gru step [x=V,…] [h=V,…] [input=N] [hidden=N] [seed=N]"
     ]
+
+
+def test_a_wrong_restated_count_is_flagged_against_the_computed_value():
+    from gruchat.tutor.grounding import NotesGrounder
+
+    grounder = NotesGrounder()
+    question = "How many trainable parameters does nn.GRU(10, 20) have?"
+    flagged = grounder.verify("The GRU has 2560 parameters in total.", question=question)
+    assert flagged and "1,920" in flagged[0][1] or "1920" in flagged[0][1]
+    assert grounder.verify("The GRU has 1,920 parameters in total.", question=question) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gruchat.tutor.guard import contradictions
+from gruchat.tutor.guard import contradictions, sentences
 from gruchat.tutor.notes import get_note
 
 WRONG = [
@@ -57,3 +57,190 @@ def test_every_note_passes_its_own_guard():
 def test_only_the_wrong_sentence_of_an_answer_is_flagged():
     answer = "A GRU has two gates. It also has three gates. It has no cell state."
     assert [c.sentence for c in contradictions(answer)] == ["It also has three gates."]
+
+
+# --- facts stated without the word "GRU" ---------------------------------------------------
+
+GRU_QUESTION = "How many gates does a GRU cell have?"
+
+# (answer, question, note of the fact it breaks)
+WRONG_IN_CONTEXT = [
+    ("It has three gates.", GRU_QUESTION, "gates"),
+    ("A GRU cell has 3 gates, one hidden state h, and 2 weight blocks.", GRU_QUESTION, "gates"),
+    ("The cell has 4 gates.", "what are the gates?", "gates"),
+    ("The cell has an output gate.", "what does a GRU output?", "gates"),
+    ("The output gate is the output of a single step.", "", "gates"),
+    ("It also keeps a separate cell state.", "does a GRU have memory?", "gru-vs-lstm"),
+    ("It has 4 weight blocks.", "how big is a GRU?", "parameter-count"),
+    # history
+    ("Chung et al. (2014) introduced the GRU.", "who introduced the GRU?", "history-and-papers"),
+    ("It was introduced by Chung et al., 2014.", "who introduced it?", "history-and-papers"),
+    ("The GRU was proposed by Hochreiter and Schmidhuber.", "", "history-and-papers"),
+    # z ≈ 1 and r ≈ 0
+    ("When z is close to 1, the unit forgets the past.", "what does z do?", "gates"),
+    ("With z ≈ 1 the old state is overwritten by the candidate.", "", "gates"),
+    ("If the update gate is 0, the old state is kept.", "", "gates"),
+    ("z = 0 copies the previous state.", "", "gates"),
+    ("When r ≈ 1 the candidate ignores the previous state.", "", "gates"),
+    ("r ≈ 0 keeps the past in the candidate.", "", "gates"),
+    # the reset gate's role
+    ("The reset gate decides how much of the past state is kept.", "", "gates"),
+    ("The reset gate decides what is passed on to the next step.", "", "gates"),
+    ("The reset gate blends the old state and the candidate.", "", "gates"),
+    # vanishing gradients
+    ("GRUs eliminate the vanishing gradient problem.", "", "vanishing-gradients"),
+    ("The gating completely solves vanishing gradients.", "why GRUs?", "vanishing-gradients"),
+    ("GRUs do not suffer from vanishing gradients at all.", "", "vanishing-gradients"),
+    ("With a GRU there is no vanishing gradient problem.", "", "vanishing-gradients"),
+    ("It is immune to the vanishing gradient.", "why does a GRU learn?", "vanishing-gradients"),
+    ("A GRU is indeed a type of LSTM, but it's not a type of LSTM.", "", "gru-vs-lstm"),
+]
+
+RIGHT_IN_CONTEXT = [
+    ("An LSTM has three gates.", GRU_QUESTION),
+    ("LSTMs have an output gate and a cell state.", GRU_QUESTION),
+    ("It has three gates: input, forget and output.", "how many gates does an LSTM have?"),
+    ("The cell has an output gate.", "what does an LSTM cell output?"),
+    ("It has no output gate.", GRU_QUESTION),
+    ("It has two gates, not three gates.", GRU_QUESTION),
+    ("Unlike an LSTM, it has neither a cell state nor an output gate.", GRU_QUESTION),
+    ("It has 3 weight blocks instead of 4.", ""),
+    ("Chung et al. (2014) compared the GRU and the LSTM.", "who introduced the GRU?"),
+    ("Cho et al. (2014) introduced the GRU; Chung et al. evaluated it.", ""),
+    ("The GRU was not introduced by Chung et al.", ""),
+    ("Hochreiter and Schmidhuber introduced the LSTM in 1997.", ""),
+    ("When z is close to 1, the unit keeps the old state.", "what does z do?"),
+    ("z ≈ 1 keeps hₜ₋₁ and z ≈ 0 replaces it with n.", ""),
+    ("With z ≈ 0 the old state is overwritten by the candidate.", ""),
+    ("When r ≈ 0 the candidate ignores the previous state.", ""),
+    ("z ≈ 1 does not overwrite the memory.", ""),
+    ("The update gate decides how much of the past state is kept.", ""),
+    ("The reset gate decides how much of the past enters the candidate.", ""),
+    ("GRUs reduce vanishing gradients but do not eliminate them.", ""),
+    ("GRUs partly solve the vanishing gradient problem.", ""),
+    ("GRUs do not suffer from vanishing gradients as much as plain RNNs.", ""),
+    ("It does not stop exploding gradients.", ""),
+    ("LSTMs do not suffer from vanishing gradients at all, some claim.", ""),
+]
+
+
+@pytest.mark.parametrize(("answer", "question", "note"), WRONG_IN_CONTEXT)
+def test_claims_without_the_word_gru_are_flagged(answer, question, note):
+    found = contradictions(answer, question=question)
+    assert [c.note for c in found] == [note], answer
+    assert found[0].sentence == answer
+
+
+@pytest.mark.parametrize(("answer", "question"), RIGHT_IN_CONTEXT)
+def test_near_misses_are_not_flagged(answer, question):
+    assert contradictions(answer, question=question) == [], answer
+
+
+def test_et_al_does_not_cut_the_sentence():
+    answer = "Chung et al. (2014) introduced the GRU. It is simple."
+    found = contradictions(answer)
+    assert [c.sentence for c in found] == ["Chung et al. (2014) introduced the GRU."]
+
+
+def test_the_reported_gate_count_answer_is_flagged():
+    answer = (
+        "A GRU cell has 3 gates: one for the update gate, one for the reset gate, "
+        "and one for the output gate."
+    )
+    found = contradictions(answer, question=GRU_QUESTION)
+    assert len(found) == 1 and "two gates" in found[0].fact
+
+
+# --- leading yes/no questions -----------------------------------------------------------------
+
+LEADING_WRONG = [
+    ("Is it true that a GRU has an output gate?", "Yes, it is.", "gates"),
+    ("Does a GRU have a cell state?", "Yes. The cell state stores memory.", "gru-vs-lstm"),
+    ("Does a GRU have three gates?", "Yes!", "gates"),
+    ("does a GRU have a forget gate?", "Correct, it does.", "gates"),
+    ("So a GRU uses peepholes, right?", "Yes, that's right.", "conventions-and-pitfalls"),
+    ("Does a GRU have a reset gate?", "No, it does not.", "gates"),
+    ("Is it true that GRUs eliminate vanishing gradients?", "Yes.", "vanishing-gradients"),
+    ("Was the GRU introduced by Chung et al.?", "Yes, in 2014.", "history-and-papers"),
+]
+
+LEADING_RIGHT = [
+    ("Is it true that a GRU has an output gate?", "No, a GRU has no output gate."),
+    ("Does a GRU have a reset gate?", "Yes, r."),
+    ("Does an LSTM have an output gate?", "Yes, it does."),
+    ("Is it true that an LSTM, unlike a GRU, has a cell state?", "Yes."),
+    ("Does a GRU have an output gate?", "A GRU has two gates."),  # no plain yes/no
+    ("What is the output gate of a GRU?", "Yes."),  # not a yes/no question
+    ("Was the GRU introduced by Cho et al.?", "Yes, in 2014."),
+]
+
+
+@pytest.mark.parametrize(("question", "answer", "note"), LEADING_WRONG)
+def test_wrong_yes_or_no_to_a_leading_question_is_flagged(question, answer, note):
+    found = contradictions(answer, question=question)
+    assert found and found[0].note == note
+    assert found[0].sentence == sentences(answer)[0]
+
+
+@pytest.mark.parametrize(("question", "answer"), LEADING_RIGHT)
+def test_right_yes_or_no_is_not_flagged(question, answer):
+    assert contradictions(answer, question=question) == []
+
+
+def test_the_looping_yes_answer_is_flagged_once():
+    answer = "Yes, it is. " * 5
+    found = contradictions(answer, question="Is it true that a GRU has an output gate?")
+    assert len(found) == 1 and found[0].sentence == "Yes, it is."
+
+
+# --- numbers against a known value ---------------------------------------------------------------
+
+KNOWN = {"parameters": 1920}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "nn.GRU(10, 20) has 2560 parameters.",
+        "It has 1,200 trainable parameters.",
+        "The number of parameters is 3840.",
+    ],
+)
+def test_a_number_disagreeing_with_the_known_value_is_flagged(answer):
+    found = contradictions(answer, question="how many parameters?", known_numbers=KNOWN)
+    assert [(c.sentence, c.fact, c.note) for c in found] == [
+        (answer, "parameters: 1,920", "parameter-count")
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "nn.GRU(10, 20) has 1,920 parameters.",
+        "It has 3·(200 + 400 + 40) = 1920 parameters.",
+        "An LSTM of the same size has 2560 parameters.",
+        "Each block has 640 parameters.",
+        "It has 20 hidden units.",
+    ],
+)
+def test_numbers_that_agree_or_count_something_else_are_not_flagged(answer):
+    assert contradictions(answer, question="how many parameters?", known_numbers=KNOWN) == []
+    assert contradictions("It has 2560 parameters.") == []  # no known value: no claim
+
+
+def test_introduced_by_cho_then_compared_by_chung_is_right():
+    answer = "The GRU was introduced by Cho et al., 2014, and it was later compared by Chung et al."
+    assert contradictions(answer) == []
+    assert contradictions("It was introduced in 2014 by Chung et al.")[0].note == (
+        "history-and-papers"
+    )
+
+
+def test_who_introduced_answered_with_chung_is_flagged():
+    question = "Who introduced the GRU?"
+    answer = 'Chung et al., 2014, "Empirical Evaluation of Gated Recurrent Units"'
+    assert [c.note for c in contradictions(answer, question=question)] == ["history-and-papers"]
+    right = "Cho et al., 2014. Chung et al., 2014, compared it with the LSTM."
+    assert contradictions(right, question=question) == []
+    assert contradictions("Hochreiter & Schmidhuber, 1997, for the LSTM.", question=question) == []
+    assert contradictions(answer, question="What did Chung et al. compare?") == []

@@ -22,6 +22,7 @@ class Sampling:
     top_p: float = 0.95
     max_tokens: int = 512
     think: bool = False
+    repetition_penalty: float | None = None  # None: the engine's default (no penalty)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

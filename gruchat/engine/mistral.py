@@ -135,6 +135,7 @@ class MistralEngine:
             top_k=int(sampling.top_k),
             top_p=float(sampling.top_p),
             enable_thinking=sampling.think,
+            repetition_penalty=sampling.repetition_penalty,
             stream=True,
         )
         started = time.perf_counter()

@@ -3,10 +3,17 @@ of each answer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from gruchat.tutor.compute import Computed
 from gruchat.tutor.compute_questions import compute_question
 from gruchat.tutor.guard import contradictions
-from gruchat.tutor.notes import default_index, get_note, grounded_user_message
+from gruchat.tutor.notes import (
+    default_index,
+    follow_up_of,
+    get_note,
+    grounded_user_message,
+)
 
 NOTES_PER_QUESTION = 2
 
@@ -19,14 +26,20 @@ def with_computed(message: str, computed: Computed) -> str:
 
 class NotesGrounder:
     """Implements gruchat.turn.Grounder with BM25 over the notes, the computed answers and
-    the guard rules."""
+    the guard rules.
+
+    It holds no conversation state: a follow-up ("and the other gate?", "why?") is
+    resolved from the earlier questions the session passes in.
+    """
 
     def __init__(self, notes_per_question: int = NOTES_PER_QUESTION) -> None:
         self.notes_per_question = notes_per_question  # each note costs ~150 prompt tokens
 
-    def ground(self, question: str) -> tuple[str, list[str]]:
-        notes = default_index().search(question, k=self.notes_per_question)
-        message = grounded_user_message(question, notes)
+    def ground(self, question: str, previous: Sequence[str] = ()) -> tuple[str, list[str]]:
+        follows = follow_up_of(question, previous)
+        query = f"{question} {follows}" if follows else question
+        notes = default_index().search(query, k=self.notes_per_question)
+        message = grounded_user_message(question, notes, follows)
         computed = self.computed(question)
         if computed is not None:
             message = with_computed(message, computed)
@@ -39,8 +52,20 @@ class NotesGrounder:
         note = get_note(name)
         return (note.title, note.body) if note else None
 
-    def verify(self, answer: str) -> list[tuple[str, str, str]]:
-        return [(c.sentence, c.fact, c.note) for c in contradictions(answer)]
+    def verify(
+        self,
+        answer: str,
+        question: str = "",
+        known_numbers: Mapping[str, float] | None = None,
+    ) -> list[tuple[str, str, str]]:
+        """The answer's sentences that contradict the notes, or a number gruchat computed
+        for this question (a parameter count the model restated wrongly)."""
+        if known_numbers is None and question:
+            computed = self.computed(question)
+            if computed is not None and isinstance(computed.value, int):
+                known_numbers = {"parameters": computed.value}
+        found = contradictions(answer, question=question, known_numbers=known_numbers)
+        return [(c.sentence, c.fact, c.note) for c in found]
 
 
 def make_grounder(notes_per_question: int = NOTES_PER_QUESTION) -> NotesGrounder:

@@ -1,52 +1,133 @@
 """Catch the small model contradicting the verified notes, so the user is told at once.
 
-A 135M-parameter model swaps the gates' roles, invents a third gate or a cell state and
-borrows LSTM peepholes, even with the right note in its prompt. These rules name the
-known false claims; each flagged sentence is shown with the fact it gets wrong.
+A 135M-parameter model swaps the gates' roles, invents a third gate or a cell state,
+credits the wrong paper and answers "Yes" to leading questions, even with the right note
+in its prompt. These rules name the known false claims; each flagged sentence is shown
+with the fact it gets wrong.
+
+A claim counts when its sentence is about a GRU: it names the GRU, or it names no other
+model ("it has three gates", "the cell has an output gate") while the question is about a
+GRU (the default topic of this tutor). A negated clause, or one about the LSTM alone, is
+not flagged.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 _NEGATION = re.compile(
-    r"\b(no|not|never|without|lacks?|unlike|instead of|doesn't|does not|don't|isn't|"
-    r"aren't|only in|rather than|whereas|but an? lstm|lstms? (?:has|have|use))\b",
+    r"\b(no|not|never|without|lacks?|unlike|instead of|doesn't|does not|don't|do not|isn't|"
+    r"aren't|only in|rather than|whereas|neither|nor|but an? lstm|lstms? (?:has|have|use))\b",
     re.IGNORECASE,
 )
+_LSTM = re.compile(r"\blstm", re.IGNORECASE)
+_GRU = re.compile(r"\bgru|\bgated recurrent unit", re.IGNORECASE)
+# A sentence ends at . ! ? followed by space, except after "et al." and "e.g.".
+_SENTENCE_END = re.compile(r"(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+|\n+")
+# A negation in one clause must not excuse a claim in the next: "no peepholes, but it
+# does have a cell state" is checked as two clauses.
+_CLAUSE_BREAK = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b|;", re.IGNORECASE)
+_NUMBER = r"(?:three|3|four|4)"
 
 
 @dataclass(frozen=True)
 class Rule:
-    pattern: re.Pattern[str]
+    """A false claim: a pattern (or a test) that finds it in a clause, and the right fact."""
+
     fact: str
     note: str
-    negatable: bool = True  # a sentence that negates the claim is not flagged
+    pattern: re.Pattern[str] | None = None
+    test: Callable[[str], bool] | None = None
+    negatable: bool = True  # a clause that negates the claim is not flagged
+    unless: re.Pattern[str] | None = None  # hedges that make the clause right ("partly")
+
+    def matches(self, clause: str) -> bool:
+        if self.unless is not None and self.unless.search(clause):
+            return False
+        if self.pattern is not None and self.pattern.search(clause):
+            return True
+        return self.test is not None and self.test(clause)
 
 
-def _rule(pattern: str, fact: str, note: str, negatable: bool = True) -> Rule:
-    return Rule(re.compile(pattern, re.IGNORECASE), fact, note, negatable)
+def _rule(pattern: str, fact: str, note: str, negatable: bool = True, unless: str = "") -> Rule:
+    hedges = re.compile(unless, re.IGNORECASE) if unless else None
+    return Rule(fact, note, re.compile(pattern, re.IGNORECASE), negatable=negatable, unless=hedges)
 
+
+# -- z ≈ 1 / r ≈ 0: what each extreme of a gate means ----------------------------------------
+_GATE_VALUE = re.compile(
+    r"\b(?P<gate>z|r|update gate|reset gate)(?:ₜ|_t)?\s*(?:\(?[zr]\)?\s*)?"
+    r"(?:≈|~|=|→|->|is|are|equals?|is equal to|gets|goes to|approaches|is close to|close to|"
+    r"near|is near|of)\s*(?:about\s*|nearly\s*|almost\s*)?(?P<value>[01])(?![.,]\d)\b",
+    re.IGNORECASE,
+)
+_KEEPS_PAST = re.compile(
+    r"\b(keeps?|kept|copies|copy|retains?|preserves?|remembers?|carries|unchanged|"
+    r"old (state|memory) (is )?(kept|passed)|uses? (it|the past|the previous state) fully)",
+    re.IGNORECASE,
+)
+_DROPS_PAST = re.compile(
+    r"\b(forgets?|forgotten|discard(s|ed)?|overwrit(es?|ten)|replac(es?|ed)|resets?|ignor(es?|ed)|"
+    r"eras(es?|ed)|"
+    r"throws? away|fresh start|takes? the (new )?candidate|(new|the) candidate (is )?"
+    r"(used|taken|dominates)|mostly new)",
+    re.IGNORECASE,
+)
+# (gate, value) -> does that extreme keep the past? PyTorch/Cho: z ≈ 1 keeps hₜ₋₁.
+_KEEPS = {("z", "1"): True, ("z", "0"): False, ("r", "1"): True, ("r", "0"): False}
+
+
+def _wrong_gate_extreme(clause: str) -> bool:
+    """True when a clause says z ≈ 1 forgets the past, r ≈ 0 keeps it, and so on."""
+    hits = list(_GATE_VALUE.finditer(clause))
+    for i, hit in enumerate(hits):
+        end = hits[i + 1].start() if i + 1 < len(hits) else len(clause)
+        segment = clause[hit.end() : end]
+        if _NEGATION.search(segment):
+            continue
+        gate = hit.group("gate").lower()
+        key = ("z" if gate.startswith(("z", "u")) else "r", hit.group("value"))
+        keeps = _KEEPS[key]
+        said_keeps, said_drops = _KEEPS_PAST.search(segment), _DROPS_PAST.search(segment)
+        if (keeps and said_drops and not said_keeps) or (not keeps and said_keeps):
+            return True
+    return False
+
+
+_VANISHING = r"vanishing(?:[- ]gradients?)?(?: problem)?"
+_HEDGES = (
+    r"\b(partly|partially|largely|mostly|help|helps|reduc\w*|mitigat\w*|alleviat\w*|lessen\w*|"
+    r"as much|as badly|as severely|as often|as strongly|less)\b"
+)
+_INVENTED = r"(?:introduc|invent|propos|creat|develop|came up with|first describ)"
+_NOT_CHO = r"(?:chung|hochreiter|schmidhuber|graves)\b"
 
 RULES: tuple[Rule, ...] = (
     _rule(
-        r"\b(three|3|four|4) (main |key )?gates\b",
+        rf"\b{_NUMBER} (main |key |different |distinct |separate |types of |kinds of )?gates\b",
         "a GRU has two gates: update z and reset r",
         "gates",
     ),
     _rule(
-        r"\bgru\w* is an? (type|kind|variant|version) of lstm",
+        r"\b(four|4) weight blocks\b",
+        "a GRU has 3 weight blocks (r, z, n); the LSTM has 4",
+        "parameter-count",
+    ),
+    _rule(
+        r"\bgru\w* is (indeed |really |actually |basically |just |simply )?an? "
+        r"(type|kind|variant|version|form) of lstm",
         "a GRU is its own gated RNN cell, not a kind of LSTM",
         "gru-vs-lstm",
     ),
     _rule(
-        r"\bgru\w*\b[^.]*\b(a|its|the)( separate)? cell state\b",
+        r"\b(an?|its|the|one|separate)( separate| internal| long-term)? (cell state|memory cell)\b",
         "a GRU has no cell state, only h",
         "gru-vs-lstm",
     ),
     _rule(
-        r"\bgru\w*\b[^.]*\b(an?|its|the) (output|input|forget) gate\b",
+        r"\b(an?|its|the|one|has|have) (output|input|forget) gates?\b",
         "a GRU has only an update gate and a reset gate",
         "gates",
     ),
@@ -72,10 +153,32 @@ RULES: tuple[Rule, ...] = (
         "candidate-state",
     ),
     _rule(
-        r"\breset gate\b[^.]*\b(how much of the (old|previous|past) (state|memory) "
-        r"(is|to be) (kept|carried|retained))",
-        "the update gate z decides how much of the old state is kept",
+        r"\breset gate\b[^.]*\b(how much|what|which)\b[^.]*\b(kept|keep|retained?|remembered|"
+        r"carried|passed on|passed to the next)\b",
+        "the update gate z decides how much of the old state is kept; the reset gate r "
+        "decides how much of it enters the candidate n",
         "gates",
+    ),
+    _rule(
+        r"\breset gate\b[^.]*\b(mix|mixes|blends?|interpolates?|combines the old state and)\b",
+        "the update gate z blends the old state and the candidate; the reset gate r only "
+        "scales the past inside the candidate n",
+        "gates",
+    ),
+    Rule(
+        "with the PyTorch/Cho convention z ≈ 1 keeps the old state hₜ₋₁ and z ≈ 0 replaces "
+        "it with the candidate n; r ≈ 0 ignores the past in n, r ≈ 1 uses it fully",
+        "gates",
+        test=_wrong_gate_extreme,
+        negatable=False,  # negations are judged inside the gate's own segment
+    ),
+    _rule(
+        rf"\b{_INVENTED}\w*\s+(?:[\w,()]+\s+){{0,4}}?(?:by|in)\s+(?:the\s+)?(?:work of\s+)?"
+        rf"{_NOT_CHO}|\b{_NOT_CHO}(?:\s+et\s+al\.?)?,?\s*(?:\(?\d{{4}}\)?,?\s*)?"
+        rf"(?:\w+\s+){{0,2}}?{_INVENTED}",
+        "the GRU was introduced by Cho et al. (2014); Chung et al. (2014) evaluated it "
+        "against the LSTM",
+        "history-and-papers",
     ),
     _rule(
         r"\bintroduced\b[^.]*\b(19\d\d|200\d|201[0-35-9])\b",
@@ -83,14 +186,26 @@ RULES: tuple[Rule, ...] = (
         "history-and-papers",
         negatable=False,
     ),
+    _rule(
+        rf"\b(eliminat|remov|solv|get rid of|gets rid of|cur|prevent|avoid|overcom)\w*\b"
+        rf"[^.]*\b{_VANISHING}|"
+        rf"\b{_VANISHING} (is|are) (completely |fully |entirely )?(eliminated|solved|removed|gone)"
+        rf"|\b(immune|free) (to|from) (the )?{_VANISHING}",
+        "GRUs reduce vanishing gradients through the additive gated update, but do not "
+        "eliminate them",
+        "vanishing-gradients",
+        unless=_HEDGES,
+    ),
+    _rule(
+        rf"\b(do not|don't|does not|doesn't|never|cannot|can't) (suffer|have|experience|face|"
+        rf"get)\b[^.]*\b{_VANISHING}|\bno (more )?{_VANISHING}",
+        "GRUs reduce vanishing gradients through the additive gated update, but do not "
+        "eliminate them",
+        "vanishing-gradients",
+        negatable=False,
+        unless=_HEDGES,
+    ),
 )
-
-_LSTM = re.compile(r"\blstm", re.IGNORECASE)
-_GRU = re.compile(r"\bgru", re.IGNORECASE)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
-# A negation in one clause must not excuse a claim in the next: "no peepholes, but it
-# does have a cell state" is checked as two clauses.
-_CLAUSE_BREAK = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b|;", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -100,33 +215,194 @@ class Contradiction:
     note: str
 
 
-def contradictions(answer: str) -> list[Contradiction]:
-    """Sentences of ``answer`` that state a known false claim about GRUs."""
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences, keeping "Cho et al. (2014)" in one piece."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def topic_is_gru(question: str) -> bool:
+    """Pronouns mean the GRU unless the question is about the LSTM alone."""
+    return bool(_GRU.search(question) or not _LSTM.search(question))
+
+
+def contradictions(
+    answer: str,
+    question: str = "",
+    known_numbers: Mapping[str, float] | None = None,
+) -> list[Contradiction]:
+    """Sentences of ``answer`` that state a known false claim about GRUs.
+
+    ``question`` decides what a bare "it" or "the cell" refers to and lets a leading
+    yes/no question be checked; ``known_numbers`` (label -> value, e.g. a computed
+    {"parameters": 1920}) flags sentences that state a different value for that label.
+    """
+    pronouns_mean_gru = topic_is_gru(question)
     found: list[Contradiction] = []
-    for match in _SENTENCE.finditer(answer):
-        sentence = match.group(0).strip()
-        if not sentence:
-            continue
-        rule = _first_broken_rule(sentence)
+    for sentence in sentences(answer):
+        rule = _first_broken_rule(sentence, pronouns_mean_gru)
         if rule is not None:
             found.append(Contradiction(sentence, rule.fact, rule.note))
+            continue
+        wrong_number = _wrong_number(sentence, known_numbers or {}, pronouns_mean_gru)
+        if wrong_number is not None:
+            found.append(wrong_number)
+    credited = wrong_credit(question, answer)
+    if credited is not None and all(c.sentence != credited.sentence for c in found):
+        found.insert(0, credited)
+    leading = leading_answer_contradiction(question, answer)
+    if leading is not None and all(c.sentence != leading.sentence for c in found):
+        found.insert(0, leading)
     return found
 
 
-def _excused(clause: str) -> bool:
-    """A negated clause, or one about the LSTM alone, states nothing wrong about GRUs."""
-    about_lstm_only = _LSTM.search(clause) and not _GRU.search(clause)
-    return bool(_NEGATION.search(clause) or about_lstm_only)
+def _about_gru(clause: str, pronouns_mean_gru: bool) -> bool:
+    if _GRU.search(clause):
+        return True
+    return pronouns_mean_gru and not _LSTM.search(clause)
 
 
-def _first_broken_rule(sentence: str) -> Rule | None:
+def _first_broken_rule(sentence: str, pronouns_mean_gru: bool) -> Rule | None:
     clauses = _CLAUSE_BREAK.split(sentence)
     for rule in RULES:
-        if not rule.negatable:
-            if rule.pattern.search(sentence):
-                return rule
-            continue
-        for clause in clauses:
-            if rule.pattern.search(clause) and not _excused(clause):
-                return rule
+        candidates = [sentence] if not rule.negatable else clauses
+        for clause in candidates:
+            if not rule.matches(clause) or not _about_gru(clause, pronouns_mean_gru):
+                continue
+            if rule.negatable and _NEGATION.search(clause):
+                continue
+            return rule
     return None
+
+
+# -- numbers that disagree with a known value ----------------------------------------------
+_LABEL_WORDS = {"parameters": r"(?:trainable |learnable |total )?(?:parameters|params|weights)"}
+_LABEL_NOTES = {"parameters": "parameter-count"}
+_QUANTITY = r"(\d{1,3}(?:,\d{3})+|\d+)"
+
+
+def _wrong_number(
+    sentence: str, known: Mapping[str, float], pronouns_mean_gru: bool
+) -> Contradiction | None:
+    """A sentence giving ``label`` a value other than the known one ("1,200 parameters")."""
+    if not known or not _about_gru(sentence, pronouns_mean_gru):
+        return None
+    if re.search(r"\b(each|per|every|block|matrix|bias)\b", sentence, re.IGNORECASE):
+        return None  # a part of the total, not the total
+    for label, value in known.items():
+        words = _LABEL_WORDS.get(label, re.escape(label))
+        stated = re.findall(
+            rf"{_QUANTITY}\s+{words}\b|\b{words}\s*(?:is|are|of|=|:|totals?|comes? to)\s*"
+            rf"(?:about\s*|exactly\s*)?{_QUANTITY}",
+            sentence,
+            re.IGNORECASE,
+        )
+        numbers = {float((a or b).replace(",", "")) for a, b in stated}
+        if numbers and float(value) not in numbers:
+            return Contradiction(sentence, f"{label}: {value:,g}", _LABEL_NOTES.get(label, ""))
+    return None
+
+
+# -- "who introduced the GRU?" answered with the wrong name --------------------------------
+_WHO_INTRODUCED = re.compile(
+    rf"\b(who|which paper|which authors?|whose)\b[^?]*\b{_INVENTED}", re.IGNORECASE
+)
+_WRONG_NAME = re.compile(rf"\b{_NOT_CHO}", re.IGNORECASE)
+_CHO = re.compile(r"\bcho\b", re.IGNORECASE)
+
+
+def wrong_credit(question: str, answer: str) -> Contradiction | None:
+    """An answer to "who introduced the GRU?" that names Chung (or the LSTM's authors)
+    before, or instead of, Cho et al."""
+    if not _WHO_INTRODUCED.search(question) or not topic_is_gru(question):
+        return None
+    for sentence in sentences(answer):
+        if _CHO.search(sentence):
+            return None  # Cho named first: the rest may rightly mention Chung's comparison
+        if _WRONG_NAME.search(sentence) and not _LSTM.search(sentence):
+            return Contradiction(
+                sentence,
+                "the GRU was introduced by Cho et al. (2014); Chung et al. (2014) evaluated it",
+                "history-and-papers",
+            )
+    return None
+
+
+# -- leading yes/no questions -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Claim:
+    """A statement a leading question can ask about, and whether it is true of a GRU."""
+
+    pattern: re.Pattern[str]
+    true: bool
+    fact: str
+    note: str
+
+
+def _claim(pattern: str, true: bool, fact: str, note: str) -> Claim:
+    return Claim(re.compile(pattern, re.IGNORECASE), true, fact, note)
+
+
+_VANISHING_FACT = "GRUs reduce vanishing gradients but do not eliminate them"
+_GATES_FACT = "a GRU has two gates: update z and reset r; no output, input or forget gate"
+CLAIMS: tuple[Claim, ...] = (
+    _claim(r"\b(an? |the )?(output|input|forget) gates?\b", False, _GATES_FACT, "gates"),
+    _claim(
+        r"\b(an? |the )?(cell state|memory cell)\b",
+        False,
+        "a GRU has no cell state, only h",
+        "gru-vs-lstm",
+    ),
+    _claim(rf"\b{_NUMBER} gates\b", False, _GATES_FACT, "gates"),
+    _claim(
+        r"\bpeephole",
+        False,
+        "peephole connections belong to some LSTM variants, not GRUs",
+        "conventions-and-pitfalls",
+    ),
+    _claim(r"\b(two|2) gates\b|\b(an? |the )?(reset|update) gate\b", True, _GATES_FACT, "gates"),
+    _claim(
+        r"\b(eliminat|remov|solv)\w* (the )?vanishing",
+        False,
+        _VANISHING_FACT,
+        "vanishing-gradients",
+    ),
+    _claim(
+        r"\b(chung|hochreiter|schmidhuber)\b",
+        False,
+        "the GRU was introduced by Cho et al. (2014)",
+        "history-and-papers",
+    ),
+    _claim(r"\bcho\b", True, "the GRU was introduced by Cho et al. (2014)", "history-and-papers"),
+)
+_LEADING = re.compile(
+    r"^\s*(?:so,?\s+)?(?:is it (?:true|correct|right) that|am i right that|"
+    r"(?:does|do|did|is|are|was|were|has|have|can|could)\b)"
+    r"|,?\s*(?:right|correct|true|isn't it|doesn't it|don't they|aren't they)\s*\?\s*$",
+    re.IGNORECASE,
+)
+_YES = re.compile(r"^\W*(yes|yeah|yep|correct|true|that's right|that is right|right)\b", re.I)
+_NO = re.compile(r"^\W*(no|nope|false|incorrect|not really|that's wrong|that is wrong)\b", re.I)
+
+
+def leading_claim(question: str) -> Claim | None:
+    """The claim a yes/no question about a GRU asks to confirm, if it is one we know."""
+    if not _LEADING.search(question) or not topic_is_gru(question):
+        return None
+    lstm, gru = _LSTM.search(question), _GRU.search(question)
+    if lstm and (gru is None or lstm.start() < gru.start()):
+        return None  # "does an LSTM have …", "is it true that LSTMs, unlike GRUs, …"
+    return next((c for c in CLAIMS if c.pattern.search(question)), None)
+
+
+def leading_answer_contradiction(question: str, answer: str) -> Contradiction | None:
+    """ "Yes" to "does a GRU have an output gate?" (or "No" to a true claim) is flagged."""
+    claim = leading_claim(question) if question else None
+    if claim is None:
+        return None
+    yes = bool(_YES.search(answer))
+    if not yes and not _NO.search(answer):
+        return None  # no plain yes or no: the rules above judge the sentences
+    if yes == claim.true:
+        return None
+    first = (sentences(answer) or [answer.strip()])[0]
+    return Contradiction(first, claim.fact, claim.note)

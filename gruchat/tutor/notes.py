@@ -28,8 +28,30 @@ _QUESTION_WORDS = frozenset(
         *("please", "explain", "tell", "describe", "show", "give", "about", "mean", "means"),
         *("meaning", "exactly", "really", "much", "many", "some", "any", "also", "just"),
         *("s", "t", "d", "m", "ll", "re", "ve"),  # pieces of contractions such as "what's"
+        # how a learner asks, not what about: "is it true that …", "so … right?"
+        *("true", "right", "correct", "wrong", "heard", "think", "thought", "actually", "ok"),
+        *("okay", "so", "happens", "happen", "other", "one", "else", "again", "say", "said"),
     }
 )
+# Plain-text notation a learner types, spelled as the notes spell it.
+_NOTATION = (
+    (re.compile(r"\bh_?\{?t\s*-\s*1\}?|\bh_?\(t\s*-\s*1\)|\bh_prev\b", re.I), "hₜ₋₁"),
+    (re.compile(r"\bh_\{?t\}?\b|\bh\(t\)", re.I), "hₜ"),
+    (re.compile(r"\bx_\{?t\}?\b|\bx\(t\)", re.I), "xₜ"),
+    (re.compile(r"\b([zr])_\{?t\}?\b", re.I), r"\1"),
+)
+# LSTM parts as one word each, so "output gate" does not match PyTorch's "output" and
+# "forgets the past" does not match "forget gate".
+_COMPOUNDS = re.compile(r"\b(output|input|forget|cell)[ -](gates?|states?)\b", re.IGNORECASE)
+# A question that leans on the one before: "and the other gate?", "what about r?", "why?"
+_CONTINUES = re.compile(
+    r"^\W*(and|but|so|then|also|what about|how about|what else|the other|same for|what if)\b",
+    re.IGNORECASE,
+)
+_WHY = re.compile(r"^\W*(why|how come|really|is that|does that|is it)\b", re.IGNORECASE)
+_ANAPHORA = re.compile(r"\b(it|its|that|this|they|them|those|other|one|ones)\b", re.IGNORECASE)
+_MODEL_WORDS = re.compile(r"\b(grus?|lstms?|rnns?)\b", re.IGNORECASE)
+_FOLLOW_UP_MAX_WORDS = 4  # content words after "and …"; a longer question stands alone
 _STOPWORDS = frozenset(set(STOPWORDS_EN) | _QUESTION_WORDS)
 # Single-character tokens are kept on purpose: "z", "r" and "n" name the gates.
 _TOKEN_PATTERN = r"(?u)\b\w+\b"
@@ -146,7 +168,7 @@ class NoteIndex:
             (_heading_text, _HEADING_WEIGHT, False),  # headings only use words seen above
         ):
             tokens = self._tokenizer.tokenize(
-                [text_of(n) for n in self.notes],
+                [normalise_notation(text_of(n)) for n in self.notes],
                 update_vocab=update_vocab,
                 return_as="tuple",
                 show_progress=False,
@@ -159,6 +181,7 @@ class NoteIndex:
         """Every note with its combined BM25 score for `question`, best first."""
         if not self._indexes or not re.search(r"\w", question):
             return []
+        question = normalise_notation(question)
         query = self._tokenizer.tokenize(
             [question], update_vocab=False, return_as="ids", show_progress=False
         )
@@ -171,7 +194,7 @@ class NoteIndex:
 
     def _is_topic_only(self, question: str) -> bool:
         """True when every content word of `question` just names the topic itself."""
-        words = [w for w in re.findall(_TOKEN_PATTERN, question.lower()) if w not in _STOPWORDS]
+        words = content_words(question)
         return bool(words) and all(_light_stem(w) in _TOPIC_STEMS for w in words)
 
     def search(self, question: str, k: int = 2) -> list[Note]:
@@ -187,15 +210,57 @@ class NoteIndex:
         return [note for note, score in ranked[:k] if score >= floor]
 
 
+def normalise_notation(text: str) -> str:
+    """h_t, h_{t-1}, x_t … written the way the notes write them (hₜ, hₜ₋₁, xₜ), and
+    "output gate", "cell state" … as one word each (documents and queries alike)."""
+    for pattern, replacement in _NOTATION:
+        text = pattern.sub(replacement, text)
+    return _COMPOUNDS.sub(lambda m: m.group(1) + m.group(2).rstrip("s"), text)
+
+
+def content_words(question: str) -> list[str]:
+    """The words of `question` that say what it is about (no fillers, no stopwords)."""
+    return [w for w in re.findall(_TOKEN_PATTERN, question.lower()) if w not in _STOPWORDS]
+
+
+def is_follow_up(question: str) -> bool:
+    """True for a short question that needs the one before it: "and the other gate?"."""
+    words = content_words(question)
+    if not words:
+        return bool(re.search(r"\w", question))  # "why?", "and?": all filler
+    if _CONTINUES.search(question):
+        return len(words) <= _FOLLOW_UP_MAX_WORDS
+    if _WHY.search(question):
+        return len(words) <= 1  # "why not r?"; "why does z weight the old state?" stands alone
+    names_a_model = _MODEL_WORDS.search(question)
+    return len(words) <= 2 and not names_a_model and bool(_ANAPHORA.search(question))
+
+
+def follow_up_of(question: str, previous: Sequence[str]) -> str:
+    """The earlier question a follow-up leans on (walking back over follow-ups), or ""."""
+    if not is_follow_up(question):
+        return ""
+    for earlier in previous:
+        if not is_follow_up(earlier):
+            return earlier
+    return ""
+
+
 @lru_cache(maxsize=1)
 def default_index() -> NoteIndex:
     """A shared index over the shipped notes, built on first use."""
     return NoteIndex()
 
 
-def grounded_user_message(question: str, notes: Sequence[Note]) -> str:
-    """The user turn for the model: notes first, then the question, in as few tokens as possible."""
+def grounded_user_message(question: str, notes: Sequence[Note], follows: str = "") -> str:
+    """The user turn for the model: notes first, then the question, in as few tokens as possible.
+
+    ``follows`` is the earlier question a follow-up leans on; it is named, since that
+    exchange may have been left out of the history sent to the model.
+    """
     question = question.strip()
+    if follows:
+        question = f"{question} (following up on: {follows.strip()})"
     if not notes:
         return question
     # Measured on the 135M default model: bare note bodies, the question after them and

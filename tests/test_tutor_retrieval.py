@@ -1,0 +1,100 @@
+"""Retrieval for questions phrased the way a learner asks them, follow-ups included."""
+
+from __future__ import annotations
+
+import pytest
+
+from gruchat.tutor.grounding import NotesGrounder
+from gruchat.tutor.notes import default_index, follow_up_of, is_follow_up, normalise_notation
+
+GATE_FACT_NOTES = {"gru-vs-lstm", "what-is-a-gru", "gates", "conventions-and-pitfalls"}
+
+LEARNER_PHRASINGS: list[tuple[str, str | set[str]]] = [
+    ("Is it true that a GRU has an output gate?", GATE_FACT_NOTES),
+    ("is it true that z close to 1 forgets the past?", "gates"),
+    ("so the reset gate decides what to keep, right?", "gates"),
+    ("How many gates does a GRU cell have?", GATE_FACT_NOTES),
+    ("does a GRU have three gates?", GATE_FACT_NOTES),
+    ("does a GRU have a cell state?", "gru-vs-lstm"),
+    ("does a GRU have a forget gate?", "gru-vs-lstm"),
+    ("who introduced the GRU?", "history-and-papers"),
+    ("Chung et al. introduced GRUs, right?", "history-and-papers"),
+    ("is the GRU older than the LSTM?", "history-and-papers"),
+    ("I heard GRUs eliminate vanishing gradients, is that true?", "vanishing-gradients"),
+    ("why does the update gate help with vanishing gradients?", "vanishing-gradients"),
+    ("why does a GRU have fewer parameters than an LSTM?", "parameter-count"),
+    ("how many parameters does nn.GRU(10, 20) have?", "parameter-count"),
+    ("what happens when z is 1?", "gates"),
+    ("why does z weight the old state?", {"hidden-state-update", "gates"}),
+    ("why does r go inside the tanh?", "candidate-state"),
+    ("what's the output of a GRU?", "hidden-state-update"),
+    ("what is h_t made of?", {"hidden-state-update", "equations"}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), LEARNER_PHRASINGS)
+def test_learner_phrasings_find_the_right_note(question: str, expected: str | set[str]) -> None:
+    hits = default_index().search(question)
+    assert hits, question
+    allowed = expected if isinstance(expected, set) else {expected}
+    assert hits[0].name in allowed, [h.name for h in hits]
+
+
+def test_output_gate_question_no_longer_finds_the_pytorch_output_note() -> None:
+    names = [n.name for n in default_index().search("Is it true that a GRU has an output gate?")]
+    assert "pytorch-usage" not in names
+
+
+FOLLOW_UPS: list[tuple[str, list[str], str | set[str]]] = [
+    ("and the other gate?", ["what does the update gate do?"], "gates"),
+    ("what about the reset one?", ["what does z ≈ 1 mean?"], "gates"),
+    ("why?", ["does a GRU have a cell state?"], "gru-vs-lstm"),
+    ("why?", ["and the other gate?", "what does the update gate do?"], "gates"),
+    ("and in PyTorch?", ["what are the GRU equations?"], {"equations", "pytorch-usage"}),
+    ("what about an LSTM?", ["how many parameters does a GRU layer have?"], "parameter-count"),
+]
+
+
+@pytest.mark.parametrize(("question", "previous", "expected"), FOLLOW_UPS)
+def test_follow_ups_use_the_earlier_question(question, previous, expected) -> None:
+    message, sources = NotesGrounder().ground(question, previous)
+    allowed = expected if isinstance(expected, set) else {expected}
+    assert sources and sources[0] in allowed, sources
+    root = next(p for p in previous if not is_follow_up(p))
+    assert f"(following up on: {root})" in message
+
+
+def test_a_follow_up_alone_gets_no_notes_and_a_full_question_ignores_the_previous_one() -> None:
+    assert NotesGrounder().ground("why?", []) == ("why?", [])
+    message, sources = NotesGrounder().ground(
+        "who introduced the GRU?", ["what does the update gate do?"]
+    )
+    assert sources[0] == "history-and-papers"
+    assert "following up" not in message
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["why?", "and the other gate?", "what about r?", "and in PyTorch?", "why not?", "is that so?"],
+)
+def test_short_questions_that_lean_on_the_last_one_are_follow_ups(question: str) -> None:
+    assert is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does the reset gate do?",
+        "why do GRUs help with vanishing gradients?",
+        "how many parameters does nn.GRU(10, 20) have?",
+        "hello",
+    ],
+)
+def test_standalone_questions_are_not_follow_ups(question: str) -> None:
+    assert not is_follow_up(question)
+    assert follow_up_of(question, ["what is a GRU?"]) == ""
+
+
+def test_notation_is_spelled_as_in_the_notes() -> None:
+    assert normalise_notation("h_t and h_{t-1} and x_t") == "hₜ and hₜ₋₁ and xₜ"
+    assert normalise_notation("an output gate, a cell state") == "an outputgate, a cellstate"
