@@ -9,6 +9,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.text import Text
 
 from gruchat.engine.base import Finished
 from gruchat.environment import write_out

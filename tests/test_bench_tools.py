@@ -59,9 +59,7 @@ def test_child_peak_rss_is_the_childs_own_and_errors_are_one_line():
     assert result.peak_rss_mb > 150
     assert last_json_line(result, "grow") == {}
     small = run_child([sys.executable, "-c", "print('{}')"])
-    # Linux counts the launcher's resident pages at fork/exec in the child's ru_maxrss, so a
-    # big test process lifts every child's floor; the child's own growth still shows on top.
-    assert result.peak_rss_mb - small.peak_rss_mb > 120
+    assert small.peak_rss_mb < 100  # its own, not this (large) test process's
     failed = run_child([sys.executable, "-c", "raise SystemExit('no model')"])
     with pytest.raises(RuntimeError, match=r"^fail failed \(exit 1\): no model$"):
         last_json_line(failed, "fail")

@@ -94,13 +94,13 @@ class HostileGrounder:
 
     title = "Gates [bold]x[/] \x1b]0;t\x07"
 
-    def ground(self, question: str) -> tuple[str, list[str]]:
+    def ground(self, question: str, previous=()) -> tuple[str, list[str]]:
         return question, ["gate[s]\x1b[2J"]
 
     def note(self, name: str) -> tuple[str, str]:
         return self.title, "z keeps the old state.\x1b]52;c;Zm9v\x07"
 
-    def verify(self, answer: str) -> list[tuple[str, str, str]]:
+    def verify(self, answer: str, question="", known_numbers=None) -> list[tuple[str, str, str]]:
         return [("A GRU has \x1b[2Jthree gates.", "a GRU has two gates \x9b", "gates[/]")]
 
 
