@@ -56,11 +56,15 @@ class MarkdownStream:
             self._show_tail()
 
     def _commit_finished(self) -> None:
+        # The Live refresh thread renders the tail at any moment, and console.print redraws
+        # it right after the block: the tail is cut *before* the block is printed, so no
+        # frame shows the committed lines twice.
         cut = self.tail.rfind("\n\n")
         if cut > 0 and _open_fence(self._reopen + self.tail[:cut]) is None:
-            self._commit(self.tail[:cut])
+            block, self.tail = self._reopen + self.tail[:cut], self.tail[cut + 2 :]
+            self._reopen = ""
+            self._print(block)
             self._gap = True
-            self.tail = self.tail[cut + 2 :]
             return
         if self._too_tall():
             # Too tall to redraw in place: commit what is there, keeping a code fence open.
@@ -71,13 +75,13 @@ class MarkdownStream:
                 return
             block = self._reopen + self.tail[:cut]
             fence = _open_fence(block)
-            self._print(block + ("\n" + fence[:3] if fence else ""))
             self._reopen = fence + "\n" if fence else ""
             self.tail = self.tail[cut + 1 :]
+            self._print(block + ("\n" + fence[:3] if fence else ""))
 
     def _commit(self, text: str) -> None:
-        self._print(self._reopen + text)
-        self._reopen = ""
+        block, self._reopen = self._reopen + text, ""
+        self._print(block)
 
     def _print(self, text: str) -> None:
         if text.strip():
