@@ -7,7 +7,7 @@ import contextlib
 import datetime
 import fcntl
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import platformdirs
@@ -82,9 +82,14 @@ class SafeFileHistory(FileHistory):
             self._warn("could not be written", exc)
 
 
-def history_path() -> Path:
-    base = os.environ.get("GRUCHAT_HOME")
-    folder = Path(base) if base else Path(platformdirs.user_state_dir("gruchat"))
+def history_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$GRUCHAT_HOME/history``, else ``$XDG_STATE_HOME/gruchat/history``."""
+    env = os.environ if env is None else env
+    base = env.get("GRUCHAT_HOME")
+    if base:
+        return Path(base).expanduser() / "history"
+    state = env.get("XDG_STATE_HOME")
+    folder = Path(state) / "gruchat" if state else Path(platformdirs.user_state_dir("gruchat"))
     return folder / "history"
 
 
