@@ -138,7 +138,8 @@ def list_models() -> int:
     from gruchat.environment import Environment
     from gruchat.model_list import print_models
 
-    print_models(Environment().out)
+    env = Environment()
+    print_models(env.out, env.err)
     return ExitStatus.OK
 
 
@@ -195,7 +196,7 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn every failure into one line and an exit status."""
-    from gruchat.environment import make_streams_safe
+    from gruchat.environment import is_output_error, make_streams_safe
 
     make_streams_safe()
     args = _with_default_command(list(sys.argv[1:] if argv is None else argv))
@@ -217,7 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit as exc:  # stdout_closed() and typer's own exits
         status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except BaseException as exc:
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # typer's usage errors
+        if is_output_error(exc):  # stdout full or failing (`>/dev/full`)
+            _report(f"cannot write to stdout: {getattr(exc, 'strerror', None) or exc}", debug)
+            status = ExitStatus.FAILURE
+        elif hasattr(exc, "show") and hasattr(exc, "exit_code"):  # typer's usage errors
             exc.show()
             status = ExitStatus.USAGE
         else:
@@ -233,9 +237,12 @@ def _exit(status: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError) as exc:
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            if stream is sys.stdout and status == 0 and not isinstance(exc, BrokenPipeError):
+                _report(f"cannot write to stdout: {getattr(exc, 'strerror', None) or exc}", False)
+                status = ExitStatus.FAILURE
     busy = any(t.name.startswith("gruchat-") and t.is_alive() for t in threading.enumerate())
     if busy:
         os._exit(status)

@@ -14,7 +14,13 @@ def _size(num: int | None) -> str:
     return f"{num / 1_000_000:.1f} MB"
 
 
-def print_models(console: Console) -> None:
+def print_models(console: Console, warnings: Console | None = None) -> None:
+    """The table on ``console``; a store that cannot be used is a warning on ``warnings``."""
+    problem = models.store_problem()
+    if problem:
+        (warnings or console).print(
+            f"warning: {problem}", style="yellow", markup=False, soft_wrap=True
+        )
     table = Table("name", "size", "installed", "where", "description", title="gruchat models")
     for preset in models.presets().values():
         if preset.source == "hub":
@@ -23,12 +29,11 @@ def print_models(console: Console) -> None:
             )
             continue
         path = models.preset_path(preset)
-        installed = models.is_installed(preset)
-        size = path.stat().st_size if installed else preset.size
-        table.add_row(
-            preset.name, _size(size), "yes" if installed else "no", str(path), preset.description
-        )
+        size, state = models.file_state(path)
+        shown = preset.size if state == "no" else size
+        table.add_row(preset.name, _size(shown), state, str(path), preset.description)
     for path in models.local_files():
-        table.add_row(path.name, _size(path.stat().st_size), "yes", str(path), "local file")
+        size, state = models.file_state(path)
+        table.add_row(path.name, _size(size), state, str(path), "local file")
     console.print(table)
     console.print(f"model store: {models.store_dir()}  (set GRUCHAT_HOME to move it)")

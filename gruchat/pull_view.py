@@ -21,6 +21,7 @@ from gruchat import models
 def pull_with_progress(
     preset: models.Preset, console: Console, env: Mapping[str, str] | None = None
 ) -> Path:
+    models.check_store(env)  # before the progress display: one clean error line
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -28,7 +29,8 @@ def pull_with_progress(
         DownloadColumn(),
         TransferSpeedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
+    quiet = not console.is_terminal  # a log or pipe gets the result line only
+    with Progress(*columns, console=console, transient=True, disable=quiet) as progress:
         task = progress.add_task(f"checking {preset.name}", total=None)
 
         def on_stage(name: str, total: int) -> None:
