@@ -75,18 +75,23 @@ def ask(
 ) -> int:
     """Answer one question and exit."""
     from gruchat import ask as ask_mod
-    from gruchat.environment import Environment
+    from gruchat.environment import Environment, write_out
     from gruchat.runtime import grounder_for, open_engine
 
     env = Environment()
-    question = ask_mod.read_prompt(prompt, env)
-    if hide_reasoning:
-        flags["reasoning"] = "hide"
-    if no_stats:
-        flags["stats"] = False
-    settings = _settings(flags)
-    engine = open_engine(settings, env.err, verbose=verbose)
-    return int(ask_mod.ask(engine, settings, question, env, json_out, grounder_for(settings)))
+    try:
+        question = ask_mod.read_prompt(prompt, env)
+        if hide_reasoning:
+            flags["reasoning"] = "hide"
+        if no_stats:
+            flags["stats"] = False
+        settings = _settings(flags)
+        engine = open_engine(settings, env.err, verbose=verbose)
+        return int(ask_mod.ask(engine, settings, question, env, json_out, grounder_for(settings)))
+    except (GruchatError, KeyboardInterrupt) as exc:
+        if json_out:  # a script reading stdout gets an object, the user the error line
+            write_out(env.stdout, ask_mod.json_error(exc) + "\n")
+        raise
 
 
 @app.command()

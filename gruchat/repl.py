@@ -22,7 +22,7 @@ from gruchat import __version__, commands
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment
-from gruchat.errors import EngineDeadError, ExitStatus
+from gruchat.errors import EngineDeadError, ExitStatus, UsageError
 from gruchat.runtime import grounder_for, new_session, open_engine
 from gruchat.shell import Shell
 from gruchat.warmup import WarmEngine, warm_messages
@@ -150,19 +150,29 @@ def terminal_lines(env: Environment) -> Iterator[str]:
 def piped_lines(env: Environment) -> Iterator[str]:
     """Lines from a pipe or file, with the same \"\"\" blocks as the terminal."""
     lines = iter(env.stdin)
+    number = 0
 
     def more() -> str:
+        nonlocal number
         line = next(lines, None)
         if line is None:
             raise EOFError
+        number += 1
         return line.rstrip("\n")
 
     while True:
         try:
             first = more()
-            yield _collect_block(first, more)
         except EOFError:
             return
+        start = number
+        try:
+            yield _collect_block(first, more)
+        except EOFError:  # like the .gru parser: an open block is an error, not dropped
+            raise UsageError(
+                f'stdin line {start}: unterminated """ block: expected a closing """; '
+                "the block was not sent"
+            ) from None
 
 
 def _collect_block(first: str, more: Callable[[], str]) -> str:
