@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gruchat import __version__
+from gruchat import __version__, signals
 from gruchat.cli_options import engine_options
 from gruchat.errors import ExitStatus, GruchatError, UsageError
 
@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     from gruchat.environment import is_output_error, make_streams_safe
 
     make_streams_safe()
+    signals.install()
     args = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
     status: int
@@ -220,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         status = ExitStatus.INTERRUPTED
+    except signals.Terminated:
+        status = ExitStatus.FAILURE  # replaced below by the signal's own status
     except SystemExit as exc:  # stdout_closed() and typer's own exits
         status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except BaseException as exc:
@@ -232,6 +235,12 @@ def main(argv: list[str] | None = None) -> None:
         else:
             _report(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", debug)
             status = ExitStatus.FAILURE
+    signalled = signals.received()
+    if signalled is not None:  # whatever the clean-up raised after the signal
+        status, name = signalled
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"\nterminated ({name})\n")
+    signals.restore_terminal()
     _exit(status)
 
 

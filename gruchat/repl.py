@@ -129,6 +129,7 @@ def terminal_lines(env: Environment) -> Iterator[str]:
         key_bindings=key_bindings(),
         complete_while_typing=False,
         enable_history_search=False,
+        enable_suspend=True,  # Ctrl-Z at the prompt stops gruchat like any job (fg resumes)
     )
     armed = False
     while True:

@@ -105,6 +105,10 @@ def run_turn(
         turn.finish_reason = "error"
         turn.error = exc.message
         renderer.error(exc.message)
+    except BaseException:  # SIGTERM/SIGHUP (signals.Terminated): stop, draw, pass it on
+        stream.close()
+        renderer.close()
+        raise
     turn.answer = "".join(answer)
     if grounder is not None and turn.answer:
         found = grounder.verify(turn.answer)
