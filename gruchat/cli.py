@@ -240,7 +240,8 @@ def main(argv: list[str] | None = None) -> None:
         status, name = signalled
         with contextlib.suppress(Exception):
             sys.stderr.write(f"\nterminated ({name})\n")
-    signals.restore_terminal()
+    if status != ExitStatus.OK:
+        signals.restore_terminal()
     _exit(status)
 
 

@@ -13,6 +13,7 @@ from gruchat.errors import ExitStatus
 
 EXIT_SIGNALS = {signal.SIGTERM: ExitStatus.TERMINATED, signal.SIGHUP: ExitStatus.HANGUP}
 SHOW_CURSOR = "\x1b[?25h"
+BRACKETED_PASTE_OFF = "\x1b[?2004l"  # prompt_toolkit's, left on when a signal cuts it off
 
 
 class Terminated(BaseException):  # like KeyboardInterrupt: a way out, not an error
@@ -52,8 +53,10 @@ def received() -> tuple[ExitStatus, str] | None:
 
 
 def restore_terminal() -> None:
-    """Show the cursor again, in case a live region was cut off before it could."""
+    """Cursor shown, bracketed paste off: what a live region or the prompt would have
+    put back had a signal or an error not cut them short (raw mode is left by
+    prompt_toolkit's own context manager)."""
     with contextlib.suppress(Exception):
         if sys.stdout is not None and sys.stdout.isatty():
-            sys.stdout.write(SHOW_CURSOR)
+            sys.stdout.write(SHOW_CURSOR + BRACKETED_PASTE_OFF)
             sys.stdout.flush()

@@ -27,6 +27,16 @@ class UserState:
     home: Path  # the temporary GRUCHAT_HOME
 
 
+def children_import_this_checkout(environ: MutableMapping[str, str]) -> None:
+    """Children started elsewhere (``cwd=tmp_path``) import the gruchat under test, not
+    whichever checkout is installed in editable mode."""
+    import gruchat
+
+    root = str(Path(gruchat.__file__).resolve().parents[1])
+    rest = environ.get("PYTHONPATH")
+    environ["PYTHONPATH"] = root + (os.pathsep + rest if rest else "")
+
+
 def isolate_user_state(environ: MutableMapping[str, str]) -> UserState:
     """Point GRUCHAT_HOME and XDG_{CONFIG,STATE,DATA}_HOME at a fresh temporary folder.
 

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -78,7 +79,7 @@ def assert_one_error_line(proc: subprocess.CompletedProcess, *fragments: str) ->
 
 def run_with_fds(subprocess_env: dict, args: list[str], redirect: str):
     """``python -m gruchat ARGS REDIRECT`` under ``sh -c`` (``>&-``, ``>/dev/full``, …)."""
-    command = " ".join([sys.executable, "-m", "gruchat", *args, redirect])
+    command = shlex.join([sys.executable, "-m", "gruchat", *args]) + " " + redirect
     return subprocess.run(
         ["sh", "-c", command], capture_output=True, stdin=subprocess.DEVNULL, text=True,
         env=subprocess_env, timeout=120, check=False,
@@ -216,7 +217,8 @@ def test_case46_sigterm_at_the_idle_prompt_leaves_raw_mode_pty(
     finally:
         if repl.isalive():
             repl.terminate(force=True)
-    assert ACCEPTED in rest  # prompt_toolkit tore the prompt down (bracketed paste off)
+    assert ACCEPTED in rest  # bracketed paste is off again (the prompt had it on)
+    assert rest.rindex(SHOW_CURSOR) > rest.rindex(HIDE_CURSOR)
     assert "+\\params" in (tmp_path / "gruchat-home" / "history").read_text(encoding="utf-8")
 
 
@@ -331,7 +333,7 @@ def test_case48_ctrl_z_at_the_prompt_suspends_and_fg_resumes_pty(
     )  # fmt: skip
     try:
         shell.expect_exact("$ ")
-        shell.sendline(" ".join([sys.executable, "-m", "gruchat", *ARGS]))
+        shell.sendline(shlex.join([sys.executable, "-m", "gruchat", *ARGS]))
         shell.expect("your GRU tutor")
         shell.expect_exact(READY)
         shell.sendcontrol("z")
