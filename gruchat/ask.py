@@ -8,10 +8,11 @@ from typing import Any
 
 from rich.console import Console
 
+from gruchat.commands import is_blank
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment, write_out
-from gruchat.errors import ExitStatus, UsageError
+from gruchat.errors import ContextOverflowError, ExitStatus, GruchatError, UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, clean_text, read_stream
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.runtime import new_session
@@ -33,7 +34,7 @@ def read_prompt(prompt: str | None, env: Environment) -> str:
         except UnicodeDecodeError as exc:
             raise UsageError(f"stdin is not valid UTF-8 (byte {exc.start})") from None
     prompt = clean_text(prompt).strip()
-    if not prompt:
+    if is_blank(prompt):  # also control or zero-width characters only
         raise UsageError("empty question: nothing to ask")
     return prompt
 
@@ -74,6 +75,32 @@ def ask(
     env: Environment,
     as_json: bool = False,
     grounder: Grounder | None = None,
+) -> ExitStatus:
+    try:
+        return _ask(engine, settings, prompt, env, as_json, grounder)
+    except ContextOverflowError as exc:  # \clear is a REPL command: no use here
+        raise UsageError(
+            f"prompt is {exc.prompt_tokens} tokens (the question with the system prompt "
+            f"and any notes), the context holds {exc.context}; shorten the question"
+        ) from None
+
+
+def json_error(exc: GruchatError | KeyboardInterrupt) -> str:
+    """What ``ask --json`` prints when it has no answer: one object, never nothing."""
+    if isinstance(exc, KeyboardInterrupt):
+        message, status = "interrupted", ExitStatus.INTERRUPTED
+    else:
+        message, status = exc.message, exc.status
+    return json.dumps({"error": message, "exit_code": int(status)}, ensure_ascii=False)
+
+
+def _ask(
+    engine: Engine,
+    settings: Settings,
+    prompt: str,
+    env: Environment,
+    as_json: bool,
+    grounder: Grounder | None,
 ) -> ExitStatus:
     session = new_session(settings)
     if as_json:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gruchat import __version__
+from gruchat import __version__, signals
 from gruchat.cli_options import engine_options
 from gruchat.errors import ExitStatus, GruchatError, UsageError
 
@@ -75,22 +75,27 @@ def ask(
 ) -> int:
     """Answer one question and exit."""
     from gruchat import ask as ask_mod
-    from gruchat.environment import Environment
+    from gruchat.environment import Environment, write_out
     from gruchat.runtime import grounder_for, open_engine
 
     env = Environment()
-    question = ask_mod.read_prompt(prompt, env)
-    if hide_reasoning:
-        flags["reasoning"] = "hide"
-    if no_stats:
-        flags["stats"] = False
-    settings = _settings(flags)
-    engine = open_engine(settings, env.err, verbose=verbose)
-    if env.stderr_isatty:
-        from gruchat.model_notice import notice_once
+    try:
+        question = ask_mod.read_prompt(prompt, env)
+        if hide_reasoning:
+            flags["reasoning"] = "hide"
+        if no_stats:
+            flags["stats"] = False
+        settings = _settings(flags)
+        engine = open_engine(settings, env.err, verbose=verbose)
+        if env.stderr_isatty:
+            from gruchat.model_notice import notice_once
 
-        notice_once(settings.model, env.err)
-    return int(ask_mod.ask(engine, settings, question, env, json_out, grounder_for(settings)))
+            notice_once(settings.model, env.err)
+        return int(ask_mod.ask(engine, settings, question, env, json_out, grounder_for(settings)))
+    except (GruchatError, KeyboardInterrupt) as exc:
+        if json_out:  # a script reading stdout gets an object, the user the error line
+            write_out(env.stdout, ask_mod.json_error(exc) + "\n")
+        raise
 
 
 @app.command()
@@ -158,7 +163,8 @@ def list_models() -> int:
     from gruchat.environment import Environment
     from gruchat.model_list import print_models
 
-    print_models(Environment().out)
+    env = Environment()
+    print_models(env.out, env.err)
     return ExitStatus.OK
 
 
@@ -222,9 +228,10 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn every failure into one line and an exit status."""
-    from gruchat.environment import make_streams_safe
+    from gruchat.environment import is_output_error, make_streams_safe
 
     make_streams_safe()
+    signals.install()
     args = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
     status: int
@@ -241,15 +248,27 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         status = ExitStatus.INTERRUPTED
+    except signals.Terminated:
+        status = ExitStatus.FAILURE  # replaced below by the signal's own status
     except SystemExit as exc:  # stdout_closed() and typer's own exits
         status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except BaseException as exc:
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # typer's usage errors
+        if is_output_error(exc):  # stdout full or failing (`>/dev/full`)
+            _report(f"cannot write to stdout: {getattr(exc, 'strerror', None) or exc}", debug)
+            status = ExitStatus.FAILURE
+        elif hasattr(exc, "show") and hasattr(exc, "exit_code"):  # typer's usage errors
             _show_usage_error(exc)
             status = ExitStatus.USAGE
         else:
             _report(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", debug)
             status = ExitStatus.FAILURE
+    signalled = signals.received()
+    if signalled is not None:  # whatever the clean-up raised after the signal
+        status, name = signalled
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"\nterminated ({name})\n")
+    if status != ExitStatus.OK:
+        signals.restore_terminal()
     _exit(status)
 
 
@@ -260,9 +279,12 @@ def _exit(status: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError) as exc:
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            if stream is sys.stdout and status == 0 and not isinstance(exc, BrokenPipeError):
+                _report(f"cannot write to stdout: {getattr(exc, 'strerror', None) or exc}", False)
+                status = ExitStatus.FAILURE
     busy = any(t.name.startswith("gruchat-") and t.is_alive() for t in threading.enumerate())
     if busy:
         os._exit(status)

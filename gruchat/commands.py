@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,9 +105,23 @@ def is_command(line: str) -> bool:
     return stripped.startswith("\\") or bool(_SLASH_COMMAND.match(stripped))
 
 
+# Letters that draw nothing although Unicode files them as letters or symbols.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_INVISIBLE = ("Cc", "Cf", "Cs", "Zs", "Zl", "Zp")
+
+
+def is_blank(text: str) -> bool:
+    """Nothing to read: whitespace, control or format characters (zero-width spaces,
+    a BOM), blank fillers. Such a line is empty, never a prompt."""
+    return all(
+        ch.isspace() or ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE
+        for ch in text
+    )
+
+
 def parse(line: str, table: Table = TABLE, scope: str = "repl") -> Parsed:
     """A line is a command call, a prompt, or empty; bad commands raise CommandError."""
-    if not line.strip():
+    if is_blank(line):
         return Empty()
     if not is_command(line):
         return Prompt(line.strip())

@@ -35,15 +35,26 @@ def _str(value: Any) -> str:
     return value
 
 
+def _name(value: Any) -> str:
+    """Text that must say something: an empty model name would load nothing."""
+    if not _str(value).strip():
+        raise ValueError("must not be empty (a preset name or a .gguf path)")
+    return value.strip()
+
+
+def _text_isq(value: Any) -> str | None:
+    return params.isq(_str(value))
+
+
 def _non_negative_int(value: Any) -> int:
     return params._int(value, "must be a whole number of 0 or more", 0, 1_000_000)
 
 
 # key -> parser turning a TOML value or an env string into the typed value
 PARSERS: dict[str, Callable[[Any], Any]] = {
-    "model": _str,
+    "model": _name,
     "device": params.device,
-    "isq": params.isq,
+    "isq": _text_isq,
     "system_prompt_file": _str,
     "system_prompt": _str,
     "temperature": params.temperature,
@@ -120,6 +131,21 @@ def _read_toml(text: str, where: str) -> dict[str, Any]:
         raise UsageError(f"{where}: not valid TOML: {exc}") from None
 
 
+def _read_user_file(path: Path, explicit: bool) -> str | None:
+    """The user file's text (a UTF-8 BOM dropped); None when the default file is absent.
+    A file named by GRUCHAT_CONFIG was asked for, so its absence is an error."""
+    if not path.exists() and not path.is_symlink():
+        if explicit:
+            raise UsageError(f"config file not found: {path} (named by GRUCHAT_CONFIG)")
+        return None
+    try:
+        return read_limited(path, TEXT_LIMIT, "config file")  # a BOM is dropped
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+
+
 def load_settings(
     flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
 ) -> Settings:
@@ -128,13 +154,8 @@ def load_settings(
     settings = Settings()
     _apply(settings, _read_toml(read_text(DEFAULTS_FILE), DEFAULTS_FILE), "default")
     path = user_config_path(env)
-    if path.exists():
-        try:
-            text = read_limited(path, TEXT_LIMIT, "config file")
-        except InputError as exc:
-            raise UsageError(str(exc)) from None
-        except OSError as exc:
-            raise UsageError(f"cannot read config file {path}: {exc}") from None
+    text = _read_user_file(path, explicit=bool(env.get("GRUCHAT_CONFIG")))
+    if text is not None:
         _apply(settings, _read_toml(text, str(path)), str(path))
     env_values = {
         key: env[f"GRUCHAT_{key.upper()}"] for key in PARSERS if f"GRUCHAT_{key.upper()}" in env

@@ -12,7 +12,9 @@ class ExitStatus(IntEnum):
     FAILURE = 1  # a check failed or a runtime error
     USAGE = 2  # bad flags, bad values, script syntax errors
     ENVIRONMENT = 3  # model or environment problems
+    HANGUP = 129  # SIGHUP: the terminal went away
     INTERRUPTED = 130
+    TERMINATED = 143  # SIGTERM
 
 
 class GruchatError(Exception):

@@ -93,7 +93,8 @@ def _topp(ctx: ShellContext, arg: str) -> Reply:
 
 @TABLE.register("maxtokens", "Set the most tokens per answer.", usage="<int>", arg="required")
 def _maxtokens(ctx: ShellContext, arg: str) -> Reply:
-    return _set(ctx, params.max_tokens, arg, "max_tokens", "Max tokens")
+    context = ctx.engine.info.context_length if ctx.engine else None
+    return _set(ctx, lambda text: params.max_tokens(text, context), arg, "max_tokens", "Max tokens")
 
 
 @TABLE.register(

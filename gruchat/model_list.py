@@ -19,18 +19,26 @@ def _installed(preset: Preset) -> str:
     return f"no ({kept}/{len(preset.wheel_parts())} parts)" if kept else "no"
 
 
-def print_models(console: Console) -> None:
+def print_models(console: Console, warnings: Console | None = None) -> None:
+    """The table on ``console``; a store that cannot be used is a warning on ``warnings``."""
+    problem = models.store_problem()
+    if problem:
+        (warnings or console).print(
+            f"warning: {problem}", style="yellow", markup=False, soft_wrap=True
+        )
     table = Table("name", "size", "installed", "isq", "description", title="gruchat models")
     for preset in models.presets().values():
+        state = _installed(preset)
+        if preset.source != "hub":
+            _, file = models.file_state(models.preset_path(preset))
+            if file not in ("yes", "no"):
+                state = file  # a broken link or an unreadable file in the store
         table.add_row(
-            preset.name,
-            human_size(preset.size),
-            _installed(preset),
-            preset.isq or "default",
-            preset.description,
+            preset.name, human_size(preset.size), state, preset.isq or "default", preset.description
         )
     for path in models.local_files():
-        table.add_row(path.name, human_size(path.stat().st_size), "yes", "default", "local file")
+        size, state = models.file_state(path)
+        table.add_row(path.name, human_size(size), state, "default", "local file")
     console.print(table)
     console.print("Where each preset comes from:")
     for preset in models.presets().values():

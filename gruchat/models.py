@@ -17,6 +17,8 @@ from gruchat.fetch import PullInterrupted, pull
 from gruchat.presets import Part, Preset, human_size, presets
 from gruchat.store import (
     check_gguf,
+    check_store,
+    file_state,
     is_installed,
     local_files,
     partial_dir,
@@ -24,6 +26,7 @@ from gruchat.store import (
     sha256_file,
     state_dir,
     store_dir,
+    store_problem,
 )
 
 HUB_HOST = ("huggingface.co", 443)
@@ -34,6 +37,8 @@ __all__ = [
     "Preset",
     "PullInterrupted",
     "check_gguf",
+    "check_store",
+    "file_state",
     "hub_reachable",
     "human_size",
     "is_installed",
@@ -46,6 +51,7 @@ __all__ = [
     "sha256_file",
     "state_dir",
     "store_dir",
+    "store_problem",
 ]
 
 

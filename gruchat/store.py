@@ -47,8 +47,40 @@ def partial_dir(preset: Preset, env: Mapping[str, str] | None = None) -> Path:
 
 def is_installed(preset: Preset, env: Mapping[str, str] | None = None) -> bool:
     """Cheap check used before every load: present with the expected size."""
-    path = preset_path(preset, env)
-    return path.is_file() and (not preset.size or path.stat().st_size == preset.size)
+    size, state = file_state(preset_path(preset, env))
+    return state == "yes" and (not preset.size or size == preset.size)
+
+
+def file_state(path: Path) -> tuple[int | None, str]:
+    """(size, state) of a store file; state is yes, no, broken link or unreadable."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None, "broken link" if path.is_symlink() else "no"
+    except OSError as exc:  # a symlink loop, a parent that is a file, no permission
+        return None, "broken link" if path.is_symlink() else f"unreadable ({exc.strerror})"
+    if not path.is_file():
+        return None, "unreadable (not a file)"
+    return info.st_size, "yes"
+
+
+def store_problem(env: Mapping[str, str] | None = None) -> str | None:
+    """Why the store cannot hold models (a file in its place), or None."""
+    folder = store_dir(env)
+    for part in (folder, *folder.parents):
+        if part.exists() or part.is_symlink():
+            if part.is_dir():
+                return None
+            what = "a broken link" if not part.exists() else "not a folder"
+            return f"model store {folder} cannot be used: {part} is {what}"
+    return None
+
+
+def check_store(env: Mapping[str, str] | None = None) -> None:
+    """Fail before fetching when the store cannot exist (GRUCHAT_HOME names a file)."""
+    problem = store_problem(env)
+    if problem:
+        raise ModelError(f"{problem} (set GRUCHAT_HOME to a writable folder)")
 
 
 def local_files(env: Mapping[str, str] | None = None) -> list[Path]:

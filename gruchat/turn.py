@@ -168,6 +168,10 @@ def _stream_answer(
         turn.finish_reason = "error"
         turn.error = exc.message
         renderer.error(exc.message)
+    except BaseException:  # SIGTERM/SIGHUP (signals.Terminated): stop, draw, pass it on
+        stream.close()
+        renderer.close()
+        raise
     return "".join(answer), "".join(reasoning)
 
 
@@ -233,16 +237,25 @@ def _check_answer(
         renderer.flags(found)
 
 
+WARN_SHARE = 0.25  # the room left that always counts as small, whatever max tokens is
+
+
 def context_warning(engine: Engine, session: Session) -> str | None:
-    """A warning when the next answer may not fit in what is left of the context."""
+    """A warning when little room is left for the next answer.
+
+    Little means less than max tokens, but never more than a quarter of the context:
+    with max tokens near the context size (allowed, up to context - 1) the old rule
+    "used + max tokens > context" warned from the first turn at 5 % use.
+    """
     context = engine.info.context_length
     last = session.last_turn
     if not context or last is None or last.usage is None:
         return None
     used = last.usage.prompt_tokens + last.usage.completion_tokens
-    if used + session.sampling.max_tokens <= context:
+    left = context - used
+    if left >= min(session.sampling.max_tokens, int(context * WARN_SHARE)):
         return None
     return (
-        f"context nearly full: {used} of {context} tokens used and answers may take "
-        f"{session.sampling.max_tokens} more; use \\clear or \\undo"
+        f"context nearly full: {used} of {context} tokens used, {max(left, 0)} left for "
+        f"the next question and answer; use \\clear or \\undo"
     )

@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 
 import pytest
-from helpers import run_gruchat
+from helpers import children_import_this_checkout, isolate_user_state, run_gruchat
 
-from gruchat import models
-from gruchat.engine.fake import FakeEngine
-from gruchat.environment import Environment
+# Before anything reads the environment: GRUCHAT_HOME and XDG_{CONFIG,STATE,DATA}_HOME point
+# at a temporary folder for this test process and every child it starts, so no test reads
+# or writes the user's config, history or data. The model store is kept (linked in).
+USER_STATE = isolate_user_state(os.environ)
+children_import_this_checkout(os.environ)
+
+from gruchat import models  # noqa: E402
+from gruchat.engine.fake import FakeEngine  # noqa: E402
+from gruchat.environment import Environment  # noqa: E402
 
 DEFAULT_PRESET = "smollm2-135m"
 

@@ -2,12 +2,66 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+STATE_VARIABLES = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME")
+
+
+@dataclass(frozen=True)
+class UserState:
+    """Where the user's own files are, and the temporary home the tests use instead."""
+
+    history: Path  # the REPL history gruchat would write without the tests' isolation
+    config: Path
+    store: Path  # the real model store, linked into the temporary home
+    home: Path  # the temporary GRUCHAT_HOME
+
+
+def children_import_this_checkout(environ: MutableMapping[str, str]) -> None:
+    """Children started elsewhere (``cwd=tmp_path``) import the gruchat under test, not
+    whichever checkout is installed in editable mode."""
+    import gruchat
+
+    root = str(Path(gruchat.__file__).resolve().parents[1])
+    rest = environ.get("PYTHONPATH")
+    environ["PYTHONPATH"] = root + (os.pathsep + rest if rest else "")
+
+
+def isolate_user_state(environ: MutableMapping[str, str]) -> UserState:
+    """Point GRUCHAT_HOME and XDG_{CONFIG,STATE,DATA}_HOME at a fresh temporary folder.
+
+    The model store keeps working: ``$GRUCHAT_HOME/models`` is a link to the store the
+    user's own environment names (their GRUCHAT_HOME or the user cache dir), so the real
+    model is found and nothing else of the user's is reachable. Children inherit it all.
+    """
+    from gruchat import config, models, repl
+
+    real = UserState(
+        history=repl.history_path(environ),
+        config=config.user_config_path(environ),
+        store=models.store_dir(environ),
+        home=Path(),
+    )
+    root = Path(tempfile.mkdtemp(prefix="gruchat-tests-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    home = root / "gruchat-home"
+    home.mkdir()
+    (home / "models").symlink_to(real.store, target_is_directory=True)
+    environ["GRUCHAT_HOME"] = str(home)
+    for name in STATE_VARIABLES:
+        environ[name] = str(root / name.lower())
+    environ.pop("GRUCHAT_CONFIG", None)
+    return UserState(real.history, real.config, real.store, home)
 
 
 def run_gruchat(

@@ -830,9 +830,9 @@ def test_case25_fuzzed_lines_parse_to_command_prompt_or_error(line):
         return
     assert isinstance(parsed, Call | Prompt | Empty)
     if isinstance(parsed, Empty):
-        assert not line.strip()
+        assert commands.is_blank(line)  # whitespace, control or format characters only
     elif isinstance(parsed, Prompt):
-        assert parsed.text == line.strip() and parsed.text
+        assert parsed.text == line.strip() and not commands.is_blank(parsed.text)
         assert not commands.is_command(line)
     else:
         assert parsed.command in commands.TABLE.commands.values()

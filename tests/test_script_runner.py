@@ -22,7 +22,7 @@ def clean_settings(monkeypatch, tmp_path):
     for key in list(os.environ):
         if key.startswith("GRUCHAT_") and key != "GRUCHAT_HOME":
             monkeypatch.delenv(key)
-    monkeypatch.setenv("GRUCHAT_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))  # no user file
     monkeypatch.chdir(tmp_path)
 
 

@@ -1,0 +1,62 @@
+"""SIGTERM and SIGHUP end gruchat like an exception, not a kill: every ``finally`` runs, so
+the answer's stream is cancelled, rich's live region gives the cursor back and the
+prompt leaves raw mode; the exit status is then 128 + the signal number (143, 129)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from types import FrameType
+
+from gruchat.errors import ExitStatus
+
+EXIT_SIGNALS = {signal.SIGTERM: ExitStatus.TERMINATED, signal.SIGHUP: ExitStatus.HANGUP}
+SHOW_CURSOR = "\x1b[?25h"
+BRACKETED_PASTE_OFF = "\x1b[?2004l"  # prompt_toolkit's, left on when a signal cuts it off
+
+
+class Terminated(BaseException):  # like KeyboardInterrupt: a way out, not an error
+    """Raised in the main thread by a terminating signal; not caught by ``except Exception``
+    nor by the Ctrl-C handlers (it is no KeyboardInterrupt), so it reaches ``main``."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_received: list[int] = []
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if _received:  # a second signal (SIGHUP then SIGTERM) must not cut the clean-up short
+        return
+    _received.append(signum)
+    raise Terminated(signum)
+
+
+def install() -> None:
+    """Turn SIGTERM and SIGHUP into ``Terminated`` (left alone where they are ignored,
+    e.g. under ``nohup``)."""
+    for signum in EXIT_SIGNALS:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                signal.signal(signum, _on_signal)
+
+
+def received() -> tuple[ExitStatus, str] | None:
+    """The exit status owed to the terminating signal that arrived, and its name."""
+    if not _received:
+        return None
+    signum = signal.Signals(_received[0])
+    return EXIT_SIGNALS[signum], signum.name
+
+
+def restore_terminal() -> None:
+    """Cursor shown, bracketed paste off: what a live region or the prompt would have
+    put back had a signal or an error not cut them short (raw mode is left by
+    prompt_toolkit's own context manager)."""
+    with contextlib.suppress(Exception):
+        if sys.stdout is not None and sys.stdout.isatty():
+            sys.stdout.write(SHOW_CURSOR + BRACKETED_PASTE_OFF)
+            sys.stdout.flush()
