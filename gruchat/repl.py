@@ -7,7 +7,7 @@ import contextlib
 import datetime
 import fcntl
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -116,8 +116,9 @@ def parse_history(text: str, cut: bool = False) -> list[str]:
     return strings[::-1]
 
 
-def history_path() -> Path:
-    return state_dir() / "history"
+def history_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$GRUCHAT_HOME/history``, else ``$XDG_STATE_HOME/gruchat/history``."""
+    return state_dir(env) / "history"
 
 
 def make_history(console: Console) -> History:

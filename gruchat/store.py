@@ -32,8 +32,12 @@ def store_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def state_dir(env: Mapping[str, str] | None = None) -> Path:
     """Small per-user state (history, seen models): ``$GRUCHAT_HOME`` or the user state dir."""
-    home = _env(env).get("GRUCHAT_HOME")
-    return Path(home).expanduser() if home else Path(platformdirs.user_state_dir("gruchat"))
+    values = _env(env)
+    home = values.get("GRUCHAT_HOME")
+    if home:
+        return Path(home).expanduser()
+    state = values.get("XDG_STATE_HOME")  # read from ``env``, not only from os.environ
+    return Path(state) / "gruchat" if state else Path(platformdirs.user_state_dir("gruchat"))
 
 
 def preset_path(preset: Preset, env: Mapping[str, str] | None = None) -> Path:

@@ -231,15 +231,23 @@ def _interrupt_main_thread_after(seconds: float) -> threading.Timer:
     return timer
 
 
-def test_case47_ctrl_c_during_load_of_a_fifo_cancels_and_repl_lives(tmp_path):
+def _blocking_load(monkeypatch) -> None:
+    """A \\load that blocks like a slow network disk (a FIFO is refused at once: case 35)."""
+
+    def slow(session, path):
+        time.sleep(30)
+
+    monkeypatch.setattr(transcript, "load", slow)
+
+
+def test_case47_ctrl_c_during_a_blocking_load_cancels_and_repl_lives(tmp_path, monkeypatch):
     engine = FakeEngine().enqueue("after the interrupt")
     shell, session, environment = make_shell(engine)
-    fifo = tmp_path / "never-written.json"
-    os.mkfifo(fifo)
+    _blocking_load(monkeypatch)
     before = session.to_json()
     timer = _interrupt_main_thread_after(0.5)
     try:
-        assert shell.handle(f"\\load {fifo}") is True  # open() blocks: no writer
+        assert shell.handle(f"\\load {tmp_path / 'slow.json'}") is True
     finally:
         timer.cancel()
     assert "error: \\load cancelled; nothing was changed" in out_of(environment)
@@ -257,38 +265,36 @@ def test_case47_ctrl_c_during_a_slow_save_keeps_the_old_file(tmp_path, monkeypat
         raise KeyboardInterrupt
 
     monkeypatch.setattr(transcript.os, "fsync", interrupted_fsync)
-    assert shell.handle(f"\\save {target}") is True
+    assert shell.handle(f"\\save {target} --force") is True
     assert "error: \\save cancelled; nothing was changed" in out_of(environment)
     assert target.read_text(encoding="utf-8") == "the previous transcript\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chat.json"]  # no temp file
 
 
-def test_case47_ctrl_c_in_a_script_command_still_stops_the_run(tmp_path):
+def test_case47_ctrl_c_in_a_script_command_still_stops_the_run(tmp_path, monkeypatch):
     """In ``gruchat run`` (scope script) a Ctrl-C is the user stopping the run."""
     shell, _, _ = make_shell(FakeEngine())
     shell.ctx.scope = "script"
-    fifo = tmp_path / "fifo.json"
-    os.mkfifo(fifo)
+    _blocking_load(monkeypatch)
     timer = _interrupt_main_thread_after(0.5)
     try:
         with pytest.raises(KeyboardInterrupt):
-            shell.handle(f"\\load {fifo}")
+            shell.handle(f"\\load {tmp_path / 'slow.json'}")
     finally:
         timer.cancel()
 
 
 @integration
 @pty
-def test_case47_ctrl_c_during_load_of_a_fifo_pty(tmp_path, subprocess_env, default_model_path):
+def test_case47_load_of_a_fifo_never_blocks_the_repl_pty(
+    tmp_path, subprocess_env, default_model_path
+):
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     repl = _spawn_repl(subprocess_env, tmp_path)
     try:
         repl.sendline(f"\\load {fifo}")
-        repl.expect_exact(ACCEPTED)
-        time.sleep(0.5)
-        repl.sendintr()
-        repl.expect(r"\\load cancelled; nothing was changed", timeout=30)
+        repl.expect(r"it is a FIFO \(named pipe\), not a regular file", timeout=30)
         repl.expect_exact(READY)
         repl.sendline("\\params")
         repl.expect("temperature 0.0")

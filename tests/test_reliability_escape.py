@@ -129,7 +129,8 @@ def test_case26_hostile_reasoning_note_and_flags_shown_visibly(tty):
 
 @pytest.mark.parametrize("tty", [True, False], ids=["markdown-terminal", "plain-pipe"])
 def test_case26_hostile_answer_through_ask(tty, monkeypatch, tmp_path):
-    monkeypatch.setenv("GRUCHAT_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("GRUCHAT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-xdg-config"))
     settings = load_settings({"grounding": "off"})
     env = Environment.in_memory(stdout_isatty=tty, width=200)
     engine = FakeEngine().enqueue(hostile_answer(), reasoning="\x1b]0;r\x07", chunk=5)
@@ -151,7 +152,8 @@ def test_case26_engine_error_message_with_escapes_is_shown_visibly():
 
 # -- case 27: ask --json keeps the exact answer, with nothing raw on the terminal -------------
 def test_case27_ask_json_escapes_every_control_and_round_trips(monkeypatch, tmp_path):
-    monkeypatch.setenv("GRUCHAT_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("GRUCHAT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-xdg-config"))
     settings = load_settings({"grounding": "off"})
     env = Environment.in_memory(width=200)
     engine = FakeEngine().enqueue(hostile_answer(), reasoning="\x9b\u202e", chunk=4)
@@ -214,7 +216,8 @@ def test_case28_loaded_transcript_system_prompt_and_history_shown_visibly(tmp_pa
 @pytest.fixture
 def run_gru(tmp_path, monkeypatch):
     """Write a prompt file, run it on a FakeEngine; (status, stdout, stderr)."""
-    monkeypatch.setenv("GRUCHAT_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("GRUCHAT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-xdg-config"))
     monkeypatch.chdir(tmp_path)
 
     def go(text: str, engine: FakeEngine, name: str = "t.gru", tty=True, **options):
@@ -305,7 +308,8 @@ def test_case30_model_name_with_brackets_in_loading_banner_and_info(tmp_path, mo
     engine = FakeEngine()
     engine.info = dataclasses.replace(engine.info, model=model.name, path=str(model))
     monkeypatch.setattr(mistral, "load", lambda ref, **options: engine)
-    monkeypatch.setenv("GRUCHAT_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("GRUCHAT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-xdg-config"))
     env = Environment(
         stdin=io.StringIO(),
         stdout=io.StringIO(),
@@ -395,6 +399,8 @@ def test_case31_unknown_option_echo_is_made_safe(subprocess_env):
 @pytest.mark.parametrize("name", ["cfg[old].toml", "x[/]cfg.toml", "c\x1b]0;t\x07fg.toml"])
 def test_case31_config_path_with_brackets_or_escapes(subprocess_env, tmp_path, name):
     path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# an empty user config\n", encoding="utf-8")
     proc = helpers.run_gruchat(
         subprocess_env, "config", env={"GRUCHAT_CONFIG": str(path)}, text=False
     )

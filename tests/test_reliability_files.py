@@ -431,7 +431,8 @@ def test_case39_atomic_write_refuses_non_regular_targets(tmp_path):
 
 @pytest.fixture
 def gru(tmp_path, monkeypatch):
-    monkeypatch.setenv("GRUCHAT_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("GRUCHAT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-xdg-config"))
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "x.gru"
     path.write_text('hi\n\\expect contains "hi"\n', encoding="utf-8")
@@ -680,7 +681,8 @@ def test_case44_control_ordinary_regexes_still_work():
 
 
 def test_case44_catastrophic_regex_in_a_run_fails_the_file(tmp_path, monkeypatch, env):
-    monkeypatch.setenv("GRUCHAT_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("GRUCHAT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-xdg-config"))
     path = tmp_path / "slow.gru"
     path.write_text('q\n\\expect regex /^(a|aa)+$/\nq2\n\\expect contains "ok"\n')
     engine = FakeEngine().enqueue("a" * 60 + "b").enqueue("ok")
