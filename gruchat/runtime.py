@@ -62,6 +62,9 @@ def open_engine(settings: Settings, console: Console, verbose: bool = False) -> 
             prefix_cache_n=settings.prefix_cache_n,
             verbose=verbose,
         )
+    from gruchat.engine.prompted_think import with_prompted_thinking
+
+    engine = with_prompted_thinking(engine)  # \think on for models that cannot think
     info = engine.info
     console.print(
         f"Loaded {info.model} ({info.quantisation}) on {info.device} in {info.load_seconds:.1f}s",

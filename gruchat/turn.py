@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from gruchat.engine.base import AnswerDelta, Engine, Finished, ReasoningDelta
+from gruchat.engine.base import AnswerDelta, Engine, Finished, ReasoningDelta, Sampling
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.inputs import clean_text
 from gruchat.render import StreamRenderer
@@ -13,7 +13,11 @@ from gruchat.session import Session, Turn
 
 
 class Grounder(Protocol):
-    """The tutor's side of a turn: notes into the question, and a check of the answer."""
+    """The tutor's side of a turn: notes into the question, and a check of the answer.
+
+    A grounder may also have ``sampling_for(question, sampling) -> Sampling``: this
+    turn's sampling (a request for a thorough explanation gets more tokens).
+    """
 
     def ground(self, question: str) -> tuple[str, list[str]]:
         """The user message to send and the names of the notes it carries."""
@@ -26,6 +30,12 @@ class Grounder(Protocol):
     def verify(self, answer: str) -> list[tuple[str, str, str]]:
         """(sentence, correct fact, note name) for each sentence contradicting the notes."""
         ...
+
+
+def _turn_sampling(grounder: Grounder, question: str, sampling: Sampling) -> Sampling:
+    """This turn's sampling: a grounder may change it (a depth request gets more tokens)."""
+    adjust = getattr(grounder, "sampling_for", None)
+    return adjust(question, sampling) if adjust is not None else sampling
 
 
 def check_fits(engine: Engine, messages: list[dict[str, str]]) -> None:
@@ -54,12 +64,13 @@ def run_turn(
     submitted = time.perf_counter()
     prompt = clean_text(prompt)  # no lone surrogates reach the engine
     try:
-        content, sources = prompt, []
+        content, sources, sampling = prompt, [], session.sampling
         if grounder is not None and session.grounding:
             content, sources = grounder.ground(prompt)
+            sampling = _turn_sampling(grounder, prompt, sampling)
         messages = session.request_messages(content)
         check_fits(engine, messages)
-        stream = engine.stream(messages, session.sampling)  # may wait for a warm-up
+        stream = engine.stream(messages, sampling)  # may wait for a warm-up
     except KeyboardInterrupt:  # before anything was sent: nothing to keep
         turn = Turn(prompt=prompt, finish_reason="cancelled")
         renderer.cancelled()
@@ -82,7 +93,7 @@ def run_turn(
         for event in stream:
             if isinstance(event, ReasoningDelta):
                 reasoning.append(event.text)
-                renderer.reasoning(event.text)
+                renderer.reasoning(event.text, prompted=event.prompted)
             elif isinstance(event, AnswerDelta):
                 answer.append(event.text)
                 renderer.answer(event.text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gruchat.engine.base import Sampling
+from gruchat.tutor.depth import depth_notes, depth_sampling, depth_user_message, is_depth_request
 from gruchat.tutor.guard import contradictions
 from gruchat.tutor.notes import default_index, get_note, grounded_user_message
 
@@ -16,7 +18,13 @@ class NotesGrounder:
 
     def ground(self, question: str) -> tuple[str, list[str]]:
         notes = default_index().search(question, k=self.notes_per_question)
+        if is_depth_request(question):  # "explain GRUs to me": more notes, sections
+            notes = depth_notes(notes, default_index().notes)
+            return depth_user_message(question, notes), [n.name for n in notes]
         return grounded_user_message(question, notes), [n.name for n in notes]
+
+    def sampling_for(self, question: str, sampling: Sampling) -> Sampling:
+        return depth_sampling(sampling) if is_depth_request(question) else sampling
 
     def note(self, name: str) -> tuple[str, str] | None:
         note = get_note(name)
