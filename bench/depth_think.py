@@ -62,7 +62,9 @@ QUIZ_PICKS = (
     "So z close to 1 means the GRU forgets the past",
 )
 
-_HEADING = re.compile(r"^\s{0,3}#{1,4}\s+\S", re.MULTILINE)
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,4}\s+\S.*$", re.MULTILINE)
+# Pieces of the depth instruction that a model copying it instead of following it writes.
+_ECHOES = ("Two or three sentences.", "written in Unicode exactly as", "A Markdown table with")
 _EQUATIONS = {
     "r": re.compile(r"\br\w*\s*=\s*σ"),
     "z": re.compile(r"\bz\w*\s*=\s*σ"),
@@ -107,8 +109,10 @@ def depth_checks(answer: str) -> dict[str, Any]:
     swapped = [s for s in sentences if _SWAPPED.search(s) and not _OTHER_CONVENTION.search(s)]
     z_wrong = [s for s in sentences if _Z_ONE_WRONG.search(s)]
     guard = [{"sentence": c.sentence, "fact": c.fact} for c in contradictions(answer)]
+    headings = {line.strip().lower() for line in _HEADING_LINE.findall(shown)}
     return {
-        "sections": len(_HEADING.findall(shown)),
+        "sections": len(headings),  # distinct headings: a looping answer repeats its own
+        "echoes_instruction": any(phrase in shown for phrase in _ECHOES),
         "equations": sorted(name for name, rx in _EQUATIONS.items() if rx.search(shown)),
         "table": len(rows) >= 3
         and bool(_TABLE_RULE.search(shown))
@@ -125,9 +129,8 @@ def run_depth(spec: str, isq: str) -> dict[str, Any]:
     lines = ["# sampling: temperature=0"]
     for number, request in enumerate(DEPTH_REQUESTS):
         lines += (["\\clear"] if number else []) + [request]
-    turns = run_script("\n".join(lines), spec, isq)
     items = []
-    for turn in turns:
+    for turn in run_script("\n".join(lines), spec, isq):
         usage = turn.get("usage") or {}
         items.append(
             {
@@ -136,10 +139,15 @@ def run_depth(spec: str, isq: str) -> dict[str, Any]:
                 "completion_tokens": usage.get("completion_tokens"),
                 "prompt_tokens": usage.get("prompt_tokens"),
                 "sources": turn.get("sources", []),
-                **depth_checks(turn["answer"]),
                 "answer": turn["answer"],
             }
         )
+    return depth_summary(items)
+
+
+def depth_summary(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each answer's checks (computed again from its text) and the counts over all four."""
+    items = [{**item, **depth_checks(item["answer"])} for item in items]
     return {
         "answers": items,
         "contradictions": sum(item["contradictions"] for item in items),
@@ -147,6 +155,8 @@ def run_depth(spec: str, isq: str) -> dict[str, Any]:
         "with_all_equations": sum(len(item["equations"]) == 4 for item in items),
         "with_table": sum(item["table"] for item in items),
         "convention_named": sum(item["convention_named"] for item in items),
+        "echoes_instruction": sum(item["echoes_instruction"] for item in items),
+        "ran_to_the_limit": sum(item["finish_reason"] == "length" for item in items),
     }
 
 
@@ -197,24 +207,34 @@ def run_think(spec: str, isq: str) -> dict[str, Any]:
     return record
 
 
+def depth_line(name: str, d: dict[str, Any]) -> str:
+    return (
+        f"{name} depth: {d['contradictions']} contradictions found by rule in 4 answers; "
+        f"sections {d['with_sections']}/4, all four equations {d['with_all_equations']}/4, "
+        f"table {d['with_table']}/4, convention named {d['convention_named']}/4, "
+        f"instruction echoed {d['echoes_instruction']}/4, "
+        f"ran to max tokens {d['ran_to_the_limit']}/4"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", action="append", choices=sorted(MODELS), help="default: both")
     parser.add_argument("--part", choices=("depth", "think", "both"), default="both")
     parser.add_argument("--json", type=Path, default=ROOT / "bench/results/depth_think.json")
+    parser.add_argument("--rescore", action="store_true", help="depth checks on saved answers")
     args = parser.parse_args()
     models = {name: MODELS[name] for name in args.model or MODELS}
     record: dict[str, Any] = json.loads(args.json.read_text()) if args.json.exists() else {}
     for name, (spec, isq) in models.items():
         entry = record.setdefault(name, {})
-        if args.part in ("depth", "both"):
+        if args.rescore:
+            entry["depth"] = depth_summary(entry["depth"]["answers"])
+        elif args.part in ("depth", "both"):
             entry["depth"] = run_depth(spec, isq)
-            d = entry["depth"]
-            print(f"{name} depth: {d['contradictions']} contradictions in 4 answers; "
-                  f"sections {d['with_sections']}/4, all four equations "
-                  f"{d['with_all_equations']}/4, table {d['with_table']}/4, "
-                  f"convention named {d['convention_named']}/4")  # fmt: skip
-        if args.part in ("think", "both"):
+        if args.part in ("depth", "both"):
+            print(depth_line(name, entry["depth"]))
+        if args.part in ("think", "both") and not args.rescore:
             entry["think"] = run_think(spec, isq)
             for mode in ("off", "on"):
                 counts = quiz_scoring.Tally(**entry["think"][mode]["tally"])

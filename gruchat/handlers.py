@@ -97,7 +97,7 @@ def _maxtokens(ctx: ShellContext, arg: str) -> Reply:
 
 
 @TABLE.register(
-    "think", "Ask the model to reason first (where its template supports it).",
+    "think", "Ask the model to reason first (prompted where it cannot natively).",
     usage="on|off", arg="required", choices=("on", "off"),
 )  # fmt: skip
 def _think(ctx: ShellContext, arg: str) -> Reply:

@@ -84,4 +84,13 @@ def grounder_for(settings: Settings):
         from gruchat.tutor.grounding import make_grounder
     except ImportError:
         return None
-    return make_grounder(settings.grounding_notes)
+    return make_grounder(settings.grounding_notes, model=_model_file(settings.model))
+
+
+def _model_file(spec: str) -> str:
+    """The model's file name, for what was measured on it; "" when it cannot be told."""
+    try:
+        ref = models.resolve(spec)
+    except ModelError:
+        return ""
+    return ref.path.name if ref.path else ref.file or ""

@@ -18,10 +18,11 @@ from gruchat.tutor.depth import (
     DEPTH_INSTRUCTION,
     DEPTH_MAX_TOKENS,
     depth_capability,
+    depth_enabled,
     depth_sampling,
     is_depth_request,
 )
-from gruchat.tutor.grounding import NotesGrounder
+from gruchat.tutor.grounding import NotesGrounder, make_grounder
 from gruchat.tutor.latex import latex_to_unicode
 from gruchat.tutor.notes import get_note
 
@@ -98,11 +99,28 @@ def test_depth_sampling_raises_max_tokens_but_keeps_a_larger_setting():
     assert depth_sampling(Sampling(max_tokens=96, temperature=0.3)).temperature == 0.3
 
 
-def test_depth_capability_names_measured_files_only():
-    assert depth_capability("/x/unknown.gguf").startswith("not measured")
-    assert depth_capability("/store/SmolLM2-135M-Instruct.Q4_1.gguf") != depth_capability(
-        "/x/unknown.gguf"
-    )
+SMOLLM2 = "/store/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def test_long_answers_are_off_only_where_measured_to_fail():
+    assert depth_capability("/x/unknown.gguf").startswith("on, not measured")
+    assert depth_enabled("/x/unknown.gguf")
+    assert not depth_enabled(SMOLLM2)
+    assert depth_capability(SMOLLM2).startswith("off (measured")
+    assert not make_grounder(2, model="SmolLM2-135M-Instruct.Q4_1.gguf").depth
+    assert make_grounder(2, model="other.gguf").depth
+
+
+def test_with_depth_off_a_depth_request_gets_the_short_answer():
+    engine = FakeEngine().enqueue("An answer.")
+    session = Session.start("", Sampling(max_tokens=96))
+    environment = Environment.in_memory()
+    renderer = StreamRenderer(environment.out, environment.err, markdown=False)
+    run_turn(engine, session, "Explain GRUs to me", renderer, NotesGrounder(depth=False))
+    messages, sampling = engine.requests[0]
+    assert DEPTH_INSTRUCTION not in messages[-1]["content"]
+    assert "Answer in two short sentences" in messages[-1]["content"]
+    assert sampling.max_tokens == 96
 
 
 def _turn(question: str, max_tokens: int = 96):
@@ -157,4 +175,4 @@ def test_info_says_what_was_measured_for_long_explanations():
     shell = Shell(FakeEngine(), Session.start("", Sampling()), env)
     shell.handle("\\info")
     out = env.stdout.getvalue()
-    assert "Long explanations: not measured on this model" in out
+    assert "Long explanations: on, not measured on this model" in out

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gruchat.engine.base import Sampling
@@ -102,14 +103,38 @@ def depth_sampling(sampling: Sampling) -> Sampling:
     return dataclasses.replace(sampling, max_tokens=max(sampling.max_tokens, DEPTH_MAX_TOKENS))
 
 
+@dataclass(frozen=True)
+class Measured:
+    """bench/depth_think.py on one model file: can it write the long answer, and what was seen."""
+
+    depth: bool
+    summary: str
+
+
 # Measured with bench/depth_think.py (4 depth requests each, greedy; README "The GRU tutor").
 MEASURED = {
-    "SmolLM2-135M-Instruct.Q4_1.gguf": "not measured yet",
-    "Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf": "not measured yet",
+    "SmolLM2-135M-Instruct.Q4_1.gguf": Measured(
+        False,
+        "off (measured: in 4 of 4 long answers SmolLM2-135M copied the instruction and "
+        "looped to the token limit); a request to explain at length gets the short answer",
+    ),
+    "Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf": Measured(True, "not measured yet"),
 }
+
+
+def _file_name(model_path: str) -> str:
+    return re.split(r"[\\/]", model_path)[-1]
+
+
+def depth_enabled(model_path: str) -> bool:
+    """Long answers for this model file: on unless measured to fail (unmeasured: on)."""
+    measured = MEASURED.get(_file_name(model_path))
+    return measured.depth if measured else True
 
 
 def depth_capability(model_path: str) -> str:
     """What was measured for long answers on this model file (``\\info``)."""
-    name = re.split(r"[\\/]", model_path)[-1]
-    return MEASURED.get(name, "not measured on this model (bench/depth_think.py)")
+    measured = MEASURED.get(_file_name(model_path))
+    if measured is None:
+        return "on, not measured on this model (bench/depth_think.py)"
+    return measured.summary
