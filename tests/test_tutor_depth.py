@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from gruchat.engine.base import Sampling
@@ -72,15 +70,9 @@ def test_questions_for_one_fact_or_asking_for_brevity_stay_short(question):
 
 def test_the_instruction_asks_for_the_shape_and_names_the_convention():
     """Sections, Unicode equations, a GRU-vs-LSTM table, each gate's intuition, the convention."""
-    headings = re.findall(r"^## (.+)$", DEPTH_INSTRUCTION, re.MULTILINE)
-    assert headings == [
-        "What a GRU is",
-        "The equations",
-        "Intuition for each gate",
-        "GRU vs LSTM",
-        "Summary",
-    ]
-    assert "| | GRU | LSTM |" in DEPTH_INSTRUCTION
+    for part in ("## heading", "what a GRU is", "the four equations", "update gate z",
+                 "reset gate r", "Markdown table comparing GRU and LSTM", "summary"):  # fmt: skip
+        assert part in DEPTH_INSTRUCTION
     assert "Unicode" in DEPTH_INSTRUCTION
     assert "Cho et al. and PyTorch" in DEPTH_INSTRUCTION
     assert "hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁" in DEPTH_INSTRUCTION

@@ -53,26 +53,19 @@ _BRIEF = re.compile(
     re.IGNORECASE,
 )
 
-DEPTH_INSTRUCTION = """\
-Explain this thoroughly to a learner, in a friendly, clear voice, using only facts from \
-the notes above. Write Markdown with these sections:
-## What a GRU is
-Two or three sentences.
-## The equations
-The four equations of one time step, written in Unicode exactly as the notes write them \
-(σ, tanh, ⊙, xₜ, hₜ₋₁), one per line, each followed by one sentence on what it computes. \
-Name the convention: Cho et al. and PyTorch write hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁, so z \
-weights the old state, and r is applied to the hidden-state term inside n.
-## Intuition for each gate
-The update gate z and the reset gate r, a short paragraph each: what z ≈ 1 and z ≈ 0 do, \
-what r ≈ 0 and r ≈ 1 do.
-## GRU vs LSTM
-A Markdown table with the columns | | GRU | LSTM | and rows for gates, state and weight \
-blocks.
-## Summary
-Two sentences.
-Facts to keep: a GRU has two gates (update z, reset r), one hidden state h, no cell state \
-and no output gate."""
+# Written as prose, not as a template: given headings with a line under each, both offline
+# models copied those lines into the answer instead of following them (bench/depth_think.py).
+DEPTH_INSTRUCTION = (
+    "Explain this thoroughly to a learner, in a friendly, clear voice, using only facts from "
+    "the notes above. Write Markdown with a ## heading for each part, in this order: what a "
+    "GRU is; the four equations of one time step, copied in Unicode from the notes, one per "
+    "line, each with a sentence on what it computes; an intuition for the update gate z and "
+    "the reset gate r (what z ≈ 1, z ≈ 0, r ≈ 0 and r ≈ 1 do); a Markdown table comparing "
+    "GRU and LSTM on gates, state and weight blocks; a two-sentence summary. Use the notes' "
+    "convention and name it: Cho et al. and PyTorch write hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁, so z "
+    "weights the old state, and r is applied to the hidden-state term inside n. A GRU has "
+    "two gates (update z, reset r), one hidden state h, no cell state and no output gate."
+)
 
 
 def is_depth_request(question: str) -> bool:
