@@ -16,6 +16,7 @@ from gruchat.engine.base import Engine
 from gruchat.presets import presets
 from gruchat.render import format_stats
 from gruchat.session import Session
+from gruchat.tutor.depth import depth_capability
 
 
 @dataclass
@@ -98,11 +99,23 @@ def _maxtokens(ctx: ShellContext, arg: str) -> Reply:
 
 
 @TABLE.register(
-    "think", "Ask the model to reason first (where its template supports it).",
+    "think", "Ask the model to reason first (prompted where it cannot natively).",
     usage="on|off", arg="required", choices=("on", "off"),
 )  # fmt: skip
 def _think(ctx: ShellContext, arg: str) -> Reply:
-    return _set(ctx, params.on_off, arg, "think", "Thinking")
+    reply = _set(ctx, params.on_off, arg, "think", "Thinking")
+    engine = ctx.engine
+    if reply.error or engine is None or engine.info.thinking != "prompted":
+        return reply
+    if ctx.session.sampling.think:
+        return Reply(f"{reply.text} {PROMPTED_THINKING}")
+    return reply
+
+
+PROMPTED_THINKING = (
+    "This model has no native reasoning, so gruchat asks it to reason step by step first "
+    "(one more request per answer) and shows that as the reasoning trace, labelled prompted."
+)
 
 
 @TABLE.register(
@@ -155,6 +168,8 @@ def _info(ctx: ShellContext, arg: str) -> Reply:
         f"Context length: {info.context_length or 'unknown'} tokens",
         f"Chat template: {info.chat_template}",
         f"Load time: {info.load_seconds:.1f}s",
+        f"Thinking: {_thinking_line(info.thinking)}",
+        f"Long explanations: {depth_capability(info.path)}",
         *(f"{k}: {v}" for k, v in info.extra.items()),
     ]
     return Reply("\n".join(lines))
@@ -163,6 +178,12 @@ def _info(ctx: ShellContext, arg: str) -> Reply:
 def _source(model: str) -> str:
     preset = presets().get(model)
     return preset.source_text if preset is not None else "a file you named (not a preset)"
+
+
+def _thinking_line(kind: str) -> str:
+    if kind == "prompted":
+        return "prompted (no native reasoning; \\think on asks for step-by-step reasoning first)"
+    return "native (\\think on sets enable_thinking in the model's template)"
 
 
 @TABLE.register("retry", "Regenerate the last answer.")

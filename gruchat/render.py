@@ -40,6 +40,10 @@ def format_stats(
     return lines
 
 
+# The header of a reasoning trace gruchat prompted for (gruchat/engine/prompted_think.py).
+PROMPTED_LABEL = "Thinking (prompted: step-by-step reasoning gruchat asked for)"
+
+
 class PlainWriter:
     """Line-buffered plain text for pipes: each finished line is transformed and written."""
 
@@ -78,16 +82,19 @@ class StreamRenderer:
         self._answer: MarkdownStream | PlainWriter | None = None
         self._in_reasoning = False
         self._reasoning_started = 0.0
+        self._reasoning_label = "Thinking"
         self.reasoning_tokens = 0
         self.reasoning_seconds = 0.0
 
     # -- reasoning ---------------------------------------------------------------
-    def reasoning(self, text: str) -> None:
+    def reasoning(self, text: str, prompted: bool = False) -> None:
+        """A piece of the trace; ``prompted``: gruchat asked for it (labelled so)."""
         if not self._in_reasoning:
             self._in_reasoning = True
             self._reasoning_started = time.perf_counter()
+            self._reasoning_label = PROMPTED_LABEL if prompted else "Thinking"
             if self.reasoning_mode == "show":
-                self.meta.print(Rule("Thinking", style="dim", align="left"))
+                self.meta.print(Rule(self._reasoning_label, style="dim", align="left"))
         self.reasoning_tokens += 1
         if self.reasoning_mode == "show":
             self.meta.print(text, style="dim italic", end="", markup=False, highlight=False)
@@ -102,8 +109,10 @@ class StreamRenderer:
             self.meta.print()
             self.meta.print(Rule(style="dim"))
         elif self.reasoning_mode == "collapse":
+            prompted = " (prompted)" if self._reasoning_label == PROMPTED_LABEL else ""
             self.meta.print(
-                f"thought for {self.reasoning_tokens} tokens, {self.reasoning_seconds:.1f} s",
+                f"thought{prompted} for {self.reasoning_tokens} tokens, "
+                f"{self.reasoning_seconds:.1f} s",
                 style="dim",
             )
 

@@ -64,6 +64,9 @@ def open_engine(settings: Settings, console: Console, verbose: bool = False) -> 
             prefix_cache_n=settings.prefix_cache_n,
             verbose=verbose,
         )
+    from gruchat.engine.prompted_think import with_prompted_thinking
+
+    engine = with_prompted_thinking(engine)  # \think on for models that cannot think
     info = engine.info
     console.print(
         f"Loaded {info.model} ({info.quantisation}) on {info.device} in {info.load_seconds:.1f}s",
@@ -83,4 +86,13 @@ def grounder_for(settings: Settings):
         from gruchat.tutor.grounding import make_grounder
     except ImportError:
         return None
-    return make_grounder(settings.grounding_notes)
+    return make_grounder(settings.grounding_notes, model=_model_file(settings.model))
+
+
+def _model_file(spec: str) -> str:
+    """The model's file name, for what was measured on it; "" when it cannot be told."""
+    try:
+        ref = models.resolve(spec)
+    except ModelError:
+        return ""
+    return ref.path.name if ref.path else ref.file or ""

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
-from gruchat.engine.base import AnswerDelta, Engine, Event, Finished, ReasoningDelta
+from gruchat.engine.base import AnswerDelta, Engine, Event, Finished, ReasoningDelta, Sampling
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.inputs import clean_text
 from gruchat.loopstop import LoopStop
@@ -32,8 +32,10 @@ class ComputedBlock(Protocol):
 class Grounder(Protocol):
     """The tutor's side of a turn: notes into the question, and a check of the answer.
 
-    A grounder may also have ``computed(question) -> ComputedBlock | None``: an exact
-    answer (a parameter count, a shape), shown before the model's words.
+    A grounder may also have ``sampling_for(question, sampling) -> Sampling``: this
+    turn's sampling (a request for a thorough explanation gets more tokens), and
+    ``computed(question) -> ComputedBlock | None``: an exact answer (a parameter count,
+    a shape), shown before the model's words.
     """
 
     def ground(self, question: str, previous: Sequence[str] = ()) -> tuple[str, list[str]]:
@@ -62,6 +64,12 @@ def _computed(grounder: Grounder | None, question: str) -> ComputedBlock | None:
     return find(question) if find is not None else None
 
 
+def _turn_sampling(grounder: Grounder, question: str, sampling: Sampling) -> Sampling:
+    """This turn's sampling: a grounder may change it (a depth request gets more tokens)."""
+    adjust = getattr(grounder, "sampling_for", None)
+    return adjust(question, sampling) if adjust is not None else sampling
+
+
 def check_fits(engine: Engine, messages: list[dict[str, str]]) -> None:
     """Refuse before sending when the prompt alone cannot fit the context."""
     context = engine.info.context_length
@@ -88,12 +96,13 @@ def run_turn(
     submitted = time.perf_counter()
     prompt = clean_text(prompt)  # no lone surrogates reach the engine
     try:
-        content, sources = prompt, []
+        content, sources, sampling = prompt, [], session.sampling
         if grounder is not None and session.grounding:
             content, sources = grounder.ground(prompt, session.previous_questions())
+            sampling = _turn_sampling(grounder, prompt, sampling)
         messages = session.request_messages(content)
         check_fits(engine, messages)
-        stream = engine.stream(messages, session.sampling)  # may wait for a warm-up
+        stream = engine.stream(messages, sampling)  # may wait for a warm-up
     except KeyboardInterrupt:  # before anything was sent: nothing to keep
         turn = Turn(prompt=prompt, finish_reason="cancelled")
         renderer.cancelled()
@@ -117,7 +126,7 @@ def run_turn(
         stream, turn, renderer, time.perf_counter() - submitted
     )
     if grounder is not None and turn.answer:
-        _check_answer(engine, session, grounder, content, turn, renderer)
+        _check_answer(engine, session, grounder, content, turn, renderer, sampling)
     turn.reasoning_tokens = renderer.reasoning_tokens
     turn.reasoning_seconds = renderer.reasoning_seconds
     session.record(turn)
@@ -139,7 +148,7 @@ def _stream_answer(
         for event in stream:
             if isinstance(event, ReasoningDelta):
                 reasoning.append(event.text)
-                renderer.reasoning(event.text)
+                renderer.reasoning(event.text, prompted=event.prompted)
             elif isinstance(event, AnswerDelta):
                 answer.append(event.text)
                 renderer.answer(event.text)
@@ -201,6 +210,7 @@ def _check_answer(
     content: str,
     turn: Turn,
     renderer: StreamRenderer,
+    sampling: Sampling,
 ) -> None:
     """Verify the answer and act on a contradiction as ``session.on_contradiction`` says.
 
@@ -219,7 +229,7 @@ def _check_answer(
         try:
             messages = session.request_messages(correction_message(content, found))
             check_fits(engine, messages)
-            stream = engine.stream(messages, session.sampling)
+            stream = engine.stream(messages, sampling)  # this turn's, e.g. a depth answer's
         except (KeyboardInterrupt, ContextOverflowError):
             renderer.cancelled()  # the first attempt stays, marked
         else:

@@ -47,6 +47,7 @@ class Usage:
 @dataclass(frozen=True)
 class ReasoningDelta:
     text: str
+    prompted: bool = False  # gruchat asked for it (the model has no native reasoning)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class EngineInfo:
     chat_template: str
     load_seconds: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
+    # What \think on does: "native" (the template's enable_thinking) or "prompted"
+    # (gruchat asks for step-by-step reasoning first; gruchat/engine/prompted_think.py).
+    thinking: str = "native"
 
 
 class Engine(Protocol):

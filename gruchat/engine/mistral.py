@@ -26,7 +26,7 @@ from gruchat.engine.base import (
     Sampling,
     Usage,
 )
-from gruchat.engine.think import ThinkSplitter
+from gruchat.engine.think import CLOSE, OPEN, ThinkSplitter
 from gruchat.errors import (
     ContextOverflowError,
     EngineDeadError,
@@ -315,6 +315,7 @@ def load(
         chat_template="from the GGUF (tokenizer.chat_template)",
         load_seconds=load_seconds,
         extra={"mistralrs": _version()},
+        thinking=_thinking(runner),
     )
     return MistralEngine(runner, mistralrs, info)
 
@@ -329,6 +330,17 @@ def _max_len(runner: Any) -> int | None:
         return runner.max_sequence_length()
     except Exception:
         return None
+
+
+def _thinking(runner: Any) -> str:
+    """What \\think on does: native when the tokenizer has <think> and </think> as single
+    tokens (Qwen3, R1 distills); else prompted, as SmolLM2 and Qwen2.5 split them into
+    pieces and ignore enable_thinking, so gruchat prompts for the reasoning instead."""
+    try:
+        single = all(len(runner.tokenize_text(tag, False, None)) == 1 for tag in (OPEN, CLOSE))
+    except Exception:  # unknown: leave \think on to the model's own template
+        return "native"
+    return "native" if single else "prompted"
 
 
 def _quant_label(ref: ModelRef, isq: str | None) -> str:

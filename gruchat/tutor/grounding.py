@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from gruchat.engine.base import Sampling
 from gruchat.tutor.compute import Computed
 from gruchat.tutor.compute_questions import compute_question
+from gruchat.tutor.depth import (
+    depth_enabled,
+    depth_notes,
+    depth_sampling,
+    depth_user_message,
+    is_depth_request,
+)
 from gruchat.tutor.guard import contradictions
 from gruchat.tutor.notes import (
     default_index,
@@ -32,13 +40,17 @@ class NotesGrounder:
     resolved from the earlier questions the session passes in.
     """
 
-    def __init__(self, notes_per_question: int = NOTES_PER_QUESTION) -> None:
+    def __init__(self, notes_per_question: int = NOTES_PER_QUESTION, depth: bool = True) -> None:
         self.notes_per_question = notes_per_question  # each note costs ~150 prompt tokens
+        self.depth = depth  # long structured answers when asked (off for models that fail)
 
     def ground(self, question: str, previous: Sequence[str] = ()) -> tuple[str, list[str]]:
         follows = follow_up_of(question, previous)
         query = f"{question} {follows}" if follows else question
         notes = default_index().search(query, k=self.notes_per_question)
+        if self._is_depth(question):  # "explain GRUs to me": more notes, sections
+            notes = depth_notes(notes, default_index().notes)
+            return depth_user_message(question, notes), [n.name for n in notes]
         message = grounded_user_message(question, notes, follows)
         computed = self.computed(question)
         if computed is not None:
@@ -47,6 +59,12 @@ class NotesGrounder:
 
     def computed(self, question: str) -> Computed | None:
         return compute_question(question)
+
+    def sampling_for(self, question: str, sampling: Sampling) -> Sampling:
+        return depth_sampling(sampling) if self._is_depth(question) else sampling
+
+    def _is_depth(self, question: str) -> bool:
+        return self.depth and is_depth_request(question)
 
     def note(self, name: str) -> tuple[str, str] | None:
         note = get_note(name)
@@ -68,6 +86,8 @@ class NotesGrounder:
         return [(c.sentence, c.fact, c.note) for c in found]
 
 
-def make_grounder(notes_per_question: int = NOTES_PER_QUESTION) -> NotesGrounder:
-    """The grounder the REPL, ask and run use; the index is built on first use."""
-    return NotesGrounder(notes_per_question)
+def make_grounder(notes_per_question: int = NOTES_PER_QUESTION, model: str = "") -> NotesGrounder:
+    """The grounder the REPL, ask and run use; the index is built on first use.
+
+    ``model`` (the model file) decides whether long structured answers are offered."""
+    return NotesGrounder(notes_per_question, depth=depth_enabled(model))
