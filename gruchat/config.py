@@ -51,6 +51,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "grounding": params.on_off,
     "grounding_notes": params.grounding_notes,
     "prefix_cache_n": _non_negative_int,
+    "cache_budget_tokens": _non_negative_int,
     "warmup": params.on_off,
 }
 
@@ -74,6 +75,7 @@ class Settings:
     grounding: bool = True
     grounding_notes: int = 2
     prefix_cache_n: int = 16
+    cache_budget_tokens: int = 4096
     warmup: bool = True
     sources: dict[str, str] = field(default_factory=dict)
 
