@@ -29,11 +29,11 @@ RESULTS = ROOT / "bench" / "results"
 QUIZ = ROOT / "prompts" / "regression" / "gru-quiz.gru"
 EARLY = 6
 STYLES = ("{q}", "Briefly: {q}", "In one sentence, {l}", "Quick check for my notes: {q}",
-          "Remind me again. {q}")  # fmt: skip
+          "Remind me again. {q}", "Explain it to a beginner: {l}")  # fmt: skip
 
 
 def questions(count: int) -> list[str]:
-    """``count`` distinct grounded questions: the quiz's, in five phrasings, interleaved."""
+    """``count`` distinct grounded questions: the quiz's, in six phrasings."""
     base = [line for line in QUIZ.read_text().splitlines() if line.endswith("?")]
     out: list[str] = []
     for style in STYLES:
@@ -55,19 +55,25 @@ def memory_mb() -> dict[str, float]:
 
 
 class MeasuredLines:
-    """The REPL's piped stdin: yields the questions and samples memory as the REPL asks
-    for line EARLY + 1 (question EARLY done) and at the end (all done)."""
+    """The REPL's piped stdin (iterated or read by line): the questions, sampling memory
+    when the REPL asks for line EARLY + 1 (question EARLY done) and at the end."""
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
+        self.read = 0
         self.samples: dict[str, dict[str, float]] = {}
 
+    def readline(self, limit: int = -1) -> str:
+        if self.read == EARLY:
+            self.samples["early"] = memory_mb()
+        if self.read == len(self.lines):
+            self.samples.setdefault("end", memory_mb())
+            return ""
+        self.read += 1
+        return self.lines[self.read - 1] + "\n"
+
     def __iter__(self) -> Iterator[str]:
-        for number, line in enumerate(self.lines, start=1):
-            if number == EARLY + 1:
-                self.samples["early"] = memory_mb()
-            yield line + "\n"
-        self.samples["end"] = memory_mb()
+        return iter(self.readline, "")
 
 
 def child(budget: int, count: int, max_tokens: int) -> dict:
