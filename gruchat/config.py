@@ -68,6 +68,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "grounding_notes": params.grounding_notes,
     "on_contradiction": params.on_contradiction,
     "prefix_cache_n": _non_negative_int,
+    "cache_budget_tokens": _non_negative_int,
     "warmup": params.on_off,
 }
 
@@ -92,6 +93,7 @@ class Settings:
     grounding_notes: int = 2
     on_contradiction: str = "regenerate"
     prefix_cache_n: int = 16
+    cache_budget_tokens: int = 4096
     warmup: bool = True
     sources: dict[str, str] = field(default_factory=dict)
 

@@ -21,6 +21,7 @@ from rich.text import Text
 from gruchat import __version__, commands
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
+from gruchat.engine.recycle import RecyclingEngine
 from gruchat.environment import Environment
 from gruchat.errors import EngineDeadError, ExitStatus, UsageError
 from gruchat.inputs import (
@@ -36,7 +37,7 @@ from gruchat.runtime import grounder_for, new_session, open_engine
 from gruchat.safe_text import literal
 from gruchat.shell import Shell
 from gruchat.store import state_dir
-from gruchat.warmup import WarmEngine, warm_messages
+from gruchat.warmup import WarmEngine, conversation_messages, warm_messages
 
 
 class CommandCompleter(Completer):
@@ -257,6 +258,12 @@ def banner(console: Console, engine: Engine) -> None:
 def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> ExitStatus:
     engine = open_engine(settings, env.err, verbose=verbose)
     session = new_session(settings)
+    recycler = None
+    if settings.cache_budget_tokens and hasattr(engine, "recycle"):
+        recycler = RecyclingEngine(
+            engine, settings.cache_budget_tokens, lambda: conversation_messages(session)
+        )
+        engine = recycler
     interactive = bool(env.stdin_isatty and env.stdout_isatty)
     warm = warm_messages(session.system_prompt) if interactive and settings.warmup else None
     if warm:  # piped input arrives at once: nothing to overlap with
@@ -281,6 +288,8 @@ def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> Exi
                 continue
             if not keep_going:
                 break
+            if recycler is not None:
+                recycler.idle()  # between lines: reload now if the cache grew too big
     except EngineDeadError as exc:
         env.err.print(f"fatal: {exc.message}", style="red", markup=False)
         return ExitStatus.FAILURE

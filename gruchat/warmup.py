@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 
 from gruchat.engine.base import Engine, Event, Message, Sampling
+from gruchat.session import Session
 
 PLACEHOLDER = "Hello"
 
@@ -53,6 +54,14 @@ class WarmEngine:
     def count_tokens(self, messages: list[Message]) -> int | None:
         self.wait()
         return self._engine.count_tokens(messages)
+
+
+def conversation_messages(session: Session) -> list[Message] | None:
+    """What to prefill after the engine was reloaded: the system prompt and the whole
+    history, with a placeholder question (None when there is nothing to cache)."""
+    if not session.system_prompt.strip() and not session.messages:
+        return None
+    return session.request_messages(PLACEHOLDER)
 
 
 def warm_messages(system_prompt: str) -> list[Message] | None:

@@ -5,13 +5,14 @@ It is imported lazily (by ``load``) so ``gruchat --help`` and ``gruchat models``
 
 from __future__ import annotations
 
+import gc
 import mmap
 import os
 import queue
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import metadata, util
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from gruchat.engine.base import (
     Sampling,
     Usage,
 )
+from gruchat.engine.recycle import trim_heap
 from gruchat.engine.think import CLOSE, OPEN, ThinkSplitter
 from gruchat.errors import (
     ContextOverflowError,
@@ -84,8 +86,15 @@ def _is_panic(exc: BaseException) -> bool:
 class MistralEngine:
     """Streams answers from a loaded mistral.rs Runner."""
 
-    def __init__(self, runner: Any, module: Any, info: EngineInfo) -> None:
+    def __init__(
+        self,
+        runner: Any,
+        module: Any,
+        info: EngineInfo,
+        reload: Callable[[], Any] | None = None,
+    ) -> None:
         self._runner = runner
+        self._reload = reload  # builds a new Runner with the same options
         self._m = module
         self.info = info
         # The Runner is one PyO3 object: a second call while a stream is still alive (a
@@ -126,6 +135,30 @@ class MistralEngine:
             return exact
         return sum(len(m["content"]) for m in messages) // 4 + 5 * len(messages) + 3
 
+    def recycle(self) -> None:
+        """Drop the Runner and load a new one with the same options, which frees its prefix
+        cache (on the CPU nothing else does). Holds the lock, so it waits for a stream or a
+        token count in progress; when the load fails, streams fail until one succeeds."""
+        if self._reload is None:
+            raise EngineError("this engine cannot be reloaded")
+        with self._lock:
+            self._runner = None
+            gc.collect()
+            trim_heap()  # before the load, so the new Runner reuses the pages
+            try:
+                self._runner = self._reload()
+            except BaseException as exc:
+                if isinstance(exc, Exception) or _is_panic(exc):
+                    raise EngineError(f"could not reload the model: {_one_line(exc)}") from None
+                raise
+
+    def _current_runner(self) -> Any:
+        if self._runner is None:
+            raise EngineError(
+                "the model could not be reloaded; your conversation is kept (\\save it)"
+            )
+        return self._runner
+
     def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
         request = self._m.ChatCompletionRequest(
             model=_MODEL_ID,
@@ -144,7 +177,7 @@ class MistralEngine:
         usage: Any = None
         splitter = ThinkSplitter()
         try:
-            for chunk in _pumped(self._runner, request, self._lock):
+            for chunk in _pumped(self._current_runner, request, self._lock):
                 if chunk.usage is not None:
                     usage = chunk.usage
                 if not chunk.choices:
@@ -184,7 +217,7 @@ class MistralEngine:
 _END = object()
 
 
-def _pumped(runner: Any, request: Any, lock: threading.Lock) -> Iterator[Any]:
+def _pumped(runner: Callable[[], Any], request: Any, lock: threading.Lock) -> Iterator[Any]:
     """Chunks read by a worker thread, so Ctrl-C in the main thread is seen at once.
 
     The engine's iterator blocks in Rust and notices a signal only when the whole answer
@@ -193,7 +226,8 @@ def _pumped(runner: Any, request: Any, lock: threading.Lock) -> Iterator[Any]:
     cancels the sequence. The worker holds ``lock`` from the request until the iterator
     is gone, so the next request (or token count) starts only once this one is drained;
     the consumer waits for the lock first, interruptibly, which also keeps a request
-    from being sent behind the user's back after Ctrl-C.
+    from being sent behind the user's back after Ctrl-C. ``runner`` is called under the
+    lock, since a reload may have replaced the Runner.
     """
     chunks: queue.Queue[Any] = queue.Queue()
     stop = threading.Event()
@@ -202,7 +236,7 @@ def _pumped(runner: Any, request: Any, lock: threading.Lock) -> Iterator[Any]:
 
     def pump() -> None:
         try:
-            stream = runner.send_chat_completion_request(request)
+            stream = runner().send_chat_completion_request(request)
             for chunk in stream:
                 if stop.is_set():
                     break
@@ -289,14 +323,18 @@ def load(
         )
     else:
         which = mistralrs.Which.GGUF(quantized_model_id=ref.repo, quantized_filename=ref.file)
-    started = time.perf_counter()
-    try:
-        runner = mistralrs.Runner(
+
+    def new_runner() -> Any:
+        return mistralrs.Runner(
             which=which,
             token_source="none" if ref.kind == "local" else "cache",
             in_situ_quant=isq,
             prefix_cache_n=prefix_cache_n,
         )
+
+    started = time.perf_counter()
+    try:
+        runner = new_runner()
     except ValueError as exc:
         raise ModelError(f"could not load {ref.display}: {_one_line(exc)}") from None
     except BaseException as exc:
@@ -317,7 +355,7 @@ def load(
         extra={"mistralrs": _version()},
         thinking=_thinking(runner),
     )
-    return MistralEngine(runner, mistralrs, info)
+    return MistralEngine(runner, mistralrs, info, reload=new_runner)
 
 
 def _one_line(exc: BaseException) -> str:
