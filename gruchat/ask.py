@@ -67,6 +67,23 @@ def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any
     }
 
 
+class AnswerOnlyRenderer(StreamRenderer):
+    """``ask --answer-only``: the model's words alone on stdout (``| head`` shows the answer);
+    no note, computed block or sources. Flags, reasoning and stats still go to stderr."""
+
+    def preface(self, notes: list[tuple[str, str]]) -> None:
+        return None
+
+    def preface_seen(self, name: str) -> None:
+        return None
+
+    def computed(self, title: str, body: str) -> None:
+        return None
+
+    def sources(self, names: list[str]) -> None:
+        return None
+
+
 def ask(
     engine: Engine,
     settings: Settings,
@@ -74,6 +91,7 @@ def ask(
     env: Environment,
     as_json: bool = False,
     grounder: Grounder | None = None,
+    answer_only: bool = False,
 ) -> ExitStatus:
     session = new_session(settings)
     if as_json:
@@ -83,7 +101,7 @@ def ask(
         text = json_line(json.dumps(json_result(turn, engine, settings), ensure_ascii=False))
         write_out(env.stdout, text + "\n")
     else:
-        renderer = StreamRenderer(
+        renderer = (AnswerOnlyRenderer if answer_only else StreamRenderer)(
             env.out,
             env.err,
             markdown=bool(env.stdout_isatty),

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -40,11 +40,19 @@ from gruchat.warmup import WarmEngine, warm_messages
 
 
 class CommandCompleter(Completer):
-    """Tab completion of command names and their fixed arguments, from the command table."""
+    """Tab completion of command names and their arguments, as the command table says:
+    fixed words, a command's own word list (note names), or file paths."""
+
+    def __init__(self) -> None:
+        self.paths = PathCompleter(expanduser=True)
 
     def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
         text = document.text_before_cursor
         if "\n" in text:
+            return
+        command, arg = commands.argument_of(text)
+        if command is not None and command.complete == "path" and text[-1:] != "\\":
+            yield from self.paths.get_completions(Document(arg, len(arg)), event)
             return
         word = text.lstrip().rpartition(" ")[2] if " " in text.lstrip() else text.lstrip()
         for candidate in commands.completions(text):
