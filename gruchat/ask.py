@@ -84,6 +84,13 @@ class AnswerOnlyRenderer(StreamRenderer):
         return None
 
 
+def _wait_console(env: Environment) -> Console | None:
+    """The terminal to show the wait on: the answer's, else stderr's, else none."""
+    if env.stdout_isatty:
+        return env.out
+    return env.err if env.stderr_isatty else None
+
+
 def ask(
     engine: Engine,
     settings: Settings,
@@ -107,6 +114,7 @@ def ask(
             markdown=bool(env.stdout_isatty),
             reasoning_mode=settings.reasoning,
             transform=answer_transform(),
+            wait_console=_wait_console(env),
         )
         turn = run_turn(engine, session, prompt, renderer, grounder)
         renderer.sources(turn.sources)

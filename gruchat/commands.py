@@ -100,9 +100,7 @@ class Table:
         if len(lowered) < 3:
             return None
         scored = [
-            (difflib.SequenceMatcher(None, lowered, n).ratio(), n)
-            for n in names
-            if " " not in n
+            (difflib.SequenceMatcher(None, lowered, n).ratio(), n) for n in names if " " not in n
         ]
         close = [(r, n) for r, n in scored if r >= SUGGEST_RATIO or _one_edit(lowered, n)]
         return max(close)[1] if close else None

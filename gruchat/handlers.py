@@ -200,8 +200,7 @@ def _retry(ctx: ShellContext, arg: str) -> Reply:
 
 
 GREEDY_NOTE = (
-    "(temperature 0 is greedy: the same answer is expected; "
-    "\\temperature 0.7 for a different one)"
+    "(temperature 0 is greedy: the same answer is expected; \\temperature 0.7 for a different one)"
 )
 
 

@@ -36,6 +36,7 @@ from gruchat.runtime import grounder_for, new_session, open_engine
 from gruchat.safe_text import literal
 from gruchat.shell import Shell
 from gruchat.store import state_dir
+from gruchat.terminal import echo_off
 from gruchat.warmup import WarmEngine, warm_messages
 
 
@@ -261,7 +262,8 @@ def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> Exi
     try:
         for line in lines:
             try:
-                keep_going = shell.handle(line)
+                with echo_off(env.stdin) if interactive else contextlib.nullcontext():
+                    keep_going = shell.handle(line)  # keys typed meanwhile: not echoed raw
             except EngineDeadError:
                 raise
             except Exception as exc:  # a bug must not cost the user the conversation

@@ -17,8 +17,8 @@ import tempfile
 from collections.abc import Collection
 from pathlib import Path
 
-from gruchat.inputs import TRANSCRIPT_LIMIT, InputError, not_regular, read_bytes, read_text
 from gruchat.engine.base import Message
+from gruchat.inputs import TRANSCRIPT_LIMIT, InputError, not_regular, read_bytes, read_text
 from gruchat.session import Session, Turn
 from gruchat.transcript_schema import parse
 

@@ -10,6 +10,7 @@ from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.inputs import clean_text
 from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
+from gruchat.waiting import WAITING, reading
 
 
 class ComputedBlock(Protocol):
@@ -49,14 +50,16 @@ def _computed(grounder: Grounder | None, question: str) -> ComputedBlock | None:
     return find(question) if find is not None else None
 
 
-def check_fits(engine: Engine, messages: list[dict[str, str]]) -> None:
-    """Refuse before sending when the prompt alone cannot fit the context."""
+def check_fits(engine: Engine, messages: list[dict[str, str]]) -> int | None:
+    """Refuse before sending when the prompt alone cannot fit the context; the counted
+    prompt size (None when not counted)."""
     context = engine.info.context_length
     if not context:
-        return
+        return None
     tokens = engine.count_tokens(messages)
     if tokens is not None and tokens >= context:
         raise ContextOverflowError(tokens, context)
+    return tokens
 
 
 def run_turn(
@@ -74,18 +77,23 @@ def run_turn(
     """
     submitted = time.perf_counter()
     prompt = clean_text(prompt)  # no lone surrogates reach the engine
+    renderer.waiting(WAITING)
     try:
         content, sources = prompt, []
         if grounder is not None and session.grounding:
             content, sources = grounder.ground(prompt)
         messages = session.request_messages(content)
-        check_fits(engine, messages)
+        phase = reading(check_fits(engine, messages))
+        renderer.waiting(phase)
         stream = engine.stream(messages, session.sampling)  # may wait for a warm-up
     except KeyboardInterrupt:  # before anything was sent: nothing to keep
         turn = Turn(prompt=prompt, finish_reason="cancelled")
         renderer.cancelled()
         session.turns.append(turn)
         return turn
+    except BaseException:
+        renderer.close()  # the wait line goes before the error is shown
+        raise
     turn = Turn(prompt=prompt, sources=sources)
     computed = _computed(grounder, prompt) if session.grounding else None
     if computed is not None:
@@ -100,6 +108,7 @@ def run_turn(
         else:
             renderer.preface([shown] if shown else [])
             session.shown_notes.add(top)
+    renderer.waiting(phase)  # again, under the note: the model is still reading
     answer: list[str] = []
     reasoning: list[str] = []
     before_engine = time.perf_counter() - submitted
@@ -131,6 +140,9 @@ def run_turn(
         turn.finish_reason = "error"
         turn.error = exc.message
         renderer.error(exc.message)
+    except BaseException:
+        renderer.close()
+        raise
     turn.answer = "".join(answer)
     if grounder is not None and turn.answer:
         found = grounder.verify(turn.answer)
