@@ -33,9 +33,9 @@ from gruchat.session import Session
 from gruchat.shell import Shell
 from gruchat.terminal import echo_off
 from gruchat.transcript import to_markdown
+from gruchat.turn import run_turn
 from gruchat.tutor.grounding import make_grounder
 from gruchat.tutor.notes import load_notes
-from gruchat.turn import run_turn
 
 PARAGRAPH = (
     "RNNs process sequences one step at a time and they keep a hidden state that carries "
@@ -199,6 +199,7 @@ def test_markdown_transcript_has_the_note_computed_block_and_flags(tmp_path):
     shell.handle("And how many gates again?")
     text = to_markdown(shell.session)
     first, second, third = shell.session.turns
+    assert first.computed.startswith("nn.GRU(10, 20): trainable parameters")
     assert "> **computed: nn.GRU(10, 20): trainable parameters**" in text
     assert "> 3·20·(10+20) + 2·3·20 = 1,920" in text
     name = second.sources[0]
@@ -395,7 +396,7 @@ def _read_all(fd: int) -> bytes:
 def test_echo_off_stops_the_tty_echo_keeps_type_ahead_and_restores():
     master, slave = os.openpty()
     try:
-        with open(slave, "r", closefd=False) as stream:
+        with open(slave, closefd=False) as stream:
             before = termios.tcgetattr(slave)
             assert before[3] & termios.ECHO
             with echo_off(stream) as switched:
@@ -421,3 +422,65 @@ def test_echo_off_stops_the_tty_echo_keeps_type_ahead_and_restores():
 def test_echo_off_is_a_no_op_off_a_terminal():
     with echo_off(io.StringIO()) as switched:
         assert switched is False
+
+
+# -- in a real pseudo-terminal with the real model ----------------------------------------------
+
+READY = "\x1b[?2004h"  # prompt_toolkit's bracketed paste on: the prompt is up
+ACCEPTED = "\x1b[?2004l"
+
+
+@pytest.mark.integration
+@pytest.mark.pty
+def test_pty_wait_line_no_echo_and_the_first_line_once_after_ctrl_c(
+    subprocess_env, default_model_path, tmp_path
+):
+    """Enter: the wait line appears, then goes; keys typed while the answer streams are
+    not echoed into it and come back in the next prompt; after Ctrl-C the screen shows the
+    answer's first line once."""
+    from helpers import spawn_gruchat
+
+    env = dict(subprocess_env)
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    env.update(
+        PROMPT_TOOLKIT_NO_CPR="1",
+        TERM="xterm",
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    args = ["--max-tokens", "200", "--temperature", "0", "--no-grounding", "--system", "Be brief."]
+    child = spawn_gruchat(args, env, tmp_path, codec_errors="replace")
+    try:
+        child.expect("your GRU tutor")
+        child.expect_exact(READY)
+        child.sendline("Write ten long sentences about recurrent neural networks.")
+        child.expect_exact(ACCEPTED)
+        child.expect(r"prompt tokens · \d+\.\ds")  # the wait line, with the phase and time
+        waited = child.before + child.after
+        child.expect(r"(?<![0-9;?\[])[A-Za-z]{4,}")  # the answer has begun
+        time.sleep(1.0)
+        child.send("zqx")  # typed while the answer streams
+        time.sleep(0.5)
+        child.sendintr()
+        child.expect_exact("[cancelled]")
+        answer_screen = waited + child.before
+        child.expect_exact(READY)
+        child.expect_exact("zqx")  # the type-ahead is in the next prompt's line
+        child.send("\x15")  # Ctrl-U: clear it
+        child.sendline("\\exit")
+        child.expect(pexpect_eof())
+    finally:
+        child.close(force=True)
+    assert "zqx" not in answer_screen
+    screen = Screen(100).feed(answer_screen).text()
+    lines = [line for line in screen.splitlines() if line.strip()]
+    answer = lines[lines.index(next(x for x in lines if x.startswith("> Write"))) + 1 :]
+    assert answer and "prompt tokens" not in screen
+    assert answer.count(answer[0]) == 1, screen
+
+
+def pexpect_eof():
+    import pexpect
+
+    return pexpect.EOF
