@@ -29,6 +29,7 @@ from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
 from gruchat.render import StreamRenderer
 from gruchat.repl import CommandCompleter
+from gruchat.script import directives  # noqa: F401  (registers \\expect, as `run` does)
 from gruchat.session import Session
 from gruchat.shell import Shell
 from gruchat.terminal import echo_off
@@ -114,7 +115,7 @@ def test_help_shows_the_aliases_with_their_prefix():
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("\\expect x", "unknown command \\expect; type \\help for the list"),
+        ("\\expect x", "unknown command \\expect; \\expect works only in prompt files"),
         ("/set parameter seed 3", "unknown command /set; /set takes: parameter num_predict"),
         ("/byee", "unknown command /byee; type \\help for the list"),
         ("/bye now", "/bye takes no arguments"),
