@@ -52,7 +52,7 @@ class CommandCompleter(Completer):
         if "\n" in text:
             return
         command, arg = commands.argument_of(text)
-        if command is not None and command.complete == "path" and text[-1:] != "\\":
+        if command is not None and command.complete == "path":
             yield from self.paths.get_completions(Document(arg, len(arg)), event)
             return
         word = text.lstrip().rpartition(" ")[2] if " " in text.lstrip() else text.lstrip()
