@@ -12,6 +12,7 @@ import os
 import select
 import termios
 import time
+from pathlib import Path
 
 import pytest
 from prompt_toolkit.completion import CompleteEvent
@@ -449,6 +450,7 @@ def test_pty_wait_line_no_echo_and_the_first_line_once_after_ctrl_c(
         TERM="xterm",
         XDG_STATE_HOME=str(tmp_path / "state"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),  # this checkout's gruchat
     )
     args = ["--max-tokens", "200", "--temperature", "0", "--no-grounding", "--system", "Be brief."]
     child = spawn_gruchat(args, env, tmp_path, codec_errors="replace")
