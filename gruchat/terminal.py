@@ -3,7 +3,8 @@
 While an answer streams, keys typed ahead are not echoed into the answer area (the tty
 would print them raw among the model's words). They are kept: the line discipline holds
 them and the next prompt reads them, so they show up in the input line as typed (a typed
-Enter submits that line, as in a shell)."""
+Enter submits that line, as in a shell). Ctrl-C still interrupts (ISIG stays on); the
+terminal itself then discards what was typed ahead, as it always does on an interrupt."""
 
 from __future__ import annotations
 
