@@ -68,6 +68,30 @@ def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any
     }
 
 
+class AnswerOnlyRenderer(StreamRenderer):
+    """``ask --answer-only``: the model's words alone on stdout (``| head`` shows the answer);
+    no note, computed block or sources. Flags, reasoning and stats still go to stderr."""
+
+    def preface(self, notes: list[tuple[str, str]]) -> None:
+        return None
+
+    def preface_seen(self, name: str) -> None:
+        return None
+
+    def computed(self, title: str, body: str) -> None:
+        return None
+
+    def sources(self, names: list[str]) -> None:
+        return None
+
+
+def _wait_console(env: Environment) -> Console | None:
+    """The terminal to show the wait on: the answer's, else stderr's, else none."""
+    if env.stdout_isatty:
+        return env.out
+    return env.err if env.stderr_isatty else None
+
+
 def ask(
     engine: Engine,
     settings: Settings,
@@ -75,6 +99,7 @@ def ask(
     env: Environment,
     as_json: bool = False,
     grounder: Grounder | None = None,
+    answer_only: bool = False,
 ) -> ExitStatus:
     try:
         return _ask(engine, settings, prompt, env, as_json, grounder)
@@ -110,12 +135,13 @@ def _ask(
         text = json_line(json.dumps(json_result(turn, engine, settings), ensure_ascii=False))
         write_out(env.stdout, text + "\n")
     else:
-        renderer = StreamRenderer(
+        renderer = (AnswerOnlyRenderer if answer_only else StreamRenderer)(
             env.out,
             env.err,
             markdown=bool(env.stdout_isatty),
             reasoning_mode=settings.reasoning,
             transform=answer_transform(),
+            wait_console=_wait_console(env),
         )
         turn = run_turn(engine, session, prompt, renderer, grounder)
         renderer.sources(turn.sources)

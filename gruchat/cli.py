@@ -19,13 +19,14 @@ from gruchat.errors import ExitStatus, GruchatError, UsageError
 app = typer.Typer(
     name="gruchat",
     help="A terminal tutor for Gated Recurrent Units on a local language model.",
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion [bash|zsh|fish]
     no_args_is_help=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 
-SUBCOMMANDS = {"chat", "ask", "run", "pull", "models", "config", "gru"}
+SUBCOMMANDS = {"chat", "ask", "run", "pull", "models", "config", "gru", "completion"}
+ROOT_OPTIONS = ("-h", "--help", "--version", "--install-completion", "--show-completion")
 
 
 def _settings(flags: dict[str, Any]):
@@ -72,8 +73,17 @@ def ask(
     ] = False,
     no_stats: Annotated[bool, typer.Option("--no-stats", help="Do not print stats.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    answer_only: Annotated[
+        bool,
+        typer.Option("--answer-only", help="Only the model's answer on stdout (no note, block)."),
+    ] = False,
 ) -> int:
-    """Answer one question and exit."""
+    """Answer one question and exit.
+
+    stdout: the verified note and any computed block, then the model's answer
+    (--answer-only: the answer alone; --json: one JSON object instead).
+    stderr: sources, flagged sentences, reasoning, stats, progress and errors.
+    """
     from gruchat import ask as ask_mod
     from gruchat.environment import Environment, write_out
     from gruchat.runtime import grounder_for, open_engine
@@ -91,7 +101,10 @@ def ask(
             from gruchat.model_notice import notice_once
 
             notice_once(settings.model, env.err)
-        return int(ask_mod.ask(engine, settings, question, env, json_out, grounder_for(settings)))
+        grounder = grounder_for(settings)
+        return int(
+            ask_mod.ask(engine, settings, question, env, json_out, grounder, answer_only)
+        )
     except (GruchatError, KeyboardInterrupt) as exc:
         if json_out:  # a script reading stdout gets an object, the user the error line
             write_out(env.stdout, ask_mod.json_error(exc) + "\n")
@@ -216,12 +229,32 @@ def gru_card(
     return ExitStatus.OK
 
 
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+
+
+@app.command("completion")
+def completion(
+    shell: Annotated[str, typer.Argument(help="bash, zsh or fish.")],
+) -> int:
+    """Print the shell completion script, e.g. `gruchat completion bash >> ~/.bashrc`
+    (or `gruchat --install-completion` for the shell you are in)."""
+    from typer._completion_shared import get_completion_script
+
+    if shell not in COMPLETION_SHELLS:
+        raise UsageError(f"completion: shell must be one of: {', '.join(COMPLETION_SHELLS)}")
+    script = get_completion_script(
+        prog_name="gruchat", complete_var="_GRUCHAT_COMPLETE", shell=shell
+    )
+    typer.echo(script)
+    return ExitStatus.OK
+
+
 def _with_default_command(argv: list[str]) -> list[str]:
     """`gruchat [chat options]` means `gruchat chat [chat options]`."""
     if not argv:
         return ["chat"]
     first = argv[0]
-    if first in SUBCOMMANDS or first in ("-h", "--help", "--version"):
+    if first in SUBCOMMANDS or first in ROOT_OPTIONS:
         return argv
     return ["chat", *argv]
 

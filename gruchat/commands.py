@@ -1,5 +1,9 @@
 r"""The one command table: dispatch, ``\help``, completion, validation and the script runner
-all read it. Both prefixes work: ``\help`` (the seed) and ``/help`` (mistral.rs today)."""
+all read it. Both prefixes work: ``\help`` (the seed) and ``/help`` (mistral.rs today).
+
+An alias may be several words (ollama's ``/set parameter top_k``, ``/show info``): the
+longest alias at the start of a line wins and the rest is the argument. "Did you mean"
+offers only close names, and never a command that ends or drops something."""
 
 from __future__ import annotations
 
@@ -33,9 +37,13 @@ class Command:
     arg: str = "none"  # "none" | "optional" | "required"
     choices: tuple[str, ...] = ()  # fixed arguments, for completion and validation
     open_choices: tuple[str, ...] = ()  # choices that take more words after them (\gru step x=…)
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # "/bye", "/set parameter top_k": shown with their prefix
     example: str = ""
     scope: str = "any"  # "any" | "script" (only meaningful in prompt files)
+    suggest: bool = True  # offered as "did you mean"? never for \exit, \clear, \reset, \undo
+    # Argument completion beyond ``choices``: "path" (file names, done by the REPL's
+    # completer) or a function giving the words to offer (\\notes: the note names).
+    complete: str | Callable[[], list[str]] = ""
 
     @property
     def form(self) -> str:
@@ -50,7 +58,7 @@ class Table:
     def add(self, command: Command) -> None:
         self.commands[command.name] = command
         for name in (command.name, *command.aliases):
-            self.lookup[name] = command
+            self.lookup[name.lstrip("".join(PREFIXES))] = command
 
     def register(self, name: str, summary: str, **options: Any) -> Callable:
         """Decorator: declare a command once, next to its handler."""
@@ -64,14 +72,55 @@ class Table:
     def visible(self, scope: str = "repl") -> list[Command]:
         return [c for c in self.commands.values() if c.scope == "any" or c.scope == scope]
 
+    def split(self, body: str) -> tuple[str, str]:
+        """The command name at the start of ``body`` (the longest alias phrase, else the
+        first word) and the argument after it."""
+        words = body.split()
+        for key in sorted((k for k in self.lookup if " " in k), key=len, reverse=True):
+            size = key.count(" ") + 1
+            if words[:size] == key.split():
+                rest = body.split(None, size)
+                return key, rest[size].strip() if len(rest) > size else ""
+        name, _, arg = body.partition(" ")
+        return name.strip(), arg.strip()
+
     def suggest(self, name: str, scope: str = "repl") -> str | None:
-        """The nearest command valid in ``scope``, for "did you mean …?"."""
-        names = {n: c for n, c in self.lookup.items() if c.scope in ("any", scope)}
+        """A close command name valid in ``scope``, for "did you mean …?", or None.
+
+        Close means the same letters in another case, one edit or swap away, or a
+        difflib ratio of at least 0.75; names under three letters and commands marked
+        ``suggest=False`` are never offered."""
+        names = {
+            n: c
+            for n, c in self.lookup.items()
+            if c.scope in ("any", scope) and c.suggest and len(n) >= 3
+        }
         lowered = name.lower()
         if lowered in names and lowered != name:
-            return names[lowered].name
-        close = difflib.get_close_matches(lowered, list(names), n=1, cutoff=0.6)
-        return names[close[0]].name if close and close[0] != name else None
+            return lowered
+        if len(lowered) < 3:
+            return None
+        scored = [
+            (difflib.SequenceMatcher(None, lowered, n).ratio(), n) for n in names if " " not in n
+        ]
+        close = [(r, n) for r, n in scored if r >= SUGGEST_RATIO or _one_edit(lowered, n)]
+        return max(close)[1] if close else None
+
+
+SUGGEST_RATIO = 0.75
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one insertion, deletion, substitution or swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 2 and diff[1] == diff[0] + 1:
+            return a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return len(diff) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 TABLE = Table()
@@ -125,21 +174,19 @@ def parse(line: str, table: Table = TABLE, scope: str = "repl") -> Parsed:
         return Empty()
     if not is_command(line):
         return Prompt(line.strip())
-    body = line.strip()[1:]
-    name, _, arg = body.partition(" ")
-    name = name.strip()
-    arg = arg.strip()
+    stripped = line.strip()
+    prefix, body = stripped[0], stripped[1:]
+    name, arg = table.split(body)
     if not name:
         raise CommandError("empty command: type \\help for the list of commands")
+    typed = prefix + name  # errors quote the command as it was typed (/bye, not \\bye)
     command = table.lookup.get(name)
     if command is None or (command.scope != "any" and command.scope != scope):
-        hint = table.suggest(name, scope)
-        extra = f"; did you mean \\{hint}?" if hint else "; type \\help for the list"
-        raise CommandError(f"unknown command \\{name}{extra}")
+        raise CommandError(f"unknown command {typed}{_hint(table, prefix, name, scope)}")
     if command.arg == "none" and arg:
-        raise CommandError(f"\\{command.name} takes no arguments")
+        raise CommandError(f"{typed} takes no arguments")
     if command.arg == "required" and not arg:
-        raise CommandError(f"\\{command.name} needs an argument: {command.form}")
+        raise CommandError(f"{typed} needs an argument: {command.form}")
     word, _, more = arg.partition(" ")
     if more and word.lower() in command.open_choices:
         return Call(command, arg)
@@ -148,8 +195,21 @@ def parse(line: str, table: Table = TABLE, scope: str = "repl") -> Parsed:
     return Call(command, arg)
 
 
+def _hint(table: Table, prefix: str, name: str, scope: str) -> str:
+    """What to add to "unknown command NAME": where it works, its phrases, or a close name."""
+    known = table.lookup.get(name)
+    if known is not None:
+        return f"; {prefix}{name} works only in prompt files (gruchat run FILE.gru)"
+    phrases = sorted(k.partition(" ")[2] for k in table.lookup if k.startswith(f"{name} "))
+    if phrases:
+        return f"; {prefix}{name} takes: " + ", ".join(phrases)
+    hint = table.suggest(name, scope)
+    return f"; did you mean {prefix}{hint}?" if hint else "; type \\help for the list"
+
+
 def completions(text: str, table: Table = TABLE) -> list[str]:
-    """Candidates for the text before the cursor: command names, then fixed arguments."""
+    """Candidates for the text before the cursor: command names, the next word of an
+    alias phrase, then fixed arguments or the command's own word list."""
     stripped = text.lstrip()
     if not stripped or stripped[0] not in PREFIXES:
         return []
@@ -157,11 +217,32 @@ def completions(text: str, table: Table = TABLE) -> list[str]:
     body = stripped[1:]
     if " " not in body:
         return sorted(prefix + c.name for c in table.visible() if c.name.startswith(body))
-    name, _, arg = body.partition(" ")
-    command = table.lookup.get(name)
+    words, partial = body.split(), ("" if body[-1].isspace() else body.split()[-1])
+    done = words if not partial else words[:-1]
+    phrases = [k.split() for k in table.lookup if " " in k]
+    following = {
+        p[len(done)]
+        for p in phrases
+        if len(p) > len(done) and p[: len(done)] == done and p[len(done)].startswith(partial)
+    }
+    if following:
+        return sorted(following)
+    command, arg = argument_of(text, table)
     if command is None:
         return []
-    return [choice for choice in command.choices if choice.startswith(arg.strip())]
+    words = list(command.choices)
+    if callable(command.complete):
+        words += command.complete()
+    return [word for word in words if word.startswith(arg)]
+
+
+def argument_of(text: str, table: Table = TABLE) -> tuple[Command | None, str]:
+    """The command a line being typed calls, and its argument so far (for completion)."""
+    stripped = text.lstrip()
+    if not stripped or stripped[0] not in PREFIXES or " " not in stripped:
+        return None, ""
+    name, arg = table.split(stripped[1:])
+    return table.lookup.get(name), arg
 
 
 def help_text(table: Table = TABLE, scope: str = "repl") -> str:
@@ -173,7 +254,7 @@ def help_text(table: Table = TABLE, scope: str = "repl") -> str:
         "",
     ]
     for command in table.visible(scope):
-        aliases = "".join(f", \\{a}" for a in command.aliases)
+        aliases = "".join(f", {a if a[0] in PREFIXES else chr(92) + a}" for a in command.aliases)
         lines.append(f"- `{command.form}`{aliases}: {command.summary}")
         if command.example:
             lines.append(f"    Ex: `{command.example}`")

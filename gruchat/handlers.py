@@ -48,27 +48,42 @@ def _help(ctx: ShellContext, arg: str) -> Reply:
     return Reply(help_text(scope=ctx.scope))
 
 
-@TABLE.register("exit", "Quit interactive mode.", aliases=("quit", "q"))
+@TABLE.register("exit", "Quit interactive mode.", aliases=("quit", "q", "/bye"), suggest=False)
 def _exit(ctx: ShellContext, arg: str) -> Reply:
     return Reply(action="exit")
 
 
+SYSTEM_WORDS = ("default", "none")  # \system default | none: not taken as the prompt's text
+
+
 @TABLE.register(
     "system",
-    "Set the system message without running the model; with no text, show it.",
-    usage="<system message here>",
+    "Set the system message without running the model; with no text, show it; "
+    "`default` puts the starting one back, `none` sends none.",
+    usage="<system message here>|default|none",
     arg="optional",
+    aliases=("/set system",),
+    complete=lambda: list(SYSTEM_WORDS),
     example="\\system Always respond as a pirate.",
 )
 def _system(ctx: ShellContext, arg: str) -> Reply:
+    session = ctx.session
     if not arg:
-        current = ctx.session.system_prompt or "(none)"
+        current = session.system_prompt or "(none)"
         return Reply(f"System prompt:\n{current}")
-    ctx.session.system_prompt = arg
+    word = arg.lower()
+    if word == "default":
+        session.system_prompt = session.default_system_prompt
+        shown = "the default" if session.system_prompt else "none (the default is empty)"
+        return Reply(f"System prompt back to {shown}.")
+    if word == "none":
+        session.system_prompt = ""
+        return Reply("No system prompt; \\system default puts it back.")
+    session.system_prompt = arg
     return Reply("System prompt set.")
 
 
-@TABLE.register("clear", "Clear the chat history (the system prompt is kept).")
+@TABLE.register("clear", "Clear the chat history (the system prompt is kept).", suggest=False)
 def _clear(ctx: ShellContext, arg: str) -> Reply:
     ctx.session.clear()
     return Reply("Cleared chat history; the system prompt is kept.")
@@ -76,23 +91,32 @@ def _clear(ctx: ShellContext, arg: str) -> Reply:
 
 @TABLE.register(
     "temperature", "Set sampling temperature (0 is greedy).", usage="<float 0.0-2.0>",
-    arg="required",
+    arg="required", aliases=("/set parameter temperature",),
 )  # fmt: skip
 def _temperature(ctx: ShellContext, arg: str) -> Reply:
     return _set(ctx, params.temperature, arg, "temperature", "Temperature")
 
 
-@TABLE.register("topk", "Set top-k sampling value.", usage="<int > 0>", arg="required")
+@TABLE.register(
+    "topk", "Set top-k sampling value.", usage="<int > 0>", arg="required",
+    aliases=("/set parameter top_k",),
+)  # fmt: skip
 def _topk(ctx: ShellContext, arg: str) -> Reply:
     return _set(ctx, params.top_k, arg, "top_k", "Top-k")
 
 
-@TABLE.register("topp", "Set top-p sampling value.", usage="<float in (0.0, 1.0]>", arg="required")
+@TABLE.register(
+    "topp", "Set top-p sampling value.", usage="<float in (0.0, 1.0]>", arg="required",
+    aliases=("/set parameter top_p",),
+)  # fmt: skip
 def _topp(ctx: ShellContext, arg: str) -> Reply:
     return _set(ctx, params.top_p, arg, "top_p", "Top-p")
 
 
-@TABLE.register("maxtokens", "Set the most tokens per answer.", usage="<int>", arg="required")
+@TABLE.register(
+    "maxtokens", "Set the most tokens per answer.", usage="<int>", arg="required",
+    aliases=("/set parameter num_predict",),
+)  # fmt: skip
 def _maxtokens(ctx: ShellContext, arg: str) -> Reply:
     context = ctx.engine.info.context_length if ctx.engine else None
     return _set(ctx, lambda text: params.max_tokens(text, context), arg, "max_tokens", "Max tokens")
@@ -127,7 +151,7 @@ def _reasoning(ctx: ShellContext, arg: str) -> Reply:
     return Reply(f"Reasoning: {ctx.session.reasoning_mode}.")
 
 
-@TABLE.register("params", "Show the current sampling parameters.")
+@TABLE.register("params", "Show the current sampling parameters.", aliases=("/show parameters",))
 def _params(ctx: ShellContext, arg: str) -> Reply:
     s = ctx.session.sampling
     return Reply(
@@ -138,7 +162,7 @@ def _params(ctx: ShellContext, arg: str) -> Reply:
     )
 
 
-@TABLE.register("reset", "Put the sampling parameters back to their defaults.")
+@TABLE.register("reset", "Put the sampling parameters back to their defaults.", suggest=False)
 def _reset(ctx: ShellContext, arg: str) -> Reply:
     ctx.session.reset_sampling()
     return Reply("Sampling back to defaults. " + _params(ctx, "").text)
@@ -153,7 +177,10 @@ def _stats(ctx: ShellContext, arg: str) -> Reply:
     return Reply("\n".join(format_stats(turn, ctx.session, context)))
 
 
-@TABLE.register("info", "Show the model file, size, quantisation, device and context.")
+@TABLE.register(
+    "info", "Show the model file, size, quantisation, device and context.",
+    aliases=("/show info",),
+)  # fmt: skip
 def _info(ctx: ShellContext, arg: str) -> Reply:
     if ctx.engine is None:
         return _error("no model loaded")
@@ -191,10 +218,20 @@ def _retry(ctx: ShellContext, arg: str) -> Reply:
     prompt = ctx.session.pop_last_prompt()
     if prompt is None:
         return _error("nothing to retry yet")
-    return Reply(action="prompt", prompt=prompt)
+    return Reply(_retry_note(ctx.session), action="prompt", prompt=prompt)
 
 
-@TABLE.register("undo", "Drop the last question and answer.")
+GREEDY_NOTE = (
+    "(temperature 0 is greedy: the same answer is expected; \\temperature 0.7 for a different one)"
+)
+
+
+def _retry_note(session: Session) -> str:
+    """Why a retry will look the same: greedy decoding picks the same tokens again."""
+    return GREEDY_NOTE if session.sampling.temperature == 0 else ""
+
+
+@TABLE.register("undo", "Drop the last question and answer.", suggest=False)
 def _undo(ctx: ShellContext, arg: str) -> Reply:
     if not ctx.session.undo():
         return _error("nothing to undo")
@@ -207,6 +244,7 @@ FORCE = "--force"
 @TABLE.register(
     "save", "Save the transcript (.md or .json by extension); --force replaces another file.",
     usage=f"<FILE> [{FORCE}]", arg="required", example="\\save gru-session.json",
+    complete="path",
 )  # fmt: skip
 def _save(ctx: ShellContext, arg: str) -> Reply:
     name = arg.removesuffix(f" {FORCE}").removeprefix(f"{FORCE} ").strip()
@@ -227,7 +265,7 @@ def _save(ctx: ShellContext, arg: str) -> Reply:
 
 @TABLE.register(
     "load", "Load a .json transcript: messages, system prompt and sampling.",
-    usage="<FILE.json>", arg="required",
+    usage="<FILE.json>", arg="required", complete="path",
 )  # fmt: skip
 def _load(ctx: ShellContext, arg: str) -> Reply:
     path = Path(arg).expanduser()

@@ -16,6 +16,7 @@ from gruchat.environment import write_out
 from gruchat.markdown_stream import MarkdownStream
 from gruchat.safe_text import literal
 from gruchat.session import Session, Turn
+from gruchat.waiting import WaitSpinner
 
 
 def format_stats(
@@ -73,6 +74,7 @@ class StreamRenderer:
         markdown: bool,
         reasoning_mode: str = "show",
         transform: Callable[[str], str] = lambda s: s,
+        wait_console: Console | None = None,  # a terminal to show the wait on, or None
     ) -> None:
         self.out = answer_console
         self.meta = meta_console
@@ -85,10 +87,22 @@ class StreamRenderer:
         self._reasoning_label = "Thinking"
         self.reasoning_tokens = 0
         self.reasoning_seconds = 0.0
+        self._wait = WaitSpinner(wait_console) if wait_console is not None else None
+
+    # -- waiting for the first token --------------------------------------------------
+    def waiting(self, phase: str) -> None:
+        """Show (or update) the wait line; every other output removes it first."""
+        if self._wait is not None:
+            self._wait.show(phase)
+
+    def _end_wait(self) -> None:
+        if self._wait is not None:
+            self._wait.stop()
 
     # -- reasoning ---------------------------------------------------------------
     def reasoning(self, text: str, prompted: bool = False) -> None:
         """A piece of the trace; ``prompted``: gruchat asked for it (labelled so)."""
+        self._end_wait()
         if not self._in_reasoning:
             self._in_reasoning = True
             self._reasoning_started = time.perf_counter()
@@ -118,6 +132,7 @@ class StreamRenderer:
 
     # -- answer --------------------------------------------------------------------
     def answer(self, text: str) -> None:
+        self._end_wait()  # before the answer's own Live region starts
         self._end_reasoning()
         if self._answer is None:
             self._answer = (
@@ -129,6 +144,7 @@ class StreamRenderer:
 
     def close(self) -> None:
         """End of the answer (finished, cancelled or failed): flush what arrived."""
+        self._end_wait()
         self._end_reasoning()
         if self._answer is not None:
             self._answer.close()
@@ -157,6 +173,7 @@ class StreamRenderer:
 
     def preface(self, notes: list[tuple[str, str]]) -> None:
         """The verified note, shown ahead of the model's own words and labelled as such."""
+        self._end_wait()
         for title, body in notes:
             if self.markdown:
                 panel = Panel(
@@ -171,6 +188,7 @@ class StreamRenderer:
 
     def computed(self, title: str, body: str) -> None:
         """An exact answer gruchat computed (a count, a shape), shown before the model's words."""
+        self._end_wait()
         if self.markdown:
             panel = Panel(
                 literal(body),
@@ -184,6 +202,7 @@ class StreamRenderer:
 
     def preface_seen(self, name: str) -> None:
         """A note already shown in this conversation is referred to, not repeated."""
+        self._end_wait()
         self.meta.print(
             f"(verified note {name} shown above; \\notes {name})", style="dim cyan", markup=False
         )

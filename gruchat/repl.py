@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -37,15 +37,24 @@ from gruchat.runtime import grounder_for, new_session, open_engine
 from gruchat.safe_text import literal
 from gruchat.shell import Shell
 from gruchat.store import state_dir
+from gruchat.terminal import echo_off
 from gruchat.warmup import WarmEngine, conversation_messages, warm_messages
 
 
 class CommandCompleter(Completer):
-    """Tab completion of command names and their fixed arguments, from the command table."""
+    """Tab completion of command names and their arguments, as the command table says:
+    fixed words, a command's own word list (note names), or file paths."""
+
+    def __init__(self) -> None:
+        self.paths = PathCompleter(expanduser=True)
 
     def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
         text = document.text_before_cursor
         if "\n" in text:
+            return
+        command, arg = commands.argument_of(text)
+        if command is not None and command.complete == "path":
+            yield from self.paths.get_completions(Document(arg, len(arg)), event)
             return
         word = text.lstrip().rpartition(" ")[2] if " " in text.lstrip() else text.lstrip()
         for candidate in commands.completions(text):
@@ -276,7 +285,8 @@ def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> Exi
     try:
         for line in lines:
             try:
-                keep_going = shell.handle(line)
+                with echo_off(env.stdin) if interactive else contextlib.nullcontext():
+                    keep_going = shell.handle(line)  # keys typed meanwhile: not echoed raw
             except EngineDeadError:
                 raise
             except Exception as exc:  # a bug must not cost the user the conversation

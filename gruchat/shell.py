@@ -95,6 +95,7 @@ class Shell:
             markdown=bool(self.env.stdout_isatty),
             reasoning_mode=self.session.reasoning_mode,
             transform=self.transform,
+            wait_console=out if self.env.stdout_isatty and self.ctx.scope == "repl" else None,
         )
         try:
             turn = run_turn(self.engine, self.session, text, renderer, self.grounder)

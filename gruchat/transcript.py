@@ -17,21 +17,76 @@ import tempfile
 from collections.abc import Collection
 from pathlib import Path
 
+from gruchat.engine.base import Message
 from gruchat.inputs import TRANSCRIPT_LIMIT, InputError, not_regular, read_bytes, read_text
-from gruchat.session import Session
+from gruchat.session import Session, Turn
 from gruchat.transcript_schema import parse
 
 MARKDOWN_HEAD = "# gruchat transcript"
 
 
 def to_markdown(session: Session) -> str:
+    """The conversation as Markdown, with what was on screen beside each answer: the
+    computed block and the verified note (quoted, labelled as gruchat's, not the
+    model's), the flagged sentences and the sources."""
     parts = [MARKDOWN_HEAD, ""]
     if session.system_prompt:
         parts += ["## System", "", session.system_prompt, ""]
-    for message in session.messages:
-        title = "You" if message["role"] == "user" else "gruchat"
-        parts += [f"## {title}", "", message["content"], ""]
+    shown: set[str] = set()
+    for message, turn in _with_turns(session):
+        if message["role"] == "user":
+            parts += ["## You", "", message["content"], ""]
+            continue
+        parts += ["## gruchat", ""]
+        if turn is not None:
+            parts += _shown_before(turn, shown)
+        parts += [message["content"], ""]
+        if turn is not None:
+            parts += [f"- ⚠ not right: {flag}" for flag in turn.flags]
+            parts += [""] if turn.flags else []
+            parts += [f"Sources: {', '.join(turn.sources)}", ""] if turn.sources else []
     return "\n".join(parts)
+
+
+def _quote(text: str) -> list[str]:
+    return [f"> {line}".rstrip() for line in text.splitlines()]
+
+
+def _shown_before(turn: Turn, shown: set[str]) -> list[str]:
+    """The computed block and the verified note, as they were shown ahead of the answer."""
+    lines: list[str] = []
+    if turn.computed:
+        title, _, body = turn.computed.partition("\n")
+        lines += [f"> **computed: {title}** (exact, worked out by gruchat)", ">", *_quote(body), ""]
+    if turn.note and turn.sources:
+        name = turn.sources[0]
+        if name in shown:
+            lines += [f"> (verified note {name} shown above)", ""]
+        else:
+            shown.add(name)
+            lines += [f"> **verified note: {name}** (from gruchat's notes)", ">"]
+            lines += [*_quote(turn.note), ""]
+    if lines:
+        lines += ["**The model's answer:**", ""]
+    return lines
+
+
+def _with_turns(session: Session) -> list[tuple[Message, Turn | None]]:
+    """Each message with the turn it came from, matched in order by prompt (turns also
+    hold exchanges later undone or cleared, so not every turn has messages)."""
+    turns = [t for t in session.turns if not (t.finish_reason == "error" and not t.answer)]
+    paired: list[tuple[Message, Turn | None]] = []
+    start = 0
+    current: Turn | None = None
+    for message in session.messages:
+        if message["role"] == "user":
+            current = None
+            for index in range(start, len(turns)):
+                if turns[index].prompt == message["content"]:
+                    current, start = turns[index], index + 1
+                    break
+        paired.append((message, current))
+    return paired
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -12,6 +12,7 @@ from gruchat.inputs import clean_text
 from gruchat.loopstop import LoopStop
 from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
+from gruchat.waiting import WAITING, reading
 
 Finding = tuple[str, str, str]  # (sentence, correct fact, note name)
 NOTES_HEAD = "Notes:\n"  # how a grounded user turn starts (gruchat.tutor.notes)
@@ -70,14 +71,16 @@ def _turn_sampling(grounder: Grounder, question: str, sampling: Sampling) -> Sam
     return adjust(question, sampling) if adjust is not None else sampling
 
 
-def check_fits(engine: Engine, messages: list[dict[str, str]]) -> None:
-    """Refuse before sending when the prompt alone cannot fit the context."""
+def check_fits(engine: Engine, messages: list[dict[str, str]]) -> int | None:
+    """Refuse before sending when the prompt alone cannot fit the context; the counted
+    prompt size (None when not counted)."""
     context = engine.info.context_length
     if not context:
-        return
+        return None
     tokens = engine.count_tokens(messages)
     if tokens is not None and tokens >= context:
         raise ContextOverflowError(tokens, context)
+    return tokens
 
 
 def run_turn(
@@ -95,19 +98,24 @@ def run_turn(
     """
     submitted = time.perf_counter()
     prompt = clean_text(prompt)  # no lone surrogates reach the engine
+    renderer.waiting(WAITING)
     try:
         content, sources, sampling = prompt, [], session.sampling
         if grounder is not None and session.grounding:
             content, sources = grounder.ground(prompt, session.previous_questions())
             sampling = _turn_sampling(grounder, prompt, sampling)
         messages = session.request_messages(content)
-        check_fits(engine, messages)
+        phase = reading(check_fits(engine, messages))
+        renderer.waiting(phase)
         stream = engine.stream(messages, sampling)  # may wait for a warm-up
     except KeyboardInterrupt:  # before anything was sent: nothing to keep
         turn = Turn(prompt=prompt, finish_reason="cancelled")
         renderer.cancelled()
         session.turns.append(turn)
         return turn
+    except BaseException:
+        renderer.close()  # the wait line goes before the error is shown
+        raise
     turn = Turn(prompt=prompt, sources=sources)
     computed = _computed(grounder, prompt) if session.grounding else None
     if computed is not None:
@@ -122,6 +130,7 @@ def run_turn(
         else:
             renderer.preface([shown] if shown else [])
             session.shown_notes.add(top)
+    renderer.waiting(phase)  # again, under the note: the model is still reading
     turn.answer, turn.reasoning = _stream_answer(
         stream, turn, renderer, time.perf_counter() - submitted
     )

@@ -126,7 +126,7 @@ def test_case06_bad_topk_topp_refused_state_unchanged(fake_engine, env, line, me
     ("line", "message"),
     [
         ("\\foo", r"unknown command \foo"),
-        ("/foo", r"unknown command \foo"),
+        ("/foo", r"unknown command /foo"),  # quoted as typed
         ("\\", "empty command: type \\help"),
         ("  \\   ", "empty command: type \\help"),
         ("\\exit extra", r"\exit takes no arguments"),

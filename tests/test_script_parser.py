@@ -184,7 +184,7 @@ def test_other_comment_keys_are_plain_comments():
         ('# c\n\n  \\expect contains "x"\n', 3, 3, "must follow a prompt or a command"),
         ("Q\n\\nosuch 1\n", 2, 1, "unknown command \\nosuch"),
         ("Q\n  \\temprature 0\n", 2, 3, "did you mean \\temperature?"),
-        ("Q\n/nosuch\n", 2, 1, "unknown command \\nosuch"),
+        ("Q\n/nosuch\n", 2, 1, "unknown command /nosuch"),
         ("Q\n\\\n", 2, 1, "empty command"),
         ('Q\n"""\nnever closed\n', 2, 1, 'unterminated """ block'),
         ('Q\n   """open\n', 2, 4, 'unterminated """ block'),

@@ -14,7 +14,7 @@ from gruchat.safe_text import literal
 
 @TABLE.register(
     "notes", "List the verified GRU notes, or print one.", usage="[NAME]", arg="optional",
-    example="\\notes gates",
+    example="\\notes gates", complete=lambda: _note_names(),
 )  # fmt: skip
 def _notes(ctx: ShellContext, arg: str) -> Reply:
     from gruchat.tutor.notes import get_note, load_notes
@@ -28,6 +28,13 @@ def _notes(ctx: ShellContext, arg: str) -> Reply:
         return Reply(f"no note named {arg!r}; \\notes lists them", error=True)
     title = literal(f"verified note: {note.name}")
     return Reply(Panel(Markdown(note.body), title=title, title_align="left"))
+
+
+def _note_names() -> list[str]:
+    """The names \\notes <Tab> offers."""
+    from gruchat.tutor.notes import load_notes
+
+    return [note.name for note in load_notes()]
 
 
 @TABLE.register(
