@@ -102,7 +102,7 @@ def ask(
     answer_only: bool = False,
 ) -> ExitStatus:
     try:
-        return _ask(engine, settings, prompt, env, as_json, grounder)
+        return _ask(engine, settings, prompt, env, as_json, grounder, answer_only)
     except ContextOverflowError as exc:  # \clear is a REPL command: no use here
         raise UsageError(
             f"prompt is {exc.prompt_tokens} tokens (the question with the system prompt "
@@ -126,6 +126,7 @@ def _ask(
     env: Environment,
     as_json: bool,
     grounder: Grounder | None,
+    answer_only: bool,
 ) -> ExitStatus:
     session = new_session(settings)
     if as_json:
