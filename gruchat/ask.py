@@ -18,7 +18,8 @@ from gruchat.runtime import new_session
 from gruchat.safe_text import json_line
 from gruchat.session import Turn
 from gruchat.shell import answer_transform
-from gruchat.turn import Grounder, run_turn
+from gruchat.turn import Grounder
+from gruchat.turn_log import TurnLog, logged_turn
 
 
 def read_prompt(prompt: str | None, env: Environment) -> str:
@@ -74,12 +75,15 @@ def ask(
     env: Environment,
     as_json: bool = False,
     grounder: Grounder | None = None,
+    log: TurnLog | None = None,
 ) -> ExitStatus:
     session = new_session(settings)
+    if log is not None:
+        log.restore(session)  # --continue / --resume: the earlier exchanges
     if as_json:
         sink = Console(file=io.StringIO())  # the answer goes into the JSON object instead
         quiet = StreamRenderer(sink, env.err, markdown=False, reasoning_mode="hide")
-        turn = run_turn(engine, session, prompt, quiet, grounder)
+        turn = logged_turn(log, engine, session, prompt, quiet, grounder)
         text = json_line(json.dumps(json_result(turn, engine, settings), ensure_ascii=False))
         write_out(env.stdout, text + "\n")
     else:
@@ -90,7 +94,7 @@ def ask(
             reasoning_mode=settings.reasoning,
             transform=answer_transform(),
         )
-        turn = run_turn(engine, session, prompt, renderer, grounder)
+        turn = logged_turn(log, engine, session, prompt, renderer, grounder)
         renderer.sources(turn.sources)
         if settings.stats and turn.usage is not None:
             renderer.stats(format_stats(turn))

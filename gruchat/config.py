@@ -57,6 +57,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "grounding_notes": params.grounding_notes,
     "prefix_cache_n": _non_negative_int,
     "warmup": params.on_off,
+    "log": params.on_off,
 }
 
 
@@ -80,6 +81,7 @@ class Settings:
     grounding_notes: int = 2
     prefix_cache_n: int = 16
     warmup: bool = True
+    log: bool = True
     sources: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

@@ -18,6 +18,12 @@ DEFAULT_PRESET = "smollm2-135m"
 _BASE_ENV = dict(os.environ)
 
 
+@pytest.fixture(autouse=True)
+def _no_real_data_dir(tmp_path_factory, monkeypatch):
+    """In-process code that logs a conversation writes into a temporary data dir."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
 @pytest.fixture
 def fake_engine():
     """A FakeEngine with an empty script queue."""
@@ -75,6 +81,7 @@ def subprocess_env(tmp_path_factory):
         if key != "PYTHONIOENCODING" and not (key.startswith("GRUCHAT_") and key != "GRUCHAT_HOME")
     }
     child["XDG_CONFIG_HOME"] = str(config_home)
+    child["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))  # the conversation log
     child.pop("NO_COLOR", None)
     return child
 
