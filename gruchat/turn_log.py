@@ -314,6 +314,13 @@ def open_turn_log(
     return log
 
 
+def open_run_log(settings: Settings, console: Console) -> TurnLog | None:
+    """``gruchat run`` replays test files: logged only when asked with ``--log``."""
+    if not (settings.log and settings.sources.get("log", "").startswith("flag")):
+        return None
+    return open_turn_log(settings, console)
+
+
 def _chosen(book: Logbook, resume: str | None) -> str:
     if resume is None:
         last = book.last_conversation()

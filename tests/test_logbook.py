@@ -669,3 +669,74 @@ def test_turn_log_never_raises_on_a_closed_book(env, db, fake_engine):
     assert shell.ask("two?").answer == "Two."
     assert not log.active
     assert environment.stderr.getvalue().count("warning: conversation log") == 1
+
+
+@pytest.mark.integration
+def test_ask_logs_and_ask_continue_sees_it_with_the_real_model(gruchat_cmd, default_model_path, db):
+    """The real model: `ask` logs the exchange; `ask --continue` sends it again (its prompt
+    is longer than the same question asked fresh) and is logged in the same conversation."""
+    fast = ("--max-tokens", "12", "--temperature", "0", "--no-grounding", "--json")
+    first = gruchat_cmd("ask", "What is a GRU?", *fast, env=_child_env(db))
+    assert first.returncode == 0, first.stderr
+    [row] = rows(db)
+    answer = json.loads(first.stdout)["answer"]
+    assert (row.prompt, row.answer, row.model) == ("What is a GRU?", answer, "smollm2-135m")
+    assert row.backend.startswith("mistralrs ") and row.finish_reason in ("stop", "length")
+    assert row.usage["prompt_tokens"] > 0 and row.usage["completion_tokens"] > 0
+
+    follow = gruchat_cmd("ask", "--continue", "And its gates?", *fast, env=_child_env(db))
+    assert follow.returncode == 0, follow.stderr
+    fresh = gruchat_cmd("ask", "--no-log", "And its gates?", *fast, env=_child_env(db))
+    assert fresh.returncode == 0, fresh.stderr
+    continued = json.loads(follow.stdout)["usage"]["prompt_tokens"]
+    alone = json.loads(fresh.stdout)["usage"]["prompt_tokens"]
+    assert continued > alone + row.usage["completion_tokens"]  # the earlier Q and A were sent
+    logged = rows(db)
+    assert len(logged) == 2  # --no-log wrote nothing
+    assert (logged[1].conversation, logged[1].seq, logged[1].history) == (row.conversation, 2, 2)
+
+
+@pytest.mark.integration
+def test_repl_logs_and_continue_lists_it_with_the_real_model(gruchat_cmd, default_model_path, db):
+    r"""The piped REPL logs its exchange; `gruchat -c` continues it and \history lists it."""
+    fast = ("--max-tokens", "8", "--temperature", "0", "--no-grounding")
+    first = gruchat_cmd(*fast, input="What is a GRU?\n\\history\n", env=_child_env(db))
+    assert first.returncode == 0, first.stderr
+    [row] = rows(db)
+    assert f"Conversation {row.conversation}" in first.stdout
+    assert "1. What is a GRU?  [" in first.stdout
+    again = gruchat_cmd("-c", *fast, input="And its gates?\n\\history\n", env=_child_env(db))
+    assert again.returncode == 0, again.stderr
+    assert f"Continuing conversation {row.conversation} (1 exchange;" in again.stderr
+    assert "1. What is a GRU?  [" in again.stdout and "2. And its gates?  [" in again.stdout
+    assert [(r.conversation, r.seq) for r in rows(db)] == [
+        (row.conversation, 1),
+        (row.conversation, 2),
+    ]
+
+
+def test_run_logs_only_with_the_log_flag(tmp_path, env, monkeypatch):
+    """`gruchat run` replays test files: not logged by default; with --log each file is a
+    conversation of its own."""
+    from gruchat.script.runner import RunOptions, run_files
+
+    monkeypatch.setenv("GRUCHAT_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("GRUCHAT_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    db = tmp_path / "data" / "gruchat" / "logs.db"
+    paths = []
+    for name in ("a.gru", "b.gru"):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(f"question in {name}\n", encoding="utf-8")
+    engine = FakeEngine()
+
+    def go(flags):
+        return run_files(paths, flags, RunOptions(quiet=True), env(), lambda s, c: engine,
+                         lambda s: None)  # fmt: skip
+
+    assert go({}) == 0
+    assert not db.exists()
+    assert go({"log": True}) == 0
+    logged = rows(db)
+    assert [r.prompt for r in logged] == ["question in a.gru", "question in b.gru"]
+    assert logged[0].conversation != logged[1].conversation
