@@ -35,6 +35,7 @@ from gruchat.session import Session, Turn
 from gruchat.turn import Grounder, run_turn
 
 FLUSH_SECONDS = 0.5  # the most answer a killed process can lose from its log
+FAILED = object()  # what TurnLog.write returns when the write did not happen
 
 
 class TurnLog:
@@ -81,14 +82,14 @@ class TurnLog:
             self.book = None
 
     def write(self, action: str, *args: Any, **kwargs: Any) -> Any:
-        """Call a Logbook method; None (after a warning) when the log cannot take it."""
+        """Call a Logbook method; FAILED (after a warning) when the log cannot take it."""
         if self.book is None:
-            return None
+            return FAILED
         try:
             return getattr(self.book, action)(*args, **kwargs)
         except LogError as exc:
             self.warn(exc)
-            return None
+            return FAILED
 
     def restore(self, session: Session) -> int:
         """Put a continued conversation's exchanges into ``session``; how many there were.
@@ -130,7 +131,11 @@ class LoggedExchange:
         self.new = new
         self.answer: list[str] = []
         self.reasoning: list[str] = []
-        self.row_id: int | None = log.write("insert", new)
+        row_id = log.write("insert", new)
+        self.row_id: int | None = None if row_id is FAILED else row_id
+        # After a failed write the answer is not written again until the end: a locked
+        # file would stall the stream for the busy timeout at every flush.
+        self.stalled = self.row_id is None
         self.flushed = time.monotonic()
 
     def streamed(self, answer: str = "", reasoning: str = "") -> None:
@@ -138,22 +143,23 @@ class LoggedExchange:
             self.answer.append(answer)
         if reasoning:
             self.reasoning.append(reasoning)
-        if self.row_id is not None and time.monotonic() - self.flushed >= FLUSH_SECONDS:
+        if not self.stalled and time.monotonic() - self.flushed >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self, **more: Any) -> None:
+        """Write the answer so far (and ``more`` columns) onto the row."""
         self.flushed = time.monotonic()
-        fields = {"answer": "".join(self.answer), "reasoning": "".join(self.reasoning), **more}
         if self.row_id is None:
             return
-        if self.log.write("update", self.row_id, **fields) is None and self.log.book is None:
-            self.row_id = None
+        fields = {"answer": "".join(self.answer), "reasoning": "".join(self.reasoning), **more}
+        if self.log.write("update", self.row_id, **fields) is FAILED:
+            self.stalled = True
 
     def finish(self, turn: Turn) -> None:
         """The turn's end; a row that could not be written at the start is written now."""
         fields = finished_fields(turn)
         if self.row_id is None:
-            self.row_id = self.log.write("insert", self.new, **fields)
+            self.log.write("insert", self.new, **fields)
         else:
             self.log.write("update", self.row_id, **fields)
 
@@ -294,23 +300,20 @@ def open_turn_log(
     )
     log = TurnLog(None, console, new_conversation_id(), path=path, keep_system=flagged)
     try:
-        book = Logbook.open(path)
+        log.book = Logbook.open(path)
+        if wanted:
+            conversation = _chosen(log.book, resume)
+            log.earlier = log.book.conversation(conversation)
+            log.conversation = conversation
     except LogError as exc:
         log.warn(exc)
         if wanted:
             console.print(
-                "warning: starting a new conversation instead", style="yellow", markup=False
+                "warning: cannot continue a conversation from that log; this is a new one",
+                style="yellow",
+                markup=False,
+                soft_wrap=True,
             )
-        return log
-    log.book = book
-    if wanted:
-        try:
-            conversation = _chosen(book, resume)
-            log.earlier = book.conversation(conversation)
-        except LogError as exc:
-            log.warn(exc)
-            return log
-        log.conversation = conversation
     return log
 
 
