@@ -740,3 +740,25 @@ def test_run_logs_only_with_the_log_flag(tmp_path, env, monkeypatch):
     logged = rows(db)
     assert [r.prompt for r in logged] == ["question in a.gru", "question in b.gru"]
     assert logged[0].conversation != logged[1].conversation
+
+
+def test_a_failed_write_mid_answer_is_not_retried_at_every_flush(env, db, monkeypatch):
+    """A lock taken mid-answer: the answer is written again only at the end, so the busy
+    timeout is not waited at every flush of the stream."""
+    monkeypatch.setattr(turn_log, "FLUSH_SECONDS", 0.0)
+    calls = []
+
+    def busy_update(self, row_id, **changes):
+        calls.append(sorted(changes))
+        raise LogError("database is locked", busy=True)
+
+    monkeypatch.setattr(Logbook, "update", busy_update)
+    engine = FakeEngine().enqueue("one two three four five six", chunk=4)
+    environment = env()
+    shell, log = shell_with_log(engine, environment, db)
+    assert shell.ask("count?").answer == "one two three four five six"
+    assert len(calls) == 2  # the first flush, then the end
+    assert "finish_reason" in calls[1] and log.active
+    assert environment.stderr.getvalue().count("warning: conversation log") == 1
+    [row] = rows(db)
+    assert row.finish_reason == "running"  # what the lock kept from being written
