@@ -19,7 +19,8 @@ from gruchat.runtime import new_session
 from gruchat.safe_text import json_line
 from gruchat.session import Turn
 from gruchat.shell import answer_transform
-from gruchat.turn import Grounder, run_turn
+from gruchat.turn import Grounder
+from gruchat.turn_log import TurnLog, logged_turn
 
 
 def read_prompt(prompt: str | None, env: Environment) -> str:
@@ -100,9 +101,10 @@ def ask(
     as_json: bool = False,
     grounder: Grounder | None = None,
     answer_only: bool = False,
+    log: TurnLog | None = None,
 ) -> ExitStatus:
     try:
-        return _ask(engine, settings, prompt, env, as_json, grounder, answer_only)
+        return _ask(engine, settings, prompt, env, as_json, grounder, answer_only, log)
     except ContextOverflowError as exc:  # \clear is a REPL command: no use here
         raise UsageError(
             f"prompt is {exc.prompt_tokens} tokens (the question with the system prompt "
@@ -127,12 +129,17 @@ def _ask(
     as_json: bool,
     grounder: Grounder | None,
     answer_only: bool,
+    log: TurnLog | None,
 ) -> ExitStatus:
     session = new_session(settings)
+    if log is not None:
+        log.restore(session)  # --continue / --resume: the earlier exchanges
+    if log is not None:
+        log.restore(session)  # --continue / --resume: the earlier exchanges
     if as_json:
         sink = Console(file=io.StringIO())  # the answer goes into the JSON object instead
         quiet = StreamRenderer(sink, env.err, markdown=False, reasoning_mode="hide")
-        turn = run_turn(engine, session, prompt, quiet, grounder)
+        turn = logged_turn(log, engine, session, prompt, quiet, grounder)
         text = json_line(json.dumps(json_result(turn, engine, settings), ensure_ascii=False))
         write_out(env.stdout, text + "\n")
     else:
@@ -144,7 +151,7 @@ def _ask(
             transform=answer_transform(),
             wait_console=_wait_console(env),
         )
-        turn = run_turn(engine, session, prompt, renderer, grounder)
+        turn = logged_turn(log, engine, session, prompt, renderer, grounder)
         renderer.sources(turn.sources)
         if settings.stats and turn.usage is not None:
             renderer.stats(format_stats(turn))

@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-SUBCOMMANDS = {"chat", "ask", "run", "pull", "models", "config", "gru", "completion"}
+SUBCOMMANDS = {"chat", "ask", "run", "pull", "models", "config", "gru", "completion", "logs"}
 ROOT_OPTIONS = ("-h", "--help", "--version", "--install-completion", "--show-completion")
 
 
@@ -51,15 +51,29 @@ def root(
     """Run with no command (or `chat`) to open the REPL; `gruchat COMMAND --help` for more."""
 
 
+Continue = Annotated[
+    bool, typer.Option("--continue", "-c", help="Continue the last logged conversation.")
+]
+Resume = Annotated[
+    str | None,
+    typer.Option("--resume", help="Continue the logged conversation ID.", metavar="ID"),
+]
+
+
 @app.command()
 @engine_options
-def chat(flags: dict[str, Any], verbose: bool) -> int:
+def chat(
+    flags: dict[str, Any], verbose: bool, continue_: Continue = False, resume: Resume = None
+) -> int:
     """Open the interactive REPL (the default command)."""
     settings = _settings(flags)
     from gruchat.environment import Environment
     from gruchat.repl import run_repl
+    from gruchat.turn_log import open_turn_log
 
-    return int(run_repl(settings, Environment(), verbose=verbose))
+    env = Environment()
+    log = open_turn_log(settings, env.err, continue_, resume)
+    return int(run_repl(settings, env, verbose=verbose, log=log))
 
 
 @app.command()
@@ -77,6 +91,8 @@ def ask(
         bool,
         typer.Option("--answer-only", help="Only the model's answer on stdout (no note, block)."),
     ] = False,
+    continue_: Continue = False,
+    resume: Resume = None,
 ) -> int:
     """Answer one question and exit.
 
@@ -96,6 +112,9 @@ def ask(
         if no_stats:
             flags["stats"] = False
         settings = _settings(flags)
+        from gruchat.turn_log import open_turn_log
+
+        log = open_turn_log(settings, env.err, continue_, resume)
         engine = open_engine(settings, env.err, verbose=verbose)
         if env.stderr_isatty:
             from gruchat.model_notice import notice_once
@@ -103,7 +122,7 @@ def ask(
             notice_once(settings.model, env.err)
         grounder = grounder_for(settings)
         return int(
-            ask_mod.ask(engine, settings, question, env, json_out, grounder, answer_only)
+            ask_mod.ask(engine, settings, question, env, json_out, grounder, answer_only, log)
         )
     except (GruchatError, KeyboardInterrupt) as exc:
         if json_out:  # a script reading stdout gets an object, the user the error line
@@ -199,6 +218,37 @@ def show_config(flags: dict[str, Any], verbose: bool) -> int:
     console.print(table)
     console.print(f"user config file: {user_config_path(os.environ)}")
     return ExitStatus.OK
+
+
+@app.command("logs")
+def logs(
+    count: Annotated[int, typer.Option("-n", help="How many exchanges (0: all).")] = 20,
+    conversation: Annotated[
+        str | None,
+        typer.Option(
+            "--conversation", help="One conversation whole (its id or id start).", metavar="ID"
+        ),
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", help="Exchanges holding all these words.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="A JSON array, every field.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Each exchange whole.")] = False,
+    path: Annotated[bool, typer.Option("--path", help="Print where the log is.")] = False,
+) -> int:
+    """List, search or show the logged exchanges (the conversation log)."""
+    from gruchat.environment import Environment
+    from gruchat.logbook import log_path
+    from gruchat.logs_view import show_logs
+
+    env = Environment()
+    if path:
+        env.out.print(str(log_path()), markup=False, highlight=False)
+        return ExitStatus.OK
+    if json_out and markdown:
+        raise UsageError("--json and --markdown cannot be used together")
+    fmt = "json" if json_out else "markdown" if markdown else "table"
+    return int(show_logs(env, count, conversation, search, fmt))
 
 
 @app.command("gru")

@@ -35,6 +35,10 @@ Grounding = Annotated[
     bool | None,
     typer.Option("--grounding/--no-grounding", help="Put relevant GRU notes in the prompt."),
 ]
+Log = Annotated[
+    bool | None,
+    typer.Option("--log/--no-log", help="Keep the exchanges in the conversation log."),
+]
 Verbose = Annotated[bool, typer.Option("--verbose", help="Show the engine's own log.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
 
@@ -51,6 +55,7 @@ SHARED = [
     inspect.Parameter("max_tokens", _KW, default=None, annotation=MaxTokens),
     inspect.Parameter("think", _KW, default=None, annotation=Think),
     inspect.Parameter("grounding", _KW, default=None, annotation=Grounding),
+    inspect.Parameter("log", _KW, default=None, annotation=Log),
     inspect.Parameter("verbose", _KW, default=False, annotation=Verbose),
     inspect.Parameter("debug", _KW, default=False, annotation=Debug),
 ]

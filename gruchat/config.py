@@ -70,6 +70,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "prefix_cache_n": _non_negative_int,
     "cache_budget_tokens": _non_negative_int,
     "warmup": params.on_off,
+    "log": params.on_off,
 }
 
 
@@ -95,6 +96,7 @@ class Settings:
     prefix_cache_n: int = 16
     cache_budget_tokens: int = 4096
     warmup: bool = True
+    log: bool = True
     sources: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class ShellContext:
     engine: Engine | None = None
     scope: str = "repl"  # "repl" or "script"
     own_files: set[str] = field(default_factory=set)  # transcripts saved or loaded here
+    log: Any = None  # the TurnLog when exchanges are logged (\history names the conversation)
 
 
 def _error(text: str) -> Reply:
@@ -278,3 +279,10 @@ def _load(ctx: ShellContext, arg: str) -> Reply:
     ctx.own_files.add(transcript.identity(path))
     count = len(ctx.session.messages) // 2
     return Reply(f"Loaded {count} exchanges from {path}.")
+
+
+@TABLE.register("history", "List this conversation's exchanges (all of it: gruchat logs).")
+def _history(ctx: ShellContext, arg: str) -> Reply:
+    from gruchat.logs_view import history_lines
+
+    return Reply("\n".join(history_lines(ctx.session.turns, ctx.log)))

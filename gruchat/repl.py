@@ -38,6 +38,7 @@ from gruchat.safe_text import literal
 from gruchat.shell import Shell
 from gruchat.store import state_dir
 from gruchat.terminal import echo_off
+from gruchat.turn_log import TurnLog, continued_line
 from gruchat.warmup import WarmEngine, conversation_messages, warm_messages
 
 
@@ -264,9 +265,12 @@ def banner(console: Console, engine: Engine) -> None:
     console.print("Ask about GRUs, or type \\help for commands, \\exit or Ctrl-D to quit.")
 
 
-def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> ExitStatus:
+def run_repl(
+    settings: Settings, env: Environment, verbose: bool = False, log: TurnLog | None = None
+) -> ExitStatus:
     engine = open_engine(settings, env.err, verbose=verbose)
     session = new_session(settings)
+    restored = log.restore(session) if log is not None else 0
     recycler = None
     if settings.cache_budget_tokens and hasattr(engine, "recycle"):
         recycler = RecyclingEngine(
@@ -277,10 +281,12 @@ def run_repl(settings: Settings, env: Environment, verbose: bool = False) -> Exi
     warm = warm_messages(session.system_prompt) if interactive and settings.warmup else None
     if warm:  # piped input arrives at once: nothing to overlap with
         engine = WarmEngine(engine, warm)
-    shell = Shell(engine, session, env, grounder_for(settings))
+    shell = Shell(engine, session, env, grounder_for(settings), log=log)
     if interactive:
         banner(env.out, engine)
         notice_once(settings.model, env.out)
+    if restored and log is not None:
+        env.err.print(continued_line(log.conversation, restored), markup=False)
     lines = terminal_lines(env) if interactive else piped_lines(env)
     try:
         for line in lines:

@@ -13,7 +13,8 @@ from gruchat.handlers import ShellContext
 from gruchat.inputs import clean_text
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.session import Session, Turn
-from gruchat.turn import Grounder, context_warning, run_turn
+from gruchat.turn import Grounder, context_warning
+from gruchat.turn_log import TurnLog, logged_turn
 from gruchat.tutor import commands as tutor_commands  # noqa: F401  (\notes, \gru, …)
 
 
@@ -40,12 +41,14 @@ class Shell:
         env: Environment,
         grounder: Grounder | None = None,
         scope: str = "repl",
+        log: TurnLog | None = None,
     ) -> None:
         self.engine = engine
+        self.log = log
         self.session = session
         self.env = env
         self.grounder = grounder
-        self.ctx = ShellContext(session=session, engine=engine, scope=scope)
+        self.ctx = ShellContext(session=session, engine=engine, scope=scope, log=log)
         self.transform = answer_transform()
         self.last_reply: Reply | None = None
 
@@ -98,7 +101,7 @@ class Shell:
             wait_console=out if self.env.stdout_isatty and self.ctx.scope == "repl" else None,
         )
         try:
-            turn = run_turn(self.engine, self.session, text, renderer, self.grounder)
+            turn = logged_turn(self.log, self.engine, self.session, text, renderer, self.grounder)
         except ContextOverflowError as exc:
             self.show(Reply(exc.message, error=True))
             return None

@@ -81,6 +81,7 @@ def subprocess_env(tmp_path_factory):
         if key != "PYTHONIOENCODING" and not (key.startswith("GRUCHAT_") and key != "GRUCHAT_HOME")
     }
     child["XDG_CONFIG_HOME"] = str(config_home)
+    child["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))  # the conversation log
     child.pop("NO_COLOR", None)
     return child
 

@@ -28,6 +28,7 @@ from gruchat.script.report import FileResult, Row
 from gruchat.session import Turn
 from gruchat.shell import Shell
 from gruchat.turn import Grounder
+from gruchat.turn_log import open_run_log
 
 SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "max_tokens", "think")
 EngineFactory = Callable[[Settings, Console], Engine]
@@ -174,7 +175,8 @@ def run_script(
     session = new_session(settings)
     session.sampling = session.default_sampling = file_sampling(settings, script)
     shell_env = _silent() if quiet else env
-    shell = Shell(engine, session, shell_env, grounder, scope="script")
+    log = open_run_log(settings, env.err)  # only with --log: each file a conversation
+    shell = Shell(engine, session, shell_env, grounder, scope="script", log=log)
     out = shell_env.out
     result = FileResult(script.path)
     turns: list[tuple[int, Turn]] = []
