@@ -78,7 +78,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 class Settings:
     """The effective configuration; ``sources`` maps each key to where its value came from."""
 
-    model: str = "smollm2-135m"
+    model: str = "qwen2.5-coder-1.5b"
     device: str = "auto"
     isq: str | None = "Q8_0"
     system_prompt_file: str = "prompts/system/gru-tutor.md"

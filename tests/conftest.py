@@ -73,7 +73,8 @@ def real_engine(default_model_path):
 
 @pytest.fixture(scope="session")
 def subprocess_env(tmp_path_factory):
-    """Environment for child processes: no user config, no GRUCHAT_* overrides."""
+    """Environment for child processes: no user config, no GRUCHAT_* overrides but the
+    model (GRUCHAT_MODEL=smollm2-135m)."""
     config_home = tmp_path_factory.mktemp("xdg-config")
     child = {
         key: value
@@ -81,6 +82,8 @@ def subprocess_env(tmp_path_factory):
         if key != "PYTHONIOENCODING" and not (key.startswith("GRUCHAT_") and key != "GRUCHAT_HOME")
     }
     child["XDG_CONFIG_HOME"] = str(config_home)
+    # The tests run on the small model (2 cores); the few that load the 1.5B default say so.
+    child["GRUCHAT_MODEL"] = DEFAULT_PRESET
     child["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))  # the conversation log
     child.pop("NO_COLOR", None)
     return child

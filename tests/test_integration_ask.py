@@ -213,3 +213,17 @@ def test_prompt_longer_than_context_is_refused_before_sending(real_engine, env):
     assert info.value.prompt_tokens > info.value.context
     assert session.messages == [] and session.turns == []
     assert environment.stdout.getvalue() == ""
+
+
+@pytest.mark.integration
+def test_the_default_preset_qwen_1_5b_loads_without_isq_and_answers(gruchat_cmd):
+    """The one test that loads the 1.5B default (3.7 GB, slow on 2 cores): its preset's
+    measured `isq = "none"` applies, and the grounded answer names two gates."""
+    proc = gruchat_cmd(
+        "ask", "--model", "qwen2.5-coder-1.5b", "--max-tokens", "24", "--temperature", "0",
+        "--answer-only", "How many gates does a GRU have?", timeout=1200,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    loaded = next(line for line in proc.stderr.splitlines() if line.startswith("Loaded"))
+    assert "qwen2.5-coder-1.5b (Q4_K_M file)" in loaded and "ISQ" not in loaded
+    assert re.search(r"\b(two|2)\b", proc.stdout, re.IGNORECASE), proc.stdout

@@ -76,7 +76,10 @@ def test_pull_without_name_uses_the_configured_model(gruchat_cmd, tmp_path):
     """`gruchat pull` pulls the configured default; a hub preset there is explained, exit 0."""
     user = tmp_path / "config.toml"
     user.write_text('model = "qwen3-0.6b"\n', encoding="utf-8")
-    proc = gruchat_cmd("pull", env={"GRUCHAT_CONFIG": str(user), "GRUCHAT_HOME": str(tmp_path)})
+    proc = gruchat_cmd(
+        "pull",
+        env={"GRUCHAT_CONFIG": str(user), "GRUCHAT_HOME": str(tmp_path), "GRUCHAT_MODEL": None},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "qwen3-0.6b" in proc.stderr and "Hugging Face hub" in proc.stderr
 
