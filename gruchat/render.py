@@ -173,32 +173,23 @@ class StreamRenderer:
 
     def preface(self, notes: list[tuple[str, str]]) -> None:
         """The verified note, shown ahead of the model's own words and labelled as such."""
-        self._end_wait()
         for title, body in notes:
-            if self.markdown:
-                panel = Panel(
-                    literal(body),
-                    title=literal(f"verified note: {title}"),
-                    title_align="left",
-                    border_style="cyan",
-                )
-                self.out.print(panel)
-            else:
-                write_out(self.out.file, f"[verified note: {title}]\n{body}\n\n[gruchat:]\n")
+            self._block(f"verified note: {title}", body, "cyan", "\n[gruchat:]")
 
     def computed(self, title: str, body: str) -> None:
         """An exact answer gruchat computed (a count, a shape), shown before the model's words."""
+        self._block(f"computed: {title}", body, "green", "")
+
+    def _block(self, title: str, body: str, border: str, plain_tail: str) -> None:
+        """A labelled block of gruchat's own text: a panel on a terminal, else plain lines."""
         self._end_wait()
         if self.markdown:
             panel = Panel(
-                literal(body),
-                title=literal(f"computed: {title}"),
-                title_align="left",
-                border_style="green",
+                literal(body), title=literal(title), title_align="left", border_style=border
             )
             self.out.print(panel)
         else:
-            write_out(self.out.file, f"[computed: {title}]\n{body}\n\n")
+            write_out(self.out.file, f"[{title}]\n{body}\n{plain_tail}\n")
 
     def preface_seen(self, name: str) -> None:
         """A note already shown in this conversation is referred to, not repeated."""
