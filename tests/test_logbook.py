@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gruchat import logbook, turn_log
+from gruchat import logbook, logbook_schema, turn_log
 from gruchat.ask import ask
 from gruchat.config import Settings, load_settings
 from gruchat.engine.base import AnswerDelta, Sampling
@@ -421,6 +421,7 @@ def test_a_newer_schema_is_a_warning_and_left_alone(fake_engine, env, db):
 def test_search_without_fts5_falls_back_to_substrings(db, monkeypatch):
     """Where SQLite has no FTS5, the log is made without the index and LIKE finds words."""
     monkeypatch.setattr(logbook, "has_fts5", lambda conn: False)
+    monkeypatch.setattr(logbook_schema, "has_fts5", lambda conn: False)
     book = Logbook.open(db)
     assert not book.fts
     new = NewExchange(conversation="c0ffee00", history=0, prompt="What is 100% of z_t?")
