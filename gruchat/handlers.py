@@ -200,9 +200,9 @@ def _save(ctx: ShellContext, arg: str) -> Reply:
     path = Path(name).expanduser()
     try:
         transcript.format_of(path)
-        refusal = transcript.overwrite_refusal(path, ctx.own_files, force=name != arg)
-        if refusal:
-            return refusal(refusal)
+        why = transcript.overwrite_refusal(path, ctx.own_files, force=name != arg)
+        if why:
+            return refusal(why)
         kind = transcript.save(ctx.session, path)
     except ValueError as exc:
         return refusal(str(exc))

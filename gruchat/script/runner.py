@@ -199,10 +199,10 @@ def run_script(
             turns.append((step.line, subject))
         rows = _implicit(script.path, step, subject, outcome.reply)
         for check in step.checks:
-            outcome = evaluate(check, subject)
+            verdict = evaluate(check, subject)
             rows.append(
-                Row(script.path, check.line, check.label, outcome.passed, outcome.message,
-                    outcome.excerpt)
+                Row(script.path, check.line, check.label, verdict.passed, verdict.message,
+                    verdict.excerpt)
             )  # fmt: skip
         for row in rows:
             _echo(out, row)
