@@ -39,7 +39,7 @@ from gruchat.markdown_stream import MarkdownStream
 from gruchat.render import StreamRenderer
 from gruchat.repl import SafeFileHistory, piped_lines, run_repl
 from gruchat.session import Session
-from gruchat.shell import Shell
+from gruchat.shell import Outcome, Shell
 from gruchat.turn import run_turn
 
 TABLE = build_table()
@@ -870,8 +870,9 @@ def test_case25_fuzzed_lines_through_the_shell_never_raise(line):
         stderr_isatty=False,
         width=100,
     )
-    shell = Shell(engine, Session.start("", Sampling()), environment)
-    assert shell.handle(line) in (True, False)
+    shell = Shell(engine, Session.start("", Sampling()), environment, table=TABLE)
+    outcome = shell.handle(line)
+    assert isinstance(outcome, Outcome) and outcome.going in (True, False)
 
 
 # -- case 14 (unit): streams that cannot encode do not crash ------------------------------------

@@ -381,7 +381,7 @@ def test_case48_prompt_session_enables_suspend(monkeypatch):
             raise EOFError
 
     monkeypatch.setattr(repl, "PromptSession", Recorder)
-    assert list(repl.terminal_lines(Environment.in_memory())) == []
+    assert list(repl.terminal_lines(Environment.in_memory(), build_table())) == []
     assert seen["enable_suspend"] is True
 
 
