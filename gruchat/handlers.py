@@ -13,6 +13,8 @@ from typing import Any
 from gruchat import params, transcript
 from gruchat.commands import TABLE, Reply, help_text
 from gruchat.engine.base import Engine
+from gruchat.option_commands import option_commands, set_option
+from gruchat.options import BY_KEY, sampling_text
 from gruchat.presets import presets
 from gruchat.render import format_stats
 from gruchat.session import Session
@@ -32,16 +34,6 @@ class ShellContext:
 
 def _error(text: str) -> Reply:
     return Reply(text=text, error=True)
-
-
-def _set(ctx: ShellContext, parser: Any, arg: str, key: str, label: str) -> Reply:
-    try:
-        value = parser(arg)
-    except ValueError as exc:
-        return _error(str(exc))
-    ctx.session.set_sampling(**{key: value})
-    shown = ("on" if value else "off") if isinstance(value, bool) else value
-    return Reply(f"{label} set to {shown}.")
 
 
 @TABLE.register("help", "Display this message.", aliases=("h", "?"))
@@ -90,37 +82,8 @@ def _clear(ctx: ShellContext, arg: str) -> Reply:
     return Reply("Cleared chat history; the system prompt is kept.")
 
 
-@TABLE.register(
-    "temperature", "Set sampling temperature (0 is greedy).", usage="<float 0.0-2.0>",
-    arg="required", aliases=("/set parameter temperature",),
-)  # fmt: skip
-def _temperature(ctx: ShellContext, arg: str) -> Reply:
-    return _set(ctx, params.temperature, arg, "temperature", "Temperature")
-
-
-@TABLE.register(
-    "topk", "Set top-k sampling value.", usage="<int > 0>", arg="required",
-    aliases=("/set parameter top_k",),
-)  # fmt: skip
-def _topk(ctx: ShellContext, arg: str) -> Reply:
-    return _set(ctx, params.top_k, arg, "top_k", "Top-k")
-
-
-@TABLE.register(
-    "topp", "Set top-p sampling value.", usage="<float in (0.0, 1.0]>", arg="required",
-    aliases=("/set parameter top_p",),
-)  # fmt: skip
-def _topp(ctx: ShellContext, arg: str) -> Reply:
-    return _set(ctx, params.top_p, arg, "top_p", "Top-p")
-
-
-@TABLE.register(
-    "maxtokens", "Set the most tokens per answer.", usage="<int>", arg="required",
-    aliases=("/set parameter num_predict",),
-)  # fmt: skip
-def _maxtokens(ctx: ShellContext, arg: str) -> Reply:
-    context = ctx.engine.info.context_length if ctx.engine else None
-    return _set(ctx, lambda text: params.max_tokens(text, context), arg, "max_tokens", "Max tokens")
+for _command in option_commands():  # \temperature, \topk, …: one per sampling option
+    TABLE.add(_command)
 
 
 @TABLE.register(
@@ -128,7 +91,7 @@ def _maxtokens(ctx: ShellContext, arg: str) -> Reply:
     usage="on|off", arg="required", choices=("on", "off"),
 )  # fmt: skip
 def _think(ctx: ShellContext, arg: str) -> Reply:
-    reply = _set(ctx, params.on_off, arg, "think", "Thinking")
+    reply = set_option(ctx, arg, option=BY_KEY["think"], label="Thinking")
     engine = ctx.engine
     if reply.error or engine is None or engine.info.thinking != "prompted":
         return reply
@@ -154,11 +117,8 @@ def _reasoning(ctx: ShellContext, arg: str) -> Reply:
 
 @TABLE.register("params", "Show the current sampling parameters.", aliases=("/show parameters",))
 def _params(ctx: ShellContext, arg: str) -> Reply:
-    s = ctx.session.sampling
     return Reply(
-        f"temperature {s.temperature}, top-k {s.top_k}, top-p {s.top_p}, "
-        f"max tokens {s.max_tokens}, think {'on' if s.think else 'off'}, "
-        f"reasoning {ctx.session.reasoning_mode}, "
+        f"{sampling_text(ctx.session.sampling)}, reasoning {ctx.session.reasoning_mode}, "
         f"grounding {'on' if ctx.session.grounding else 'off'}"
     )
 
