@@ -182,9 +182,9 @@ def _record(
     spec: list[tuple[str, Any, Any]] = [
         (o.key, o.type, field(default_factory=functools.partial(default, o.key))) for o in chosen
     ]
-    cls = dataclasses.make_dataclass(
-        name, spec + extra, namespace={"as_dict": _as_dict, "__doc__": doc}, **kw
-    )
+    namespace = {"as_dict": _as_dict, "__doc__": doc}
+    # keyword-only: a new option anywhere in the list cannot shift a positional argument
+    cls = dataclasses.make_dataclass(name, spec + extra, namespace=namespace, kw_only=True, **kw)
     cls.__module__ = __name__
     return cls
 
