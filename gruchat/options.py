@@ -65,7 +65,8 @@ class Option:
 
     @property
     def aliases(self) -> tuple[str, ...]:
-        return (f"/set parameter {self.ollama or self.key}",) if self.sampling else ()
+        generated = self.sampling and self.command and not self.handwritten
+        return (f"/set parameter {self.ollama or self.key}",) if generated else ()
 
 
 OPTIONS: tuple[Option, ...] = (
