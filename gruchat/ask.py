@@ -14,6 +14,7 @@ from gruchat.engine.base import Engine
 from gruchat.environment import Environment, write_out
 from gruchat.errors import ContextOverflowError, ExitStatus, GruchatError, UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, clean_text, read_stream
+from gruchat.options import SAMPLING_OPTIONS
 from gruchat.render import StreamRenderer
 from gruchat.runtime import new_session
 from gruchat.safe_text import json_line
@@ -54,13 +55,7 @@ def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any
         "model": engine.info.model,
         "model_path": engine.info.path,
         "device": engine.info.device,
-        "sampling": {
-            "temperature": settings.temperature,
-            "top_k": settings.top_k,
-            "top_p": settings.top_p,
-            "max_tokens": settings.max_tokens,
-            "think": settings.think,
-        },
+        "sampling": {o.key: getattr(settings, o.key) for o in SAMPLING_OPTIONS},
         "sources": turn.sources,
         "note": turn.note,
         "computed": turn.computed,

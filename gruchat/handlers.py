@@ -14,6 +14,8 @@ from typing import Any
 from gruchat import params, transcript
 from gruchat.commands import Command, Reply, Table, help_text, refusal
 from gruchat.engine.base import Engine
+from gruchat.option_commands import option_commands, set_option
+from gruchat.options import BY_KEY, sampling_text
 from gruchat.presets import presets
 from gruchat.render import format_stats
 from gruchat.session import Session
@@ -31,16 +33,6 @@ class ShellContext:
     own_files: set[str] = field(default_factory=set)  # transcripts saved or loaded here
     log: Any = None  # the TurnLog when exchanges are logged (\history names the conversation)
     table: Table = field(kw_only=True)
-
-
-def _set(ctx: ShellContext, parser: Any, arg: str, key: str, label: str) -> Reply:
-    try:
-        value = parser(arg)
-    except ValueError as exc:
-        return refusal(str(exc))
-    ctx.session.set_sampling(**{key: value})
-    shown = ("on" if value else "off") if isinstance(value, bool) else value
-    return Reply(f"{label} set to {shown}.")
 
 
 def _help(ctx: ShellContext, arg: str) -> Reply:
@@ -76,25 +68,8 @@ def _clear(ctx: ShellContext, arg: str) -> Reply:
     return Reply("Cleared chat history; the system prompt is kept.")
 
 
-def _temperature(ctx: ShellContext, arg: str) -> Reply:
-    return _set(ctx, params.temperature, arg, "temperature", "Temperature")
-
-
-def _topk(ctx: ShellContext, arg: str) -> Reply:
-    return _set(ctx, params.top_k, arg, "top_k", "Top-k")
-
-
-def _topp(ctx: ShellContext, arg: str) -> Reply:
-    return _set(ctx, params.top_p, arg, "top_p", "Top-p")
-
-
-def _maxtokens(ctx: ShellContext, arg: str) -> Reply:
-    context = ctx.engine.info.context_length if ctx.engine else None
-    return _set(ctx, lambda text: params.max_tokens(text, context), arg, "max_tokens", "Max tokens")
-
-
 def _think(ctx: ShellContext, arg: str) -> Reply:
-    reply = _set(ctx, params.on_off, arg, "think", "Thinking")
+    reply = set_option(ctx, arg, option=BY_KEY["think"], label="Thinking")
     engine = ctx.engine
     if reply.error or engine is None or engine.info.thinking != "prompted":
         return reply
@@ -115,11 +90,8 @@ def _reasoning(ctx: ShellContext, arg: str) -> Reply:
 
 
 def _params(ctx: ShellContext, arg: str) -> Reply:
-    s = ctx.session.sampling
     return Reply(
-        f"temperature {s.temperature}, top-k {s.top_k}, top-p {s.top_p}, "
-        f"max tokens {s.max_tokens}, think {'on' if s.think else 'off'}, "
-        f"reasoning {ctx.session.reasoning_mode}, "
+        f"{sampling_text(ctx.session.sampling)}, reasoning {ctx.session.reasoning_mode}, "
         f"grounding {'on' if ctx.session.grounding else 'off'}"
     )
 
@@ -247,38 +219,7 @@ COMMANDS: tuple[Command, ...] = (
         example="\\system Always respond as a pirate.",
     ),
     Command("clear", _clear, "Clear the chat history (the system prompt is kept).", suggest=False),
-    Command(
-        "temperature",
-        _temperature,
-        "Set sampling temperature (0 is greedy).",
-        usage="<float 0.0-2.0>",
-        arg="required",
-        aliases=("/set parameter temperature",),
-    ),
-    Command(
-        "topk",
-        _topk,
-        "Set top-k sampling value.",
-        usage="<int > 0>",
-        arg="required",
-        aliases=("/set parameter top_k",),
-    ),
-    Command(
-        "topp",
-        _topp,
-        "Set top-p sampling value.",
-        usage="<float in (0.0, 1.0]>",
-        arg="required",
-        aliases=("/set parameter top_p",),
-    ),
-    Command(
-        "maxtokens",
-        _maxtokens,
-        "Set the most tokens per answer.",
-        usage="<int>",
-        arg="required",
-        aliases=("/set parameter num_predict",),
-    ),
+    *option_commands(),  # \temperature, \topk, \topp, \minp, \maxtokens: from gruchat.options
     Command(
         "think",
         _think,

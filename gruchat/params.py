@@ -55,6 +55,10 @@ def top_p(text: str | float) -> float:
     return _float(text, "top-p must be a number greater than 0.0 and at most 1.0", 0.0, 1.0, True)
 
 
+def min_p(text: str | float) -> float:
+    return _float(text, "min-p must be a number from 0.0 to 1.0", 0.0, 1.0, False)
+
+
 def max_tokens(text: str | int, context: int | None = None) -> int:
     """1 to the limit; below the model's context when it is known (an answer that long
     could never fit beside the question)."""
@@ -99,8 +103,25 @@ def on_off(text: str | bool) -> bool:
     raise ValueError("expected on or off")
 
 
-def isq(text: str) -> str | None:
-    value = str(text).strip()
+def text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value
+
+
+def model_name(value: object) -> str:
+    """Text that must say something: an empty model name would load nothing."""
+    if not text(value).strip():
+        raise ValueError("must not be empty (a preset name or a .gguf path)")
+    return str(value).strip()
+
+
+def non_negative(value: str | int) -> int:
+    return _int(value, "must be a whole number of 0 or more", 0, 1_000_000)
+
+
+def isq(value: object) -> str | None:
+    value = text(value).strip()
     if value.lower() in ("", "none", "off"):
         return None
     if not value.replace("_", "").isalnum():

@@ -119,7 +119,10 @@ def test_help_shows_the_aliases_with_their_prefix():
     ("line", "message"),
     [
         ("\\expect x", "unknown command \\expect; type \\help for the list"),  # prompt files only
-        ("/set parameter seed 3", "unknown command /set; /set takes: parameter num_predict"),
+        (
+            "/set parameter seed 3",
+            "unknown command /set; /set takes: parameter min_p, parameter num_predict",
+        ),
         ("/byee", "unknown command /byee; type \\help for the list"),
         ("/bye now", "/bye takes no arguments"),
         ("\\exti", "unknown command \\exti; type \\help for the list"),

@@ -75,8 +75,8 @@ def test_exchange_logged_with_every_field(fake_engine, env, db):
     assert before - 1 <= row.started <= row.updated <= time.time()
     assert (row.backend, row.model, row.device) == ("FakeEngine", "fake", "cpu")
     assert row.sampling == {
-        "temperature": 0.0, "top_k": 1, "top_p": 0.95, "max_tokens": 64, "think": False,
-        "repetition_penalty": None,
+        "temperature": 0.0, "top_k": 1, "top_p": 0.95, "min_p": 0.0, "max_tokens": 64,
+        "think": False, "repetition_penalty": None,
     }  # fmt: skip
     assert row.system_prompt == SYSTEM
     assert row.prompt == "What is the update gate of a GRU?"

@@ -171,7 +171,9 @@ def test_case33_control_a_valid_transcript_loads_typed(tmp_path):
     path = tmp_path / "good.json"
     path.write_text(json.dumps(good_doc()), encoding="utf-8")
     assert not load_reply(shell, path).error
-    assert session.sampling == Sampling(0.5, 5, 0.9, 64, True)
+    assert session.sampling == Sampling(
+        temperature=0.5, top_k=5, top_p=0.9, max_tokens=64, think=True
+    )
     assert session.system_prompt == "Be brief."
     assert session.turns[0].usage == Usage(prompt_tokens=12, completion_tokens=3, decode_tps=9.5)
     reply = shell.handle("\\stats").reply  # what used to crash later on a string token count

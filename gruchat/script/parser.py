@@ -14,24 +14,17 @@ from typing import Any
 
 import regex
 
-from gruchat import commands, params
+from gruchat import commands
 from gruchat.command_table import build_table
 from gruchat.errors import UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, read_bytes
+from gruchat.options import SAMPLING_OPTIONS, Option
 from gruchat.script.cursor import Cursor, ScriptSyntaxError, compile_regex
 from gruchat.script.directives import EXPECT, FINISH_REASONS, KINDS, TEXT_KINDS
 
 _PRAGMA = re.compile(r"#\s*(model|sampling)\s*:")
-SAMPLING_KEYS: dict[str, tuple[str, Any]] = {
-    "temperature": ("temperature", params.temperature),
-    "top_k": ("top_k", params.top_k),
-    "topk": ("top_k", params.top_k),
-    "top_p": ("top_p", params.top_p),
-    "topp": ("top_p", params.top_p),
-    "max_tokens": ("max_tokens", params.max_tokens),
-    "maxtokens": ("max_tokens", params.max_tokens),
-    "think": ("think", params.on_off),
-}
+# key=VALUE with a sampling option's key or its REPL command's name (topk=5)
+SAMPLING_KEYS: dict[str, Option] = {k: o for o in SAMPLING_OPTIONS for k in o.pragma_keys}
 
 
 @dataclass(frozen=True)
@@ -252,12 +245,12 @@ class _Parser:
         for token in tokens:
             col = value_at + token.start() + 1
             name, eq, text = token.group().partition("=")
-            entry = SAMPLING_KEYS.get(name.lower().replace("-", "_"))
-            if entry is None or not eq:
-                keys = "temperature, top_k, top_p, max_tokens, think"
+            option = SAMPLING_KEYS.get(name.lower().replace("-", "_"))
+            if option is None or not eq:
+                keys = ", ".join(o.key for o in SAMPLING_OPTIONS)
                 raise self.error(line, col, f"expected KEY=VALUE with KEY one of {keys}")
             try:
-                self.script.sampling[entry[0]] = entry[1](text)
+                self.script.sampling[option.key] = option.parse(text)
             except ValueError as exc:
                 raise self.error(line, col + len(name) + 1, str(exc)) from None
 

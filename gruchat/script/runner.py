@@ -23,6 +23,7 @@ from gruchat.config import Settings, load_settings
 from gruchat.engine.base import Engine, Sampling
 from gruchat.environment import Environment
 from gruchat.errors import ExitStatus, GruchatError, UsageError
+from gruchat.options import SAMPLING_OPTIONS
 from gruchat.runtime import grounder_for, new_session, open_engine, sampling_from
 from gruchat.script import golden, parser, report
 from gruchat.script.checks import Subject, evaluate, excerpt, reply_text
@@ -32,7 +33,6 @@ from gruchat.shell import Outcome, Shell
 from gruchat.turn import Grounder
 from gruchat.turn_log import open_run_log
 
-SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "max_tokens", "think")
 EngineFactory = Callable[[Settings, Console], Engine]
 
 
@@ -162,9 +162,9 @@ def settings_for(flags: dict[str, Any], scripts: Sequence[parser.Script]) -> Set
 def file_sampling(settings: Settings, script: parser.Script) -> Sampling:
     """Greedy by default; the file's ``# sampling:`` pragma; then the command-line flags."""
     changes = {"temperature": 0.0, **script.sampling}
-    for key in SAMPLING_FIELDS:
-        if settings.sources.get(key, "").startswith("flag"):
-            changes[key] = getattr(settings, key)
+    for option in SAMPLING_OPTIONS:
+        if settings.sources.get(option.key, "").startswith("flag"):
+            changes[option.key] = getattr(settings, option.key)
     return dataclasses.replace(sampling_from(settings), **changes)
 
 
