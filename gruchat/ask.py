@@ -134,8 +134,6 @@ def _ask(
     session = new_session(settings)
     if log is not None:
         log.restore(session)  # --continue / --resume: the earlier exchanges
-    if log is not None:
-        log.restore(session)  # --continue / --resume: the earlier exchanges
     if as_json:
         sink = Console(file=io.StringIO())  # the answer goes into the JSON object instead
         quiet = StreamRenderer(sink, env.err, markdown=False, reasoning_mode="hide")

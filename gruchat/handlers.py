@@ -12,6 +12,7 @@ from typing import Any
 
 from gruchat import params, transcript
 from gruchat.commands import TABLE, Reply, help_text
+from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
 from gruchat.presets import presets
 from gruchat.render import format_stats
@@ -21,13 +22,15 @@ from gruchat.tutor.depth import depth_capability
 
 @dataclass
 class ShellContext:
-    """What a command may touch: the session, the engine's info, and the scope it runs in."""
+    """What a command may touch: the session, how it is shown, the engine's info, and the
+    scope it runs in."""
 
     session: Session
     engine: Engine | None = None
     scope: str = "repl"  # "repl" or "script"
     own_files: set[str] = field(default_factory=set)  # transcripts saved or loaded here
     log: Any = None  # the TurnLog when exchanges are logged (\history names the conversation)
+    display_state: DisplayState = field(default_factory=DisplayState)
 
 
 def _error(text: str) -> Reply:
@@ -87,6 +90,7 @@ def _system(ctx: ShellContext, arg: str) -> Reply:
 @TABLE.register("clear", "Clear the chat history (the system prompt is kept).", suggest=False)
 def _clear(ctx: ShellContext, arg: str) -> Reply:
     ctx.session.clear()
+    ctx.display_state.shown_notes.clear()  # a note is shown whole again after \clear
     return Reply("Cleared chat history; the system prompt is kept.")
 
 
@@ -148,8 +152,8 @@ PROMPTED_THINKING = (
     usage="show|hide|collapse", arg="required", choices=params.REASONING_MODES,
 )  # fmt: skip
 def _reasoning(ctx: ShellContext, arg: str) -> Reply:
-    ctx.session.reasoning_mode = params.reasoning(arg)
-    return Reply(f"Reasoning: {ctx.session.reasoning_mode}.")
+    ctx.display_state.reasoning_mode = params.reasoning(arg)
+    return Reply(f"Reasoning: {ctx.display_state.reasoning_mode}.")
 
 
 @TABLE.register("params", "Show the current sampling parameters.", aliases=("/show parameters",))
@@ -158,7 +162,7 @@ def _params(ctx: ShellContext, arg: str) -> Reply:
     return Reply(
         f"temperature {s.temperature}, top-k {s.top_k}, top-p {s.top_p}, "
         f"max tokens {s.max_tokens}, think {'on' if s.think else 'off'}, "
-        f"reasoning {ctx.session.reasoning_mode}, "
+        f"reasoning {ctx.display_state.reasoning_mode}, "
         f"grounding {'on' if ctx.session.grounding else 'off'}"
     )
 
@@ -277,7 +281,7 @@ def _load(ctx: ShellContext, arg: str) -> Reply:
     except OSError as exc:
         return _error(f"could not load {path}: {exc.strerror or exc}")
     ctx.own_files.add(transcript.identity(path))
-    count = len(ctx.session.messages) // 2
+    count = len(ctx.session.exchanges)
     return Reply(f"Loaded {count} exchanges from {path}.")
 
 

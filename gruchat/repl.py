@@ -33,7 +33,7 @@ from gruchat.inputs import (
     size_text,
 )
 from gruchat.model_notice import notice_once
-from gruchat.runtime import grounder_for, new_session, open_engine
+from gruchat.runtime import display_state, grounder_for, new_session, open_engine
 from gruchat.safe_text import literal
 from gruchat.shell import Shell
 from gruchat.store import state_dir
@@ -281,7 +281,9 @@ def run_repl(
     warm = warm_messages(session.system_prompt) if interactive and settings.warmup else None
     if warm:  # piped input arrives at once: nothing to overlap with
         engine = WarmEngine(engine, warm)
-    shell = Shell(engine, session, env, grounder_for(settings), log=log)
+    shell = Shell(
+        engine, session, env, grounder_for(settings), log=log, display_state=display_state(settings)
+    )
     if interactive:
         banner(env.out, engine)
         notice_once(settings.model, env.out)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from gruchat import handlers  # noqa: F401  (registers the commands in the table)
 from gruchat.commands import Call, CommandError, Empty, Reply, parse
+from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
@@ -42,13 +43,21 @@ class Shell:
         grounder: Grounder | None = None,
         scope: str = "repl",
         log: TurnLog | None = None,
+        display_state: DisplayState | None = None,
     ) -> None:
         self.engine = engine
         self.log = log
         self.session = session
+        self.display_state = display_state or DisplayState()
         self.env = env
         self.grounder = grounder
-        self.ctx = ShellContext(session=session, engine=engine, scope=scope, log=log)
+        self.ctx = ShellContext(
+            session=session,
+            engine=engine,
+            scope=scope,
+            log=log,
+            display_state=self.display_state,
+        )
         self.transform = answer_transform()
         self.last_reply: Reply | None = None
 
@@ -96,17 +105,25 @@ class Shell:
             out,
             out,
             markdown=bool(self.env.stdout_isatty),
-            reasoning_mode=self.session.reasoning_mode,
+            reasoning_mode=self.display_state.reasoning_mode,
             transform=self.transform,
             wait_console=out if self.env.stdout_isatty and self.ctx.scope == "repl" else None,
         )
         try:
-            turn = logged_turn(self.log, self.engine, self.session, text, renderer, self.grounder)
+            turn = logged_turn(
+                self.log,
+                self.engine,
+                self.session,
+                text,
+                renderer,
+                self.grounder,
+                self.display_state,
+            )
         except ContextOverflowError as exc:
             self.show(Reply(exc.message, error=True))
             return None
         renderer.sources(turn.sources)
-        if self.session.show_stats and turn.usage is not None:
+        if self.display_state.show_stats and turn.usage is not None:
             renderer.stats(format_stats(turn, self.session, self.engine.info.context_length))
         warning = context_warning(self.engine, self.session)
         if warning:

@@ -21,7 +21,7 @@ from gruchat.config import Settings, load_settings
 from gruchat.engine.base import Engine, Sampling
 from gruchat.environment import Environment
 from gruchat.errors import ExitStatus, GruchatError, UsageError
-from gruchat.runtime import grounder_for, new_session, open_engine, sampling_from
+from gruchat.runtime import display_state, grounder_for, new_session, open_engine, sampling_from
 from gruchat.script import golden, parser, report
 from gruchat.script.checks import Subject, evaluate, excerpt, reply_text
 from gruchat.script.report import FileResult, Row
@@ -176,7 +176,8 @@ def run_script(
     session.sampling = session.default_sampling = file_sampling(settings, script)
     shell_env = _silent() if quiet else env
     log = open_run_log(settings, env.err)  # only with --log: each file a conversation
-    shell = Shell(engine, session, shell_env, grounder, scope="script", log=log)
+    view = display_state(settings)
+    shell = Shell(engine, session, shell_env, grounder, scope="script", log=log, display_state=view)
     out = shell_env.out
     result = FileResult(script.path)
     turns: list[tuple[int, Turn]] = []
