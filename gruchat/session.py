@@ -137,13 +137,15 @@ class Session:
         """For \\retry: remove the last exchange and return its prompt."""
         if not self.exchanges:
             return None
-        return self.exchanges.pop().turn.prompt
+        last = self.exchanges.pop()
+        return last.messages[0]["content"] if last.messages else last.turn.prompt
 
     def cut_to(self, message_count: int) -> None:
         """Drop the latest exchanges until at most ``message_count`` messages are left
         (the log's ``history``: what the session held when an exchange began)."""
-        while self.exchanges and len(self.messages) > message_count:
-            self.exchanges.pop()
+        count = sum(len(e.messages) for e in self.exchanges)
+        while self.exchanges and count > message_count:
+            count -= len(self.exchanges.pop().messages)
 
     def reset_sampling(self) -> None:
         self.sampling = self.default_sampling

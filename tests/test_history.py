@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from gruchat.config import Settings
 from gruchat.engine.base import Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.environment import Environment
@@ -16,6 +17,7 @@ from gruchat.errors import EngineError
 from gruchat.session import Session
 from gruchat.shell import Shell
 from gruchat.transcript import to_markdown
+from gruchat.turn_log import open_turn_log
 from gruchat.tutor.grounding import make_grounder
 
 SYSTEM = "Be brief."
@@ -146,6 +148,31 @@ def test_retry_after_a_failure_with_no_text_asks_that_question_again():
     shell.handle("\\retry")
     assert engine.requests[-1][0][-1]["content"] == "two"
     assert [(t.prompt, t.answer) for t in shell.session.turns] == [("one", "A1"), ("two", "A2")]
+
+
+# -- a continued conversation ---------------------------------------------------------------
+
+
+def test_continuing_a_logged_conversation_gives_the_same_exchanges(tmp_path):
+    """The log replays \\undo, \\clear and \\retry onto one history, as they were live."""
+    db = tmp_path / "logs.db"
+    engine = FakeEngine()
+    for answer in ("A0", "A1", "A2", "A2 again", "A3", "A4"):
+        engine.enqueue(answer)
+    live = make_shell(engine)
+    live.log = live.ctx.log = open_turn_log(Settings(), live.env.err, path=db)
+    for line in ("zero", "\\clear", "one", "two", "\\retry", "three", "\\undo", "four"):
+        live.handle(line)
+    again = make_shell(engine)
+    log = open_turn_log(Settings(), again.env.err, continue_last=True, path=db)
+    log.restore(again.session)
+    assert [(t.prompt, t.answer) for t in again.session.turns] == [
+        ("one", "A1"),
+        ("two", "A2 again"),
+        ("four", "A4"),
+    ]
+    assert again.session.request_messages("x") == live.session.request_messages("x")
+    assert reply(again, "\\stats") == reply(live, "\\stats")
 
 
 # -- what the model is sent -------------------------------------------------------------------
