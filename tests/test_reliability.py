@@ -27,6 +27,7 @@ from rich.console import Console
 
 from gruchat import commands, repl, transcript
 from gruchat.ask import read_prompt
+from gruchat.command_table import build_table
 from gruchat.commands import Call, CommandError, Empty, Prompt, parse
 from gruchat.config import load_settings
 from gruchat.engine import mistral
@@ -38,8 +39,10 @@ from gruchat.markdown_stream import MarkdownStream
 from gruchat.render import StreamRenderer
 from gruchat.repl import SafeFileHistory, piped_lines, run_repl
 from gruchat.session import Session
-from gruchat.shell import Shell
+from gruchat.shell import Outcome, Shell
 from gruchat.turn import run_turn
+
+TABLE = build_table()
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 
@@ -79,9 +82,10 @@ def user_texts(engine: FakeEngine) -> list[str]:
 def test_case05_bad_temperature_refused_state_unchanged(fake_engine, env, value):
     shell, session, environment = make_shell(fake_engine, env, temperature=0.7)
     before = session.sampling
-    assert shell.handle(f"\\temperature {value}") is True
+    outcome = shell.handle(f"\\temperature {value}")
+    assert outcome.going
     assert session.sampling == before
-    assert shell.last_reply is not None and shell.last_reply.error
+    assert outcome.reply is not None and outcome.reply.error
     assert "error: temperature must be a number from 0.0 to 2.0" in out_of(environment)
     assert fake_engine.requests == []
 
@@ -89,9 +93,9 @@ def test_case05_bad_temperature_refused_state_unchanged(fake_engine, env, value)
 def test_case05_control_valid_temperature_is_accepted(fake_engine, env):
     """The refusals above are not vacuous: an in-range value does change the state."""
     shell, session, _ = make_shell(fake_engine, env, temperature=0.7)
-    shell.handle("\\temperature 1.5")
+    reply = shell.handle("\\temperature 1.5").reply
     assert session.sampling.temperature == 1.5
-    assert not shell.last_reply.error
+    assert not reply.error
 
 
 # -- case 6: \topk and \topp refuse bad values and keep the state -----------------------------
@@ -112,9 +116,10 @@ def test_case05_control_valid_temperature_is_accepted(fake_engine, env):
 def test_case06_bad_topk_topp_refused_state_unchanged(fake_engine, env, line, message):
     shell, session, environment = make_shell(fake_engine, env, top_k=40, top_p=0.9)
     before = session.sampling
-    assert shell.handle(line) is True
+    outcome = shell.handle(line)
+    assert outcome.going
     assert session.sampling == before
-    assert shell.last_reply.error
+    assert outcome.reply.error
     assert f"error: {message}" in out_of(environment)
     assert fake_engine.requests == []
 
@@ -136,7 +141,7 @@ def test_case06_bad_topk_topp_refused_state_unchanged(fake_engine, env, line, me
 def test_case07_bad_command_clear_message_never_sent(fake_engine, env, line, message):
     shell, session, environment = make_shell(fake_engine, env)
     before = session.sampling
-    assert shell.handle(line) is True  # `\exit extra` is refused, not obeyed
+    assert shell.handle(line).going  # `\exit extra` is refused, not obeyed
     output = out_of(environment)
     assert output.startswith("error: ")
     assert message in output
@@ -152,7 +157,7 @@ def test_case07_bad_command_clear_message_never_sent(fake_engine, env, line, mes
 @pytest.mark.parametrize("line", ["", " ", "\t", "   \t  ", "\u3000", "\n"])
 def test_case08_blank_line_ignored_never_sent(fake_engine, env, line):
     shell, session, environment = make_shell(fake_engine, env)
-    assert shell.handle(line) is True
+    assert shell.handle(line).going
     assert fake_engine.requests == []
     assert session.messages == []
     assert out_of(environment) == ""
@@ -163,7 +168,7 @@ def test_case08_blank_piped_lines_and_empty_block_never_sent(fake_engine, env):
     environment = env('\n   \n\t\n"""\n\n   \n"""\n""""""\n')
     shell = Shell(fake_engine, Session.start("", Sampling()), environment)
     for line in piped_lines(environment):
-        assert shell.handle(line) is True
+        assert shell.handle(line).going
     assert fake_engine.requests == []
     assert out_of(environment) == ""
 
@@ -185,7 +190,7 @@ def test_case10_ctrl_c_mid_stream_keeps_partial_marked_cancelled(fake_engine, en
     )
     fake_engine.enqueue("Fine.")
     shell, session, environment = make_shell(fake_engine, env)
-    assert shell.handle("What does the update gate do?") is True
+    assert shell.handle("What does the update gate do?").going
     output = out_of(environment)
     assert "The upda" in output
     assert "[cancelled]" in output
@@ -194,7 +199,7 @@ def test_case10_ctrl_c_mid_stream_keeps_partial_marked_cancelled(fake_engine, en
     assert session.messages[-1]["role"] == "assistant"
     assert session.messages[-1]["content"] == "The upda [cancelled]"
     # the next prompt works; the cancelled exchange stays in the transcript, not in the request
-    assert shell.handle("And the reset gate?") is True
+    assert shell.handle("And the reset gate?").going
     sent, _ = fake_engine.requests[-1]
     assert [m["role"] for m in sent] == ["system", "user"]
     assert session.messages[-1] == {"role": "assistant", "content": "Fine."}
@@ -303,7 +308,7 @@ def test_case17_prompt_longer_than_context_refused_history_kept(env):
     before = [dict(m) for m in session.messages]
     long_prompt = "gate " * 200
     expected = engine.count_tokens(session.request_messages(long_prompt.strip()))
-    assert shell.handle(long_prompt) is True
+    assert shell.handle(long_prompt).going
     output = out_of(environment)
     assert f"error: prompt is {expected} tokens, the context holds 80; use \\clear" in output
     assert session.messages == before  # the conversation is kept
@@ -364,16 +369,16 @@ def test_case19_engine_error_mid_stream_partial_plus_error_repl_lives(fake_engin
     )
     fake_engine.enqueue("Second answer.")
     shell, session, environment = make_shell(fake_engine, env)
-    assert shell.handle("What does the update gate do?") is True
+    assert shell.handle("What does the update gate do?").going
     output = out_of(environment)
     assert "The update g" in output
     assert "error: engine error: boom" in output
     assert output.index("The update g") < output.index("error: engine error: boom")
     assert session.last_turn.finish_reason == "error"
     assert session.messages[-1]["content"] == "The update g [error]"
-    assert shell.handle("\\params") is True
+    assert shell.handle("\\params").going
     assert "temperature" in out_of(environment)
-    assert shell.handle("Next question?") is True
+    assert shell.handle("Next question?").going
     assert session.messages[-1] == {"role": "assistant", "content": "Second answer."}
 
 
@@ -751,8 +756,9 @@ def _saved_session_shell(fake_engine, env):
 def test_case24_save_into_missing_directory_is_an_error(fake_engine, env, tmp_path):
     shell, _, environment = _saved_session_shell(fake_engine, env)
     target = tmp_path / "missing" / "chat.json"
-    assert shell.handle(f"\\save {target}") is True
-    assert shell.last_reply.error
+    outcome = shell.handle(f"\\save {target}")
+    assert outcome.going
+    assert outcome.reply.error
     assert f"error: could not save {target}" in out_of(environment)
     assert not target.parent.exists()
 
@@ -762,8 +768,8 @@ def test_case24_save_onto_a_directory_is_an_error_and_leaves_no_temp(fake_engine
     target = tmp_path / "chat.json"
     target.mkdir()
     (target / "keep.txt").write_text("keep")
-    shell.handle(f"\\save {target}")
-    assert shell.last_reply.error
+    reply = shell.handle(f"\\save {target}").reply
+    assert reply.error
     assert f"could not save {target}" in out_of(environment)
     assert (target / "keep.txt").read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chat.json"]
@@ -795,9 +801,9 @@ def test_case24_save_on_full_disk_keeps_previous_file(
             return handle
 
         monkeypatch.setattr(transcript.os, "fdopen", fdopen)
-    shell.handle(f"\\save {target}")
+    reply = shell.handle(f"\\save {target}").reply
     monkeypatch.undo()
-    assert shell.last_reply.error
+    assert reply.error
     output = out_of(environment)
     assert f"error: could not save {target}: No space left on device; nothing was changed" in (
         output
@@ -808,7 +814,7 @@ def test_case24_save_on_full_disk_keeps_previous_file(
 
 # -- case 25: fuzzing the command parser -------------------------------------------------------
 
-_NAMES = [*sorted(commands.TABLE.lookup), "foo", "TEMPERATURE", "", "exit\t", "éxit", "٣"]
+_NAMES = [*sorted(TABLE.lookup), "foo", "TEMPERATURE", "", "exit\t", "éxit", "٣"]
 _command_lines = st.builds(
     lambda lead, prefix, name, sep, arg: f"{lead}{prefix}{name}{sep}{arg}",
     st.sampled_from(["", " ", "\t", "\u3000"]),
@@ -823,7 +829,7 @@ _command_lines = st.builds(
 @given(st.one_of(st.text(max_size=80), _command_lines))
 def test_case25_fuzzed_lines_parse_to_command_prompt_or_error(line):
     try:
-        parsed = parse(line)
+        parsed = parse(line, TABLE)
     except CommandError as exc:
         assert str(exc)
         assert commands.is_command(line)
@@ -835,12 +841,12 @@ def test_case25_fuzzed_lines_parse_to_command_prompt_or_error(line):
         assert parsed.text == line.strip() and not commands.is_blank(parsed.text)
         assert not commands.is_command(line)
     else:
-        assert parsed.command in commands.TABLE.commands.values()
+        assert parsed.command in TABLE.commands.values()
 
 
 _SAFE = [
     name
-    for name in sorted(commands.TABLE.commands)
+    for name in sorted(TABLE.commands)
     if name not in ("save", "load", "exit", "gru", "notes", "help")
 ]
 
@@ -864,8 +870,9 @@ def test_case25_fuzzed_lines_through_the_shell_never_raise(line):
         stderr_isatty=False,
         width=100,
     )
-    shell = Shell(engine, Session.start("", Sampling()), environment)
-    assert shell.handle(line) in (True, False)
+    shell = Shell(engine, Session.start("", Sampling()), environment, table=TABLE)
+    outcome = shell.handle(line)
+    assert isinstance(outcome, Outcome) and outcome.going in (True, False)
 
 
 # -- case 14 (unit): streams that cannot encode do not crash ------------------------------------
