@@ -13,6 +13,7 @@ from typing import Any
 
 from gruchat import params, transcript
 from gruchat.commands import Command, Reply, Table, help_text, refusal
+from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
 from gruchat.option_commands import option_commands, set_option
 from gruchat.options import BY_KEY, sampling_text
@@ -24,14 +25,15 @@ from gruchat.tutor.depth import depth_capability
 
 @dataclass
 class ShellContext:
-    """What a command may touch: the session, the engine's info, the table it was found in
-    (\\help lists it), and the scope it runs in."""
+    """What a command may touch: the session, how it is shown, the engine's info, the
+    table it was found in (\\help lists it), and the scope it runs in."""
 
     session: Session
     engine: Engine | None = None
     scope: str = "repl"  # "repl" or "script"
     own_files: set[str] = field(default_factory=set)  # transcripts saved or loaded here
     log: Any = None  # the TurnLog when exchanges are logged (\history names the conversation)
+    display_state: DisplayState = field(default_factory=DisplayState)
     table: Table = field(kw_only=True)
 
 
@@ -65,6 +67,7 @@ def _system(ctx: ShellContext, arg: str) -> Reply:
 
 def _clear(ctx: ShellContext, arg: str) -> Reply:
     ctx.session.clear()
+    ctx.display_state.shown_notes.clear()  # a note is shown whole again after \clear
     return Reply("Cleared chat history; the system prompt is kept.")
 
 
@@ -85,13 +88,13 @@ PROMPTED_THINKING = (
 
 
 def _reasoning(ctx: ShellContext, arg: str) -> Reply:
-    ctx.session.reasoning_mode = params.reasoning(arg)
-    return Reply(f"Reasoning: {ctx.session.reasoning_mode}.")
+    ctx.display_state.reasoning_mode = params.reasoning(arg)
+    return Reply(f"Reasoning: {ctx.display_state.reasoning_mode}.")
 
 
 def _params(ctx: ShellContext, arg: str) -> Reply:
     return Reply(
-        f"{sampling_text(ctx.session.sampling)}, reasoning {ctx.session.reasoning_mode}, "
+        f"{sampling_text(ctx.session.sampling)}, reasoning {ctx.display_state.reasoning_mode}, "
         f"grounding {'on' if ctx.session.grounding else 'off'}"
     )
 
@@ -193,7 +196,7 @@ def _load(ctx: ShellContext, arg: str) -> Reply:
     except OSError as exc:
         return refusal(f"could not load {path}: {exc.strerror or exc}")
     ctx.own_files.add(transcript.identity(path))
-    count = len(ctx.session.messages) // 2
+    count = len(ctx.session.exchanges)
     return Reply(f"Loaded {count} exchanges from {path}.")
 
 

@@ -34,7 +34,7 @@ from gruchat.inputs import (
     size_text,
 )
 from gruchat.model_notice import notice_once
-from gruchat.runtime import grounder_for, new_session, open_engine
+from gruchat.runtime import display_state, grounder_for, new_session, open_engine
 from gruchat.safe_text import literal
 from gruchat.shell import Shell
 from gruchat.store import state_dir
@@ -284,7 +284,15 @@ def run_repl(
     if warm:  # piped input arrives at once: nothing to overlap with
         engine = WarmEngine(engine, warm)
     table = build_table()  # one table for the Shell (and \help) and the completer
-    shell = Shell(engine, session, env, grounder_for(settings), log=log, table=table)
+    shell = Shell(
+        engine,
+        session,
+        env,
+        grounder_for(settings),
+        log=log,
+        table=table,
+        display_state=display_state(settings),
+    )
     if interactive:
         banner(env.out, engine)
         notice_once(settings.model, env.out)

@@ -8,6 +8,7 @@ from rich.console import Console
 
 from gruchat import models
 from gruchat.config import Settings, system_prompt_text
+from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine, Sampling
 from gruchat.errors import ModelError
 from gruchat.options import sampling_of
@@ -23,11 +24,14 @@ def new_session(settings: Settings) -> Session:
     return Session.start(
         system_prompt_text(settings),
         sampling_from(settings),
-        reasoning_mode=settings.reasoning,
         grounding=settings.grounding,
         on_contradiction=settings.on_contradiction,
-        show_stats=settings.stats,
     )
+
+
+def display_state(settings: Settings) -> DisplayState:
+    """How the chat starts out shown (\\reasoning changes it; never saved)."""
+    return DisplayState(reasoning_mode=settings.reasoning, show_stats=settings.stats)
 
 
 def ensure_model(
@@ -72,7 +76,14 @@ def open_engine(settings: Settings, console: Console, verbose: bool = False) -> 
     return engine
 
 
-__all__ = ["ModelError", "ensure_model", "new_session", "open_engine", "sampling_from"]
+__all__ = [
+    "ModelError",
+    "display_state",
+    "ensure_model",
+    "new_session",
+    "open_engine",
+    "sampling_from",
+]
 
 
 def grounder_for(settings: Settings):

@@ -1,4 +1,4 @@
-"""Conversation state: messages, system prompt, sampling, turn stats. No I/O here."""
+"""Conversation state: the exchanges, system prompt and sampling. No I/O, no display state."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from gruchat.engine.base import Message, Sampling, Usage
 
-TRANSCRIPT_VERSION = 1
+TRANSCRIPT_VERSION = 2  # 2: one turn per exchange, in order (transcript_schema migrates 1)
 
 
 @dataclass
@@ -43,20 +43,28 @@ class Turn:
 
 
 @dataclass
+class Exchange:
+    """One question and what came back, as the conversation holds it: the turn (answer,
+    stats, marks) and its two messages, or none when nothing came back to show."""
+
+    turn: Turn
+    # (question, answer) as the screen and transcripts show them; each may carry "sent",
+    # the text the model sees instead ("" leaves the message out; see request_messages)
+    messages: tuple[Message, ...] = ()
+
+
+@dataclass
 class Session:
-    """Everything a conversation needs to continue, save and load."""
+    """Everything a conversation needs to continue, save and load: one list of exchanges,
+    from which the messages, the stats and the transcripts are all derived."""
 
     system_prompt: str = ""
     sampling: Sampling = field(default_factory=Sampling)
     default_sampling: Sampling = field(default_factory=Sampling)
     default_system_prompt: str = ""
-    reasoning_mode: str = "show"
     grounding: bool = True
     on_contradiction: str = "mark"  # mark | strike | regenerate (see gruchat.turn)
-    show_stats: bool = True
-    messages: list[Message] = field(default_factory=list)
-    turns: list[Turn] = field(default_factory=list)
-    shown_notes: set[str] = field(default_factory=set)  # verified notes already on screen
+    exchanges: list[Exchange] = field(default_factory=list)
 
     @classmethod
     def start(cls, system_prompt: str, sampling: Sampling, **kwargs: Any) -> Session:
@@ -68,6 +76,16 @@ class Session:
             **kwargs,
         )
 
+    @property
+    def messages(self) -> list[Message]:
+        """The history as shown, two messages per exchange that has them (copies)."""
+        return [dict(m) for e in self.exchanges for m in e.messages]
+
+    @property
+    def turns(self) -> list[Turn]:
+        """Each exchange's turn, in order."""
+        return [e.turn for e in self.exchanges]
+
     # -- what goes to the engine -------------------------------------------------
     # A message may carry "sent": the text the model sees instead of "content" (which is
     # what the screen and transcripts show); "sent": "" leaves the message out, so a
@@ -77,61 +95,57 @@ class Session:
         head = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
         history = [
             {"role": m["role"], "content": m.get("sent", m["content"])}
-            for m in self.messages
+            for e in self.exchanges
+            for m in e.messages
             if m.get("sent") != ""
         ]
         return head + history + [{"role": "user", "content": user_content}]
 
     def previous_questions(self) -> list[str]:
         """The user's earlier questions in this conversation, latest first (for follow-ups)."""
-        return [m["content"] for m in reversed(self.messages) if m["role"] == "user"]
+        return [e.messages[0]["content"] for e in reversed(self.exchanges) if e.messages]
 
-    def record(self, turn: Turn) -> None:
-        """Keep the exchange, marked; only a clean answer is sent to the model again."""
-        self.turns.append(turn)
-        if turn.finish_reason == "error" and not turn.answer:
-            return
-        shown = transcript_text(turn)
-        user: Message = {"role": "user", "content": turn.prompt}
-        assistant: Message = {"role": "assistant", "content": shown}
-        if turn.finish_reason in ("cancelled", "error", "repetition") or turn.flags:
-            user["sent"] = assistant["sent"] = ""
-        elif shown != turn.answer:
-            assistant["sent"] = turn.answer
-        self.messages += [user, assistant]
+    def record(self, turn: Turn, sent: bool = True) -> None:
+        """Keep the exchange, marked; only a clean answer is sent to the model again.
 
-    # -- stats -------------------------------------------------------------------
+        ``sent=False``: the question never reached the model (Ctrl-C before sending), so,
+        like a failure with no text, the exchange has no messages."""
+        self.exchanges.append(Exchange(turn, history_messages(turn) if sent else ()))
+
+    # -- stats (over the exchanges in the history now) -----------------------------
     @property
     def last_turn(self) -> Turn | None:
-        return self.turns[-1] if self.turns else None
+        return self.exchanges[-1].turn if self.exchanges else None
 
     @property
     def cache_hits(self) -> int:
-        return sum(1 for t in self.turns if t.cache_hit)
+        return sum(1 for e in self.exchanges if e.turn.cache_hit)
 
     @property
     def turn_count(self) -> int:
-        return sum(1 for t in self.turns if t.usage is not None)
+        return sum(1 for e in self.exchanges if e.turn.usage is not None)
 
     # -- commands ------------------------------------------------------------------
     def clear(self) -> None:
-        self.messages.clear()
-        self.shown_notes.clear()
+        self.exchanges.clear()
 
     def undo(self) -> bool:
         """Drop the last exchange; False when there is none."""
-        if len(self.messages) < 2:
-            return False
-        del self.messages[-2:]
-        return True
+        return self.pop_last_prompt() is not None
 
     def pop_last_prompt(self) -> str | None:
         """For \\retry: remove the last exchange and return its prompt."""
-        if len(self.messages) < 2 or self.messages[-2]["role"] != "user":
+        if not self.exchanges:
             return None
-        prompt = self.messages[-2]["content"]
-        del self.messages[-2:]
-        return prompt
+        last = self.exchanges.pop()
+        return last.messages[0]["content"] if last.messages else last.turn.prompt
+
+    def cut_to(self, message_count: int) -> None:
+        """Drop the latest exchanges until at most ``message_count`` messages are left
+        (the log's ``history``: what the session held when an exchange began)."""
+        count = sum(len(e.messages) for e in self.exchanges)
+        while self.exchanges and count > message_count:
+            count -= len(self.exchanges.pop().messages)
 
     def reset_sampling(self) -> None:
         self.sampling = self.default_sampling
@@ -141,12 +155,14 @@ class Session:
 
     # -- transcripts -------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
+        """The transcript: the messages, and one turn per exchange, in order
+        (``in_history``: whether the exchange has its two messages)."""
         return {
             "version": TRANSCRIPT_VERSION,
             "system_prompt": self.system_prompt,
             "sampling": self.sampling.as_dict(),
-            "messages": [dict(m) for m in self.messages],
-            "turns": [t.as_dict() for t in self.turns],
+            "messages": self.messages,
+            "turns": [{**e.turn.as_dict(), "in_history": bool(e.messages)} for e in self.exchanges],
         }
 
     def load_json(self, data: Any) -> None:
@@ -157,13 +173,23 @@ class Session:
         doc = validate(data)
         sampling = dataclasses.replace(self.sampling, **doc.sampling)
         system = self.system_prompt if doc.system_prompt is None else doc.system_prompt
-        turns = [Turn(**values) for values in doc.turns]
-        self.messages, self.sampling, self.system_prompt, self.turns = (
-            doc.messages,
-            sampling,
-            system,
-            turns,
-        )
+        exchanges = [Exchange(Turn(**values), tuple(pair)) for values, pair in doc.exchanges]
+        self.exchanges, self.sampling, self.system_prompt = exchanges, sampling, system
+
+
+def history_messages(turn: Turn) -> tuple[Message, ...]:
+    """The exchange's question and answer as the history keeps them: none for a failure
+    with no text; a cancelled, failed, looping or flagged answer shown but never sent."""
+    if turn.finish_reason == "error" and not turn.answer:
+        return ()
+    shown = transcript_text(turn)
+    user: Message = {"role": "user", "content": turn.prompt}
+    assistant: Message = {"role": "assistant", "content": shown}
+    if turn.finish_reason in ("cancelled", "error", "repetition") or turn.flags:
+        user["sent"] = assistant["sent"] = ""
+    elif shown != turn.answer:
+        assistant["sent"] = turn.answer
+    return (user, assistant)
 
 
 _FINISH_MARKS = {"cancelled": "[cancelled]", "error": "[error]",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from gruchat.command_table import build_table
 from gruchat.commands import Call, CommandError, Empty, Reply, Table, parse, refusal
+from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
@@ -40,15 +41,22 @@ class Shell:
         scope: str = "repl",
         log: TurnLog | None = None,
         table: Table | None = None,
+        display_state: DisplayState | None = None,
     ) -> None:
         self.engine = engine
         self.log = log
         self.session = session
+        self.display_state = display_state or DisplayState()
         self.env = env
         self.grounder = grounder
         self.table = table if table is not None else build_table()
         self.ctx = ShellContext(
-            session=session, engine=engine, scope=scope, log=log, table=self.table
+            session=session,
+            engine=engine,
+            scope=scope,
+            log=log,
+            table=self.table,
+            display_state=self.display_state,
         )
 
     def handle(self, line: str) -> Outcome:
@@ -83,7 +91,15 @@ class Shell:
         """Send a prompt; the answer streams, then sources, stats and any context warning.
         A prompt that cannot fit is refused (the outcome's reply) and nothing is sent."""
         try:
-            turn = show_turn(self.engine, self.session, text, self.view(), self.grounder, self.log)
+            turn = show_turn(
+                self.engine,
+                self.session,
+                text,
+                self.view(),
+                self.grounder,
+                self.log,
+                self.display_state,
+            )
         except ContextOverflowError as exc:
             return Outcome(reply=self.show(refusal(exc.message)))
         return Outcome(turn=turn)
@@ -95,7 +111,7 @@ class Shell:
             answer=out,
             meta=out,
             markdown=tty,
-            reasoning_mode=self.session.reasoning_mode,
-            stats=self.session.show_stats,
+            reasoning_mode=self.display_state.reasoning_mode,
+            stats=self.display_state.show_stats,
             wait=out if tty and self.ctx.scope == "repl" else None,
         )

@@ -17,7 +17,6 @@ import tempfile
 from collections.abc import Collection
 from pathlib import Path
 
-from gruchat.engine.base import Message
 from gruchat.inputs import TRANSCRIPT_LIMIT, InputError, not_regular, read_bytes, read_text
 from gruchat.session import Session, Turn
 from gruchat.transcript_schema import parse
@@ -33,18 +32,17 @@ def to_markdown(session: Session) -> str:
     if session.system_prompt:
         parts += ["## System", "", session.system_prompt, ""]
     shown: set[str] = set()
-    for message, turn in _with_turns(session):
-        if message["role"] == "user":
-            parts += ["## You", "", message["content"], ""]
+    for exchange in session.exchanges:
+        if not exchange.messages:  # a failure with no text: nothing was on screen to keep
             continue
-        parts += ["## gruchat", ""]
-        if turn is not None:
-            parts += _shown_before(turn, shown)
-        parts += [message["content"], ""]
-        if turn is not None:
-            parts += [f"- ⚠ not right: {flag}" for flag in turn.flags]
-            parts += [""] if turn.flags else []
-            parts += [f"Sources: {', '.join(turn.sources)}", ""] if turn.sources else []
+        question, answer = exchange.messages
+        turn = exchange.turn
+        parts += ["## You", "", question["content"], "", "## gruchat", ""]
+        parts += _shown_before(turn, shown)
+        parts += [answer["content"], ""]
+        parts += [f"- ⚠ not right: {flag}" for flag in turn.flags]
+        parts += [""] if turn.flags else []
+        parts += [f"Sources: {', '.join(turn.sources)}", ""] if turn.sources else []
     return "\n".join(parts)
 
 
@@ -69,24 +67,6 @@ def _shown_before(turn: Turn, shown: set[str]) -> list[str]:
     if lines:
         lines += ["**The model's answer:**", ""]
     return lines
-
-
-def _with_turns(session: Session) -> list[tuple[Message, Turn | None]]:
-    """Each message with the turn it came from, matched in order by prompt (turns also
-    hold exchanges later undone or cleared, so not every turn has messages)."""
-    turns = [t for t in session.turns if not (t.finish_reason == "error" and not t.answer)]
-    paired: list[tuple[Message, Turn | None]] = []
-    start = 0
-    current: Turn | None = None
-    for message in session.messages:
-        if message["role"] == "user":
-            current = None
-            for index in range(start, len(turns)):
-                if turns[index].prompt == message["content"]:
-                    current, start = turns[index], index + 1
-                    break
-        paired.append((message, current))
-    return paired
 
 
 def atomic_write(path: Path, text: str) -> None:

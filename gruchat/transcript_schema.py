@@ -5,6 +5,10 @@ its type and range here, before the session changes: the first problem is report
 its JSON path (``turns[0].usage.prompt_tokens: expected a whole number, got "12"``).
 Booleans must be real JSON booleans, numbers finite, roles alternate user/assistant.
 Keys this version does not know are ignored. Text is cleaned of lone surrogates.
+
+Version 2 keeps one turn per exchange, in order, each saying whether its two messages are
+in ``messages`` (``in_history``). Version 1 kept every turn of the session beside the
+messages, undone and cleared ones too; ``from_version_1`` pairs them on load.
 """
 
 from __future__ import annotations
@@ -32,14 +36,21 @@ class SchemaError(ValueError):
         super().__init__(f"{path or 'the document'}: expected {expected}, {shown}")
 
 
+Pair = list[Message]  # an exchange's question and answer, or [] when it has none
+ExchangeValues = tuple[dict[str, Any], Pair]  # Turn fields (usage a Usage), and its messages
+
+
 @dataclass
 class Transcript:
     """A checked document: what ``Session.load_json`` may take over as it is."""
 
-    messages: list[Message]
     system_prompt: str | None = None  # None: the file has none, keep the current one
     sampling: dict[str, Any] = field(default_factory=dict)  # only the keys it gives
-    turns: list[dict[str, Any]] = field(default_factory=list)  # Turn fields, usage a Usage
+    exchanges: list[ExchangeValues] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[Message]:
+        return [m for _, pair in self.exchanges for m in pair]
 
 
 def describe(value: Any) -> str:
@@ -165,6 +176,7 @@ TURN: dict[str, Checker] = {
     "computed": text,
     "error": text,
 }
+TURN_V2: dict[str, Checker] = {**TURN, "in_history": boolean}
 
 
 def _fields(data: dict[str, Any], path: str, checkers: dict[str, Checker]) -> dict[str, Any]:
@@ -189,11 +201,11 @@ def _message(value: Any, path: str, role: str) -> Message:
     return message
 
 
-def _turn(value: Any, path: str) -> dict[str, Any]:
+def _turn(value: Any, path: str, checkers: dict[str, Checker]) -> dict[str, Any]:
     item = obj(value, path)
     if "prompt" not in item:
         raise SchemaError(f"{path}.prompt", "text", got="it is missing")
-    values = _fields(item, path, TURN)
+    values = _fields(item, path, checkers)
     usage = item.get("usage")
     if usage is not None:
         values["usage"] = Usage(**_fields(obj(usage, f"{path}.usage"), f"{path}.usage", USAGE))
@@ -203,10 +215,9 @@ def _turn(value: Any, path: str) -> dict[str, Any]:
 def validate(data: Any) -> Transcript:
     """Check a whole parsed document; SchemaError at the first field that is wrong."""
     root = obj(data, "")
-    if "version" in root:
-        version = whole(root["version"], "version")
-        if version > VERSION:
-            raise SchemaError("version", f"{VERSION} or lower (a newer gruchat wrote it)", version)
+    version = whole(root["version"], "version") if "version" in root else 1
+    if version > VERSION:
+        raise SchemaError("version", f"{VERSION} or lower (a newer gruchat wrote it)", version)
     if "messages" not in root:
         raise SchemaError("messages", "a list of messages", got="it is missing")
     raw_messages = root["messages"]
@@ -226,5 +237,53 @@ def validate(data: Any) -> Transcript:
     raw_turns = root.get("turns", [])
     if not isinstance(raw_turns, list):
         raise SchemaError("turns", "a list of turns", raw_turns)
-    turns = [_turn(item, f"turns[{i}]") for i, item in enumerate(raw_turns)]
-    return Transcript(messages, system, sampling, turns)
+    checkers = TURN if version < 2 else TURN_V2
+    turns = [_turn(item, f"turns[{i}]", checkers) for i, item in enumerate(raw_turns)]
+    pairs = [messages[i : i + 2] for i in range(0, len(messages), 2)]
+    exchanges = from_version_1(pairs, turns) if version < 2 else _exchanges(pairs, turns)
+    return Transcript(system, sampling, exchanges)
+
+
+def _exchanges(pairs: list[Pair], turns: list[dict[str, Any]]) -> list[ExchangeValues]:
+    """Version 2: each turn in order, taking the next question and answer when in_history."""
+    in_history = [turn.pop("in_history", True) for turn in turns]
+    if sum(in_history) != len(pairs):
+        raise SchemaError(
+            "turns",
+            f"{len(pairs)} turns in the history (one for each question in messages)",
+            got=f"got {sum(in_history)}",
+        )
+    left = iter(pairs)
+    return [
+        (turn, next(left) if kept else []) for turn, kept in zip(turns, in_history, strict=True)
+    ]
+
+
+def _has_messages(turn: dict[str, Any]) -> bool:
+    """Whether version 1 gave the turn messages: all but a failure with no text."""
+    return not (turn.get("finish_reason") == "error" and not turn.get("answer"))
+
+
+def from_version_1(pairs: list[Pair], turns: list[dict[str, Any]]) -> list[ExchangeValues]:
+    """Version 1 kept every turn, also those undone, retried or cleared, beside the
+    messages. When as many turns can have messages (all but failures with no text) as
+    there are question-answer pairs, they belong together in order; otherwise each
+    question takes the latest free turn with its prompt (a retried question's answer is
+    its last turn). A question with no turn gets one made of its own messages; the
+    turns left over had left the history, so they are dropped here too."""
+    answered = [t for t in turns if _has_messages(t)]
+    if len(answered) == len(pairs):
+        left = iter(pairs)
+        return [(turn, next(left) if _has_messages(turn) else []) for turn in turns]
+    exchanges: list[ExchangeValues] = []
+    end = len(answered)
+    for pair in reversed(pairs):
+        question, answer = pair
+        prompt = question["content"]
+        found = next((i for i in range(end - 1, -1, -1) if answered[i]["prompt"] == prompt), None)
+        if found is None:
+            exchanges.append(({"prompt": prompt, "answer": answer["content"]}, pair))
+        else:
+            exchanges.append((answered[found], pair))
+            end = found
+    return exchanges[::-1]

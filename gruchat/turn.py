@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
+from gruchat.display_state import DisplayState
 from gruchat.engine.base import AnswerDelta, Engine, Event, Finished, ReasoningDelta, Sampling
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.inputs import clean_text
@@ -89,8 +90,11 @@ def run_turn(
     prompt: str,
     renderer: StreamRenderer,
     grounder: Grounder | None = None,
+    display_state: DisplayState | None = None,
 ) -> Turn:
     """Stream one answer; Ctrl-C keeps the partial answer, marked as cancelled.
+
+    ``display_state`` remembers the notes already on screen (a fresh one: none).
 
     Raises ContextOverflowError (nothing sent, nothing recorded) and EngineDeadError.
     Time to first token counts from here, so it includes grounding and the fit check:
@@ -111,7 +115,7 @@ def run_turn(
     except KeyboardInterrupt:  # before anything was sent: nothing to keep
         turn = Turn(prompt=prompt, finish_reason="cancelled")
         renderer.cancelled()
-        session.turns.append(turn)
+        session.record(turn, sent=False)
         return turn
     except BaseException:
         renderer.close()  # the wait line goes before the error is shown
@@ -125,11 +129,12 @@ def run_turn(
         top = sources[0]
         shown = grounder.note(top)
         turn.note = shown[1] if shown else ""
-        if top in session.shown_notes:
+        seen = (display_state or DisplayState()).shown_notes
+        if top in seen:
             renderer.preface_seen(top)
         else:
             renderer.preface([shown] if shown else [])
-            session.shown_notes.add(top)
+            seen.add(top)
     renderer.waiting(phase)  # again, under the note: the model is still reading
     turn.answer, turn.reasoning = _stream_answer(
         stream, turn, renderer, time.perf_counter() - submitted

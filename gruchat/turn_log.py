@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 
 from gruchat.config import Settings
+from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine, Usage
 from gruchat.errors import ContextOverflowError, UsageError
 from gruchat.logbook import (
@@ -95,13 +96,13 @@ class TurnLog:
         """Put a continued conversation's exchanges into ``session``; how many there were.
 
         The history is rebuilt as the REPL built it: each exchange first cuts the
-        messages back to what it saw (``history``), so \\retry, \\undo and \\clear replay
-        as they happened. The system prompt comes from the last exchange unless one was
-        given on the command line."""
+        exchanges back to the messages it saw (``history``), so \\retry, \\undo and
+        \\clear replay as they happened. The system prompt comes from the last exchange
+        unless one was given on the command line."""
         if not self.earlier:
             return 0
         for row in self.earlier:
-            del session.messages[row.history :]
+            session.cut_to(row.history)
             session.record(turn_from(row))
         if not self.keep_system:
             session.system_prompt = self.earlier[-1].system_prompt
@@ -202,13 +203,15 @@ def logged_turn(
     prompt: str,
     renderer: StreamRenderer,
     grounder: Grounder | None = None,
+    display_state: DisplayState | None = None,
 ) -> Turn:
     """``run_turn``, with the exchange in the log (when there is one)."""
     if log is None or not log.active:
-        return run_turn(engine, session, prompt, renderer, grounder)
+        return run_turn(engine, session, prompt, renderer, grounder, display_state)
     exchange = log.begin(engine, session, prompt)
     try:
-        turn = run_turn(engine, session, prompt, exchange.tap(renderer), grounder)
+        tapped = exchange.tap(renderer)
+        turn = run_turn(engine, session, prompt, tapped, grounder, display_state)
     except ContextOverflowError:
         exchange.discard()
         raise

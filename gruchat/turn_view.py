@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
+from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.session import Session, Turn
@@ -54,9 +55,11 @@ def show_turn(
     view: View,
     grounder: Grounder | None = None,
     log: TurnLog | None = None,
+    display_state: DisplayState | None = None,
 ) -> Turn:
     """Run one prompt and show it; ContextOverflowError (the prompt cannot fit) is the
-    caller's to word, since what the user can do about it differs."""
+    caller's to word, since what the user can do about it differs. ``display_state``
+    remembers the verified notes already on screen (a fresh one: none)."""
     renderer = view.renderer(
         view.answer,
         view.meta,
@@ -65,7 +68,7 @@ def show_turn(
         transform=answer_transform(),
         wait_console=view.wait,
     )
-    turn = logged_turn(log, engine, session, text, renderer, grounder)
+    turn = logged_turn(log, engine, session, text, renderer, grounder, display_state)
     renderer.sources(turn.sources)
     if view.stats and turn.usage is not None:
         renderer.stats(format_stats(turn, session, engine.info.context_length))

@@ -33,7 +33,7 @@ def state(shell: Shell) -> dict:
             "system": s.system_prompt,
             "sampling": s.sampling,
             "messages": s.messages,
-            "reasoning": s.reasoning_mode,
+            "reasoning": shell.display_state.reasoning_mode,
             "grounding": s.grounding,
         }
     )
@@ -57,12 +57,18 @@ GOOD = [
     ("\\maxtokens 7", lambda s: s.sampling.max_tokens == 7),
     ("\\think on", lambda s: s.sampling.think is True),
     ("\\think OFF", lambda s: s.sampling.think is False),
-    ("\\reasoning collapse", lambda s: s.reasoning_mode == "collapse"),
-    ("\\reasoning hide", lambda s: s.reasoning_mode == "hide"),
     ("\\grounding off", lambda s: s.grounding is False),
     ("\\system Answer like a pirate.", lambda s: s.system_prompt == "Answer like a pirate."),
     ("/temperature 1.5", lambda s: s.sampling.temperature == 1.5),
 ]
+
+
+@pytest.mark.parametrize("mode", ["collapse", "hide", "show"])
+def test_reasoning_changes_the_display_not_the_session(shell, mode):
+    before = copy.deepcopy(shell.session)
+    assert f"Reasoning: {mode}." in run(shell, f"\\reasoning {mode.upper()}")
+    assert shell.display_state.reasoning_mode == mode
+    assert shell.session == before
 
 
 @pytest.mark.parametrize(("line", "holds"), GOOD)

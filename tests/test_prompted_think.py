@@ -94,7 +94,7 @@ def test_stopping_during_the_reasoning_sends_no_answer_request():
 
 def _turn(mode: str = "show"):
     fake = non_thinking_fake().enqueue(REASONING).enqueue(ANSWER)
-    session = Session.start("You are a tutor.", Sampling(think=True), reasoning_mode=mode)
+    session = Session.start("You are a tutor.", Sampling(think=True))
     environment = Environment.in_memory()
     renderer = StreamRenderer(environment.out, environment.err, markdown=False, reasoning_mode=mode)
     turn = run_turn(PromptedThinking(fake), session, "What does z do?", renderer)

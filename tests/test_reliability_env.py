@@ -755,7 +755,7 @@ def _warning_at(used: int, context: int, max_tokens: int) -> str | None:
     engine = FakeEngine(context_length=context)
     engine.info = dataclasses.replace(engine.info, context_length=context)
     session = Session.start("", Sampling(max_tokens=max_tokens))
-    session.turns.append(Turn(prompt="q", usage=Usage(prompt_tokens=used, completion_tokens=0)))
+    session.record(Turn(prompt="q", usage=Usage(prompt_tokens=used, completion_tokens=0)))
     return context_warning(engine, session)
 
 

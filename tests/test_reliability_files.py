@@ -140,7 +140,7 @@ BAD_FIELDS = [
         "messages[1].content: expected text, got null",
     ),
     (lambda d: d.update(system_prompt=["x"]), "system_prompt: expected text, got a list"),
-    (lambda d: d.update(version=99), "version: expected 1 or lower"),
+    (lambda d: d.update(version=99), "version: expected 2 or lower"),
     (lambda d: d.pop("messages"), "messages: expected a list of messages, it is missing"),
     (lambda d: d.update(sampling="greedy"), 'sampling: expected an object, got "greedy"'),
 ]

@@ -39,12 +39,13 @@ def test_format_stats_exact_lines():
 def test_format_stats_with_session_and_context():
     """A session adds prefix-cache hits over finished turns; a context length adds usage."""
     session = Session()
-    session.turns = [
+    for turn in (
         stats_turn(),
         stats_turn(cached_tokens=12),
         Turn(prompt="cancelled", finish_reason="cancelled"),  # no usage: not a counted turn
         stats_turn(cached_tokens=30),
-    ]
+    ):
+        session.record(turn)
     lines = format_stats(session.turns[-1], session, context_length=2048)
     assert lines[:4] == format_stats(stats_turn())
     assert lines[4:] == [
@@ -55,7 +56,8 @@ def test_format_stats_with_session_and_context():
 
 def test_format_stats_session_without_context_length():
     """No context length known: the cache line only."""
-    session = Session(turns=[stats_turn()])
+    session = Session()
+    session.record(stats_turn())
     assert format_stats(session.turns[0], session)[4:] == ["Prefix cache: 0 hits / 1 turns"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 import json
@@ -19,7 +20,7 @@ from gruchat.errors import (
     UsageError,
 )
 from gruchat.render import StreamRenderer
-from gruchat.session import Session
+from gruchat.session import Session, Turn
 from gruchat.turn import run_turn
 
 ANSWER = "A GRU has an update gate and a reset gate."
@@ -246,14 +247,13 @@ def test_context_overflow_from_engine_leaves_session_unchanged(fake_engine, env)
     fake_engine.context_length = 5
     environment = env()
     session = new_session()
-    session.messages = [{"role": "user", "content": "old"}, {"role": "assistant", "content": "x"}]
-    before = [dict(m) for m in session.messages]
+    session.record(Turn(prompt="old", answer="x"))
+    before = copy.deepcopy(session.exchanges)
     with pytest.raises(ContextOverflowError) as info:
         run_turn(fake_engine, session, "a long question about gates", renderer_for(environment))
     assert info.value.context == 5
     assert info.value.prompt_tokens > 5
-    assert session.messages == before
-    assert session.turns == []
+    assert session.exchanges == before
     assert environment.stdout.getvalue() == ""
 
 
@@ -372,8 +372,6 @@ def test_ask_engine_error_exit_status(fake_engine, env):
 
 def test_json_result_of_unfinished_turn_has_null_usage(fake_engine):
     """json_result of a turn that never finished has usage None, not zeros."""
-    from gruchat.session import Turn
-
     data = json_result(Turn(prompt="q", finish_reason="cancelled"), fake_engine, Settings())
     assert data["usage"] is None
     assert data["finish_reason"] == "cancelled"

@@ -24,7 +24,7 @@ from gruchat.engine.base import Engine, Sampling
 from gruchat.environment import Environment
 from gruchat.errors import ExitStatus, GruchatError, UsageError
 from gruchat.options import SAMPLING_OPTIONS
-from gruchat.runtime import grounder_for, new_session, open_engine, sampling_from
+from gruchat.runtime import display_state, grounder_for, new_session, open_engine, sampling_from
 from gruchat.script import golden, parser, report
 from gruchat.script.checks import Subject, evaluate, excerpt, reply_text
 from gruchat.script.report import FileResult, Row
@@ -182,7 +182,16 @@ def run_script(
     session.sampling = session.default_sampling = file_sampling(settings, script)
     shell_env = _silent() if quiet else env
     log = open_run_log(settings, env.err)  # only with --log: each file a conversation
-    shell = Shell(engine, session, shell_env, grounder, scope="script", log=log, table=table)
+    shell = Shell(
+        engine,
+        session,
+        shell_env,
+        grounder,
+        scope="script",
+        log=log,
+        table=table,
+        display_state=display_state(settings),
+    )
     out = shell_env.out
     result = FileResult(script.path)
     turns: list[tuple[int, Turn]] = []
