@@ -6,6 +6,7 @@ the real reload and its cache hit are the integration test at the end)."""
 from __future__ import annotations
 
 import _thread
+import dataclasses
 import threading
 import time
 
@@ -15,6 +16,7 @@ from test_engine_lock import MESSAGES, BorrowingRunner, _engine
 from gruchat.config import load_settings
 from gruchat.engine.base import Finished, Sampling
 from gruchat.engine.fake import FakeEngine, Scripted
+from gruchat.engine.prompted_think import PromptedThinking, with_prompted_thinking
 from gruchat.engine.recycle import RecyclingEngine
 from gruchat.errors import EngineError
 from gruchat.render import StreamRenderer
@@ -217,15 +219,26 @@ def test_case69_an_engine_without_a_reload_refuses_plainly():
         engine.recycle()
 
 
-def test_case66_repl_reloads_between_lines_and_budget_zero_does_not(monkeypatch, env, tmp_path):
+@pytest.mark.parametrize("thinking", ["native", "prompted"])
+def test_case66_repl_reloads_between_lines_and_budget_zero_does_not(
+    monkeypatch, env, tmp_path, thinking
+):
+    """With the wrapper open_engine really applies: a model without native reasoning is
+    wrapped for prompted thinking, and that wrapper once hid ``recycle``, so the REPL never
+    bounded its memory (bench/soak.py: 0 reloads, peak RSS 5.8x after 60 questions)."""
     from gruchat import repl
 
     lines = "".join(f"question {i} about the update gate\n" for i in range(6))
     for budget, expected in (("40", True), ("0", False)):
         fake = ReloadableFake()
+        fake.info = dataclasses.replace(fake.info, thinking=thinking)
         for i in range(6):
             fake.enqueue(f"answer {i} " * 4)
-        monkeypatch.setattr(repl, "open_engine", lambda settings, console, verbose=False, f=fake: f)
+        wrapped = with_prompted_thinking(fake)
+        assert isinstance(wrapped, PromptedThinking) is (thinking == "prompted")
+        monkeypatch.setattr(
+            repl, "open_engine", lambda settings, console, verbose=False, f=wrapped: f
+        )
         monkeypatch.setattr(repl, "grounder_for", lambda settings: None)
         environment = env(lines)
         settings = load_settings(

@@ -81,6 +81,13 @@ class PromptedThinking:
     def info(self) -> EngineInfo:
         return self._engine.info
 
+    def __getattr__(self, name: str) -> object:
+        """What the wrapped engine offers besides the protocol (``recycle``, ``close``): a
+        wrapper that hid them switched off the REPL's memory bound (bench/soak.py)."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._engine, name)
+
     def count_tokens(self, messages: list[Message]) -> int | None:
         return self._engine.count_tokens(messages)
 
