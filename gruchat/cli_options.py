@@ -40,7 +40,6 @@ Log = Annotated[
     typer.Option("--log/--no-log", help="Keep the exchanges in the conversation log."),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", help="Show the engine's own log.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
 
 _KW = inspect.Parameter.KEYWORD_ONLY
 SHARED = [
@@ -57,9 +56,8 @@ SHARED = [
     inspect.Parameter("grounding", _KW, default=None, annotation=Grounding),
     inspect.Parameter("log", _KW, default=None, annotation=Log),
     inspect.Parameter("verbose", _KW, default=False, annotation=Verbose),
-    inspect.Parameter("debug", _KW, default=False, annotation=Debug),
 ]
-_NOT_SETTINGS = ("verbose", "debug")
+_NOT_SETTINGS = ("verbose",)  # --debug is every command's (cli_typer)
 
 
 def settings_flags(values: dict[str, Any]) -> dict[str, Any]:

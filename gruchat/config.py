@@ -123,9 +123,26 @@ def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> None:
         try:
             value = parser(raw)
         except ValueError as exc:
-            raise UsageError(f"{source}: {key}: {exc}") from None
+            raise UsageError(_invalid(source, key, str(exc))) from None
         setattr(settings, key, value)
         settings.sources[key] = source
+
+
+def _invalid(source: str, key: str, message: str) -> str:
+    """Name the setting once: a flag or variable is its own name (``flag --top-k must be
+    …``, ``env GRUCHAT_TOP_K must be …``); a file adds the key (``FILE: top_k must be …``).
+    The parsers' messages start with the setting's own name ("top-k must be …", shared
+    with the REPL), which the place replaces; some say only what is wrong ("expected on
+    or off")."""
+    subject, must, rest = message.partition(" must ")
+    if must and _spelling(subject) == _spelling(key):
+        message = "must " + rest
+    where = source if source.startswith(("flag ", "env ")) else f"{source}: {key}"
+    return f"{where} {message}" if message.startswith("must ") else f"{where}: {message}"
+
+
+def _spelling(name: str) -> str:
+    return name.lower().replace("-", " ").replace("_", " ").strip()
 
 
 def _read_toml(text: str, where: str) -> dict[str, Any]:
