@@ -226,3 +226,59 @@ def test_pull_unknown_preset_and_hub_preset():
     assert status == ExitStatus.USAGE and "unknown preset 'gpt-17'" in one_line(err)
     status, _, err = run("pull", "qwen3-0.6b")
     assert status == ExitStatus.OK and "Hugging Face hub" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [(("ask", ""), ""), (("ask", "   "), ""), (("ask", "-"), " \n"), (("ask",), "")],
+)
+def test_ask_empty_question_is_usage_error(args, stdin):
+    """An empty question (argument or stdin) is refused before any engine is opened."""
+    status, out, err = run(*args, stdin=stdin)
+    assert status == ExitStatus.USAGE
+    assert one_line(err) == "error: empty question: nothing to ask"
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--top-k", "0"), "error: flag --top-k must be a whole number greater than 0"),
+        (("--temperature", "5"), "error: flag --temperature must be a number from 0.0 to 2.0"),
+    ],
+)
+def test_ask_flag_values_are_checked_before_the_model(args, message):
+    status, _, err = run("ask", *args, "--model", "/nonexistent/x.gguf", "hi")
+    assert status == ExitStatus.USAGE
+    assert one_line(err) == message
+
+
+def test_config_shows_where_each_value_came_from(monkeypatch, tmp_path):
+    user = tmp_path / "config.toml"
+    user.write_text("max_tokens = 99\n", encoding="utf-8")
+    monkeypatch.setenv("GRUCHAT_TOP_K", "7")
+    monkeypatch.setenv("GRUCHAT_CONFIG", str(user))
+    status, out, err = run("config", "--temperature", "0.5")
+    assert status == ExitStatus.OK, err
+    assert re.search(r"temperature\W+0\.5\W+flag --temperature", out), out
+    assert re.search(r"top_k\W+7\W+env GRUCHAT_TOP_K", out), out
+    assert re.search(r"max_tokens\W+99\W+/", out), out
+    assert re.search(r"top_p\W+0\.95\W+default", out), out
+    assert f"user config file: {user}" in out
+
+
+def test_bad_user_config_file_names_the_file(monkeypatch, tmp_path):
+    user = tmp_path / "config.toml"
+    user.write_text("colour = 'red'\n", encoding="utf-8")
+    monkeypatch.setenv("GRUCHAT_CONFIG", str(user))
+    status, _, err = run("config")
+    assert status == ExitStatus.USAGE
+    assert one_line(err) == f"error: {user}: unknown setting 'colour'"
+
+
+def test_empty_system_file_flag_means_no_system_prompt():
+    """`--system-file ""` turns the system prompt off (it used to become the path ".")."""
+    status, out, err = run("config", "--system-file", "")
+    assert status == ExitStatus.OK, err
+    row = next(line for line in out.splitlines() if "system_prompt_file" in line)
+    assert "''" in row and "flag" in row
