@@ -14,13 +14,14 @@ from gruchat.engine.base import Engine
 from gruchat.environment import Environment, write_out
 from gruchat.errors import ContextOverflowError, ExitStatus, GruchatError, UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, clean_text, read_stream
-from gruchat.render import StreamRenderer, format_stats
+from gruchat.options import SAMPLING_OPTIONS
+from gruchat.render import StreamRenderer
 from gruchat.runtime import new_session
 from gruchat.safe_text import json_line
 from gruchat.session import Turn
-from gruchat.shell import answer_transform
 from gruchat.turn import Grounder
-from gruchat.turn_log import TurnLog, logged_turn
+from gruchat.turn_log import TurnLog
+from gruchat.turn_view import View, show_turn
 
 
 def read_prompt(prompt: str | None, env: Environment) -> str:
@@ -54,13 +55,7 @@ def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any
         "model": engine.info.model,
         "model_path": engine.info.path,
         "device": engine.info.device,
-        "sampling": {
-            "temperature": settings.temperature,
-            "top_k": settings.top_k,
-            "top_p": settings.top_p,
-            "max_tokens": settings.max_tokens,
-            "think": settings.think,
-        },
+        "sampling": {o.key: getattr(settings, o.key) for o in SAMPLING_OPTIONS},
         "sources": turn.sources,
         "note": turn.note,
         "computed": turn.computed,
@@ -71,7 +66,8 @@ def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any
 
 class AnswerOnlyRenderer(StreamRenderer):
     """``ask --answer-only``: the model's words alone on stdout (``| head`` shows the answer);
-    no note, computed block or sources. Flags, reasoning and stats still go to stderr."""
+    no note, computed block or sources. Flags, reasoning and stats still go to stderr.
+    ``ask --json`` draws with it too: the note, block and sources are in the object."""
 
     def preface(self, notes: list[tuple[str, str]]) -> None:
         return None
@@ -91,6 +87,36 @@ def _wait_console(env: Environment) -> Console | None:
     if env.stdout_isatty:
         return env.out
     return env.err if env.stderr_isatty else None
+
+
+ASK_REMEDY = "start a new conversation (ask without --continue or --resume)"
+
+
+def ask_view(env: Environment, settings: Settings, as_json: bool, answer_only: bool) -> View:
+    """The answer on stdout and everything about it on stderr. ``--json``: the answer goes
+    into the object instead (the stream is dropped), no stats block; a context warning
+    still reaches stderr."""
+    if as_json:
+        sink = Console(file=io.StringIO())
+        return View(
+            sink,
+            env.err,
+            markdown=False,
+            reasoning_mode="hide",
+            stats=False,
+            renderer=AnswerOnlyRenderer,
+            remedy=ASK_REMEDY,
+        )
+    return View(
+        env.out,
+        env.err,
+        markdown=bool(env.stdout_isatty),
+        reasoning_mode=settings.reasoning,
+        stats=settings.stats,
+        wait=_wait_console(env),
+        renderer=AnswerOnlyRenderer if answer_only else StreamRenderer,
+        remedy=ASK_REMEDY,
+    )
 
 
 def ask(
@@ -134,27 +160,11 @@ def _ask(
     session = new_session(settings)
     if log is not None:
         log.restore(session)  # --continue / --resume: the earlier exchanges
-    if log is not None:
-        log.restore(session)  # --continue / --resume: the earlier exchanges
+    view = ask_view(env, settings, as_json, answer_only)
+    turn = show_turn(engine, session, prompt, view, grounder, log)
     if as_json:
-        sink = Console(file=io.StringIO())  # the answer goes into the JSON object instead
-        quiet = StreamRenderer(sink, env.err, markdown=False, reasoning_mode="hide")
-        turn = logged_turn(log, engine, session, prompt, quiet, grounder)
         text = json_line(json.dumps(json_result(turn, engine, settings), ensure_ascii=False))
         write_out(env.stdout, text + "\n")
-    else:
-        renderer = (AnswerOnlyRenderer if answer_only else StreamRenderer)(
-            env.out,
-            env.err,
-            markdown=bool(env.stdout_isatty),
-            reasoning_mode=settings.reasoning,
-            transform=answer_transform(),
-            wait_console=_wait_console(env),
-        )
-        turn = logged_turn(log, engine, session, prompt, renderer, grounder)
-        renderer.sources(turn.sources)
-        if settings.stats and turn.usage is not None:
-            renderer.stats(format_stats(turn))
     if turn.finish_reason == "cancelled":
         return ExitStatus.INTERRUPTED
     return ExitStatus.FAILURE if turn.finish_reason == "error" else ExitStatus.OK

@@ -1,4 +1,4 @@
-"""The model and sampling flags shared by chat, ask and run, declared once.
+"""The model and sampling flags shared by chat, ask and run, made from gruchat.options.
 
 ``engine_options`` appends these parameters to a command's signature (typer reads the
 signature) and hands the command the given ones as a Settings-keyed ``flags`` dict.
@@ -13,48 +13,23 @@ from typing import Annotated, Any
 
 import typer
 
-Model = Annotated[
-    str | None,
-    typer.Option("--model", "-m", help="Preset name, path to a .gguf, or REPO/FILE.gguf hub id."),
-]
-Device = Annotated[str | None, typer.Option(help="auto, cpu or cuda.")]
-Isq = Annotated[str | None, typer.Option(help="In-situ quantisation on load (Q8_0, Q4K, none).")]
-System = Annotated[str | None, typer.Option("--system", help="System prompt text.")]
-SystemFile = Annotated[
-    str | None,  # a str, not a Path: "" must stay "" (no system prompt), not become "."
-    typer.Option("--system-file", help='System prompt file ("" for none).', metavar="PATH"),
-]
-Temperature = Annotated[float | None, typer.Option(help="0.0 to 2.0; 0 is greedy.")]
-TopK = Annotated[int | None, typer.Option("--top-k", help="Top-k sampling (> 0).")]
-TopP = Annotated[float | None, typer.Option("--top-p", help="Top-p sampling in (0, 1].")]
-MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per answer.")]
-Think = Annotated[
-    bool | None, typer.Option("--think/--no-think", help="Ask reasoning models to think.")
-]
-Grounding = Annotated[
-    bool | None,
-    typer.Option("--grounding/--no-grounding", help="Put relevant GRU notes in the prompt."),
-]
-Log = Annotated[
-    bool | None,
-    typer.Option("--log/--no-log", help="Keep the exchanges in the conversation log."),
-]
+from gruchat.options import OPTIONS, Option
+
 Verbose = Annotated[bool, typer.Option("--verbose", help="Show the engine's own log.")]
+
+
+def _flag(option: Option) -> Any:
+    """The typer annotation of an option's flag: its type or None (not given)."""
+    name = option.flag_name
+    decls = [f"{name}/--no-{name[2:]}" if option.type is bool else name]
+    decls += [option.short] if option.short else []
+    extra = {"metavar": option.metavar} if option.metavar else {}
+    return Annotated[option.type | None, typer.Option(*decls, help=option.help, **extra)]
+
 
 _KW = inspect.Parameter.KEYWORD_ONLY
 SHARED = [
-    inspect.Parameter("model", _KW, default=None, annotation=Model),
-    inspect.Parameter("device", _KW, default=None, annotation=Device),
-    inspect.Parameter("isq", _KW, default=None, annotation=Isq),
-    inspect.Parameter("system", _KW, default=None, annotation=System),
-    inspect.Parameter("system_file", _KW, default=None, annotation=SystemFile),
-    inspect.Parameter("temperature", _KW, default=None, annotation=Temperature),
-    inspect.Parameter("top_k", _KW, default=None, annotation=TopK),
-    inspect.Parameter("top_p", _KW, default=None, annotation=TopP),
-    inspect.Parameter("max_tokens", _KW, default=None, annotation=MaxTokens),
-    inspect.Parameter("think", _KW, default=None, annotation=Think),
-    inspect.Parameter("grounding", _KW, default=None, annotation=Grounding),
-    inspect.Parameter("log", _KW, default=None, annotation=Log),
+    *(inspect.Parameter(o.key, _KW, default=None, annotation=_flag(o)) for o in OPTIONS if o.flag),
     inspect.Parameter("verbose", _KW, default=False, annotation=Verbose),
 ]
 _NOT_SETTINGS = ("verbose",)  # --debug is every command's (cli_typer)
@@ -63,11 +38,8 @@ _NOT_SETTINGS = ("verbose",)  # --debug is every command's (cli_typer)
 def settings_flags(values: dict[str, Any]) -> dict[str, Any]:
     """Flag values the user gave (None means not given), keyed like Settings."""
     flags = {k: v for k, v in values.items() if v is not None and k not in _NOT_SETTINGS}
-    if "system_file" in flags:
-        flags["system_prompt_file"] = str(flags.pop("system_file"))
+    if "system_prompt_file" in flags:  # a file given beats a configured inline prompt
         flags.setdefault("system_prompt", "")
-    if "system" in flags:
-        flags["system_prompt"] = flags.pop("system")
     return flags
 
 

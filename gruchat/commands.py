@@ -1,5 +1,7 @@
-r"""The one command table: dispatch, ``\help``, completion, validation and the script runner
-all read it. Both prefixes work: ``\help`` (the seed) and ``/help`` (mistral.rs today).
+r"""The command table's machinery: dispatch, ``\help``, completion, validation and the script
+parser all read the Table they are given (``gruchat.command_table.build_table`` makes the
+one gruchat uses; nothing registers itself on import). Both prefixes work: ``\help`` (the
+seed) and ``/help`` (mistral.rs today).
 
 An alias may be several words (ollama's ``/set parameter top_k``, ``/show info``): the
 longest alias at the start of a line wins and the rest is the argument. "Did you mean"
@@ -18,14 +20,30 @@ PREFIXES = ("\\", "/")
 _SLASH_COMMAND = re.compile(r"^/([A-Za-z][\w-]*)(?:\s|$)")
 
 
+INFO, ERROR, NOTE, CARD = "info", "error", "note", "card"
+
+
 @dataclass
 class Reply:
-    """What a command hands back: text to show, whether it was refused, and what to do next."""
+    """What a command hands back: data for the renderer (``gruchat.render.show_reply``) and
+    what to do next. ``kind`` says how it is drawn: info (plain lines), error (refused),
+    note (a verified note: ``title`` and its body's own lines), card (a layout the tutor
+    drew: the GRU card, a worked step)."""
 
-    text: Any = ""  # str or a rich renderable
-    error: bool = False
+    text: Any = ""  # str; a rich renderable for a card
+    kind: str = INFO
+    title: str = ""  # a note's title
     action: str = ""  # "" | "exit" | "prompt" (send `prompt` to the model)
     prompt: str = ""
+
+    @property
+    def error(self) -> bool:
+        return self.kind == ERROR
+
+
+def refusal(text: str) -> Reply:
+    """A command refused: the line says why and nothing was changed."""
+    return Reply(text, kind=ERROR)
 
 
 @dataclass(frozen=True)
@@ -39,7 +57,6 @@ class Command:
     open_choices: tuple[str, ...] = ()  # choices that take more words after them (\gru step x=…)
     aliases: tuple[str, ...] = ()  # "/bye", "/set parameter top_k": shown with their prefix
     example: str = ""
-    scope: str = "any"  # "any" | "script" (only meaningful in prompt files)
     suggest: bool = True  # offered as "did you mean"? never for \exit, \clear, \reset, \undo
     # Argument completion beyond ``choices``: "path" (file names, done by the REPL's
     # completer) or a function giving the words to offer (\\notes: the note names).
@@ -56,21 +73,17 @@ class Table:
     lookup: dict[str, Command] = field(default_factory=dict)
 
     def add(self, command: Command) -> None:
+        """Add one command; a name or alias already taken is a mistake in the lists."""
+        names = [name.lstrip("".join(PREFIXES)) for name in (command.name, *command.aliases)]
+        taken = [name for name in names if name in self.lookup]
+        if taken:
+            raise ValueError(f"command \\{command.name}: {', '.join(taken)} already in the table")
         self.commands[command.name] = command
-        for name in (command.name, *command.aliases):
-            self.lookup[name.lstrip("".join(PREFIXES))] = command
+        for name in names:
+            self.lookup[name] = command
 
-    def register(self, name: str, summary: str, **options: Any) -> Callable:
-        """Decorator: declare a command once, next to its handler."""
-
-        def wrap(handler: Callable[[Any, str], Reply]) -> Callable[[Any, str], Reply]:
-            self.add(Command(name=name, handler=handler, summary=summary, **options))
-            return handler
-
-        return wrap
-
-    def visible(self, scope: str = "repl") -> list[Command]:
-        return [c for c in self.commands.values() if c.scope == "any" or c.scope == scope]
+    def visible(self) -> list[Command]:
+        return list(self.commands.values())
 
     def split(self, body: str) -> tuple[str, str]:
         """The command name at the start of ``body`` (the longest alias phrase, else the
@@ -84,17 +97,13 @@ class Table:
         name, _, arg = body.partition(" ")
         return name.strip(), arg.strip()
 
-    def suggest(self, name: str, scope: str = "repl") -> str | None:
-        """A close command name valid in ``scope``, for "did you mean …?", or None.
+    def suggest(self, name: str) -> str | None:
+        """A close command name, for "did you mean …?", or None.
 
         Close means the same letters in another case, one edit or swap away, or a
         difflib ratio of at least 0.75; names under three letters and commands marked
         ``suggest=False`` are never offered."""
-        names = {
-            n: c
-            for n, c in self.lookup.items()
-            if c.scope in ("any", scope) and c.suggest and len(n) >= 3
-        }
+        names = {n: c for n, c in self.lookup.items() if c.suggest and len(n) >= 3}
         lowered = name.lower()
         if lowered in names and lowered != name:
             return lowered
@@ -121,9 +130,6 @@ def _one_edit(a: str, b: str) -> bool:
         return len(diff) == 1
     short, long_ = sorted((a, b), key=len)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
-
-
-TABLE = Table()
 
 
 class CommandError(ValueError):
@@ -168,7 +174,7 @@ def is_blank(text: str) -> bool:
     )
 
 
-def parse(line: str, table: Table = TABLE, scope: str = "repl") -> Parsed:
+def parse(line: str, table: Table) -> Parsed:
     """A line is a command call, a prompt, or empty; bad commands raise CommandError."""
     if is_blank(line):
         return Empty()
@@ -181,8 +187,8 @@ def parse(line: str, table: Table = TABLE, scope: str = "repl") -> Parsed:
         raise CommandError("empty command: type \\help for the list of commands")
     typed = prefix + name  # errors quote the command as it was typed (/bye, not \\bye)
     command = table.lookup.get(name)
-    if command is None or (command.scope != "any" and command.scope != scope):
-        raise CommandError(f"unknown command {typed}{_hint(table, prefix, name, scope)}")
+    if command is None:
+        raise CommandError(f"unknown command {typed}{_hint(table, prefix, name)}")
     if command.arg == "none" and arg:
         raise CommandError(f"{typed} takes no arguments")
     if command.arg == "required" and not arg:
@@ -195,19 +201,16 @@ def parse(line: str, table: Table = TABLE, scope: str = "repl") -> Parsed:
     return Call(command, arg)
 
 
-def _hint(table: Table, prefix: str, name: str, scope: str) -> str:
-    """What to add to "unknown command NAME": where it works, its phrases, or a close name."""
-    known = table.lookup.get(name)
-    if known is not None:
-        return f"; {prefix}{name} works only in prompt files (gruchat run FILE.gru)"
+def _hint(table: Table, prefix: str, name: str) -> str:
+    """What to add to "unknown command NAME": its phrases, or a close name."""
     phrases = sorted(k.partition(" ")[2] for k in table.lookup if k.startswith(f"{name} "))
     if phrases:
         return f"; {prefix}{name} takes: " + ", ".join(phrases)
-    hint = table.suggest(name, scope)
+    hint = table.suggest(name)
     return f"; did you mean {prefix}{hint}?" if hint else "; type \\help for the list"
 
 
-def completions(text: str, table: Table = TABLE) -> list[str]:
+def completions(text: str, table: Table) -> list[str]:
     """Candidates for the text before the cursor: command names, the next word of an
     alias phrase, then fixed arguments or the command's own word list."""
     stripped = text.lstrip()
@@ -236,7 +239,7 @@ def completions(text: str, table: Table = TABLE) -> list[str]:
     return [word for word in words if word.startswith(arg)]
 
 
-def argument_of(text: str, table: Table = TABLE) -> tuple[Command | None, str]:
+def argument_of(text: str, table: Table) -> tuple[Command | None, str]:
     """The command a line being typed calls, and its argument so far (for completion)."""
     stripped = text.lstrip()
     if not stripped or stripped[0] not in PREFIXES or " " not in stripped:
@@ -245,7 +248,7 @@ def argument_of(text: str, table: Table = TABLE) -> tuple[Command | None, str]:
     return table.lookup.get(name), arg
 
 
-def help_text(table: Table = TABLE, scope: str = "repl") -> str:
+def help_text(table: Table) -> str:
     """The \\help text, in the mistral.rs shell's shape, generated from the table."""
     lines = [
         "=" * 20,
@@ -253,7 +256,7 @@ def help_text(table: Table = TABLE, scope: str = "repl") -> str:
         "Commands start with \\ (or /):",
         "",
     ]
-    for command in table.visible(scope):
+    for command in table.visible():
         aliases = "".join(f", {a if a[0] in PREFIXES else chr(92) + a}" for a in command.aliases)
         lines.append(f"- `{command.form}`{aliases}: {command.summary}")
         if command.example:

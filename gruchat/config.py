@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,84 +22,11 @@ from gruchat import params
 from gruchat.errors import UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, clean_text
 from gruchat.inputs import read_text as read_limited
+from gruchat.options import BY_KEY, DEFAULTS_FILE, OPTIONS, Settings
 from gruchat.presets import presets
 from gruchat.resources import read_text
 
-DEFAULTS_FILE = "configs/default.toml"
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be text")
-    return value
-
-
-def _name(value: Any) -> str:
-    """Text that must say something: an empty model name would load nothing."""
-    if not _str(value).strip():
-        raise ValueError("must not be empty (a preset name or a .gguf path)")
-    return value.strip()
-
-
-def _text_isq(value: Any) -> str | None:
-    return params.isq(_str(value))
-
-
-def _non_negative_int(value: Any) -> int:
-    return params._int(value, "must be a whole number of 0 or more", 0, 1_000_000)
-
-
-# key -> parser turning a TOML value or an env string into the typed value
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "model": _name,
-    "device": params.device,
-    "isq": _text_isq,
-    "system_prompt_file": _str,
-    "system_prompt": _str,
-    "temperature": params.temperature,
-    "top_k": params.top_k,
-    "top_p": params.top_p,
-    "max_tokens": params.max_tokens,
-    "think": params.on_off,
-    "stats": params.on_off,
-    "reasoning": params.reasoning,
-    "grounding": params.on_off,
-    "grounding_notes": params.grounding_notes,
-    "on_contradiction": params.on_contradiction,
-    "prefix_cache_n": _non_negative_int,
-    "cache_budget_tokens": _non_negative_int,
-    "warmup": params.on_off,
-    "log": params.on_off,
-}
-
-
-@dataclass
-class Settings:
-    """The effective configuration; ``sources`` maps each key to where its value came from."""
-
-    model: str = "qwen2.5-coder-1.5b"
-    device: str = "auto"
-    isq: str | None = "Q8_0"
-    system_prompt_file: str = "prompts/system/gru-tutor.md"
-    system_prompt: str = ""
-    temperature: float = 0.0
-    top_k: int = 40
-    top_p: float = 0.95
-    max_tokens: int = 512
-    think: bool = False
-    stats: bool = True
-    reasoning: str = "show"
-    grounding: bool = True
-    grounding_notes: int = 2
-    on_contradiction: str = "regenerate"
-    prefix_cache_n: int = 16
-    cache_budget_tokens: int = 4096
-    warmup: bool = True
-    log: bool = True
-    sources: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sources"}
+__all__ = ["DEFAULTS_FILE", "Settings", "load_settings", "system_prompt_text", "user_config_path"]
 
 
 def user_config_path(env: Mapping[str, str]) -> Path:
@@ -117,32 +43,15 @@ def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> None:
     for key, raw in values.items():
         if raw is None:
             continue
-        parser = PARSERS.get(key)
-        if parser is None:
+        option = BY_KEY.get(key)
+        if option is None:
             raise UsageError(f"{source}: unknown setting {key!r}")
         try:
-            value = parser(raw)
+            value = option.parse(raw)
         except ValueError as exc:
-            raise UsageError(_invalid(source, key, str(exc))) from None
+            raise UsageError(params.refused_at(source, key, str(exc))) from None
         setattr(settings, key, value)
         settings.sources[key] = source
-
-
-def _invalid(source: str, key: str, message: str) -> str:
-    """Name the setting once: a flag or variable is its own name (``flag --top-k must be
-    …``, ``env GRUCHAT_TOP_K must be …``); a file adds the key (``FILE: top_k must be …``).
-    The parsers' messages start with the setting's own name ("top-k must be …", shared
-    with the REPL), which the place replaces; some say only what is wrong ("expected on
-    or off")."""
-    subject, must, rest = message.partition(" must ")
-    if must and _spelling(subject) == _spelling(key):
-        message = "must " + rest
-    where = source if source.startswith(("flag ", "env ")) else f"{source}: {key}"
-    return f"{where} {message}" if message.startswith("must ") else f"{where}: {message}"
-
-
-def _spelling(name: str) -> str:
-    return name.lower().replace("-", " ").replace("_", " ").strip()
 
 
 def _read_toml(text: str, where: str) -> dict[str, Any]:
@@ -172,21 +81,26 @@ def load_settings(
 ) -> Settings:
     """Build Settings from defaults, user file, environment and flags (flags win)."""
     env = os.environ if env is None else env
-    settings = Settings()
-    _apply(settings, _read_toml(read_text(DEFAULTS_FILE), DEFAULTS_FILE), "default")
+    settings = Settings()  # each field's default read from configs/default.toml
+    settings.sources.update(dict.fromkeys(BY_KEY, "default"))
     path = user_config_path(env)
     text = _read_user_file(path, explicit=bool(env.get("GRUCHAT_CONFIG")))
     if text is not None:
         _apply(settings, _read_toml(text, str(path)), str(path))
-    env_values = {
-        key: env[f"GRUCHAT_{key.upper()}"] for key in PARSERS if f"GRUCHAT_{key.upper()}" in env
-    }
-    for key, value in env_values.items():
-        _apply(settings, {key: value}, f"env GRUCHAT_{key.upper()}")
+    for option in OPTIONS:
+        if option.env in env:
+            _apply(settings, {option.key: env[option.env]}, f"env {option.env}")
     for key, value in (flags or {}).items():
-        _apply(settings, {key: value}, f"flag --{key.replace('_', '-')}")
+        _apply(settings, {key: value}, f"flag {_flag_name(key)}")
     _apply_preset_isq(settings)
     return settings
+
+
+def _flag_name(key: str) -> str:
+    """The flag as typed (``--system``, not ``--system-prompt``); a setting a command sets
+    for itself (``ask --json`` hides reasoning) is named after its key."""
+    option = BY_KEY.get(key)
+    return option.flag_name if option and option.flag else "--" + key.replace("_", "-")
 
 
 def _apply_preset_isq(settings: Settings) -> None:

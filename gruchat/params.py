@@ -55,6 +55,10 @@ def top_p(text: str | float) -> float:
     return _float(text, "top-p must be a number greater than 0.0 and at most 1.0", 0.0, 1.0, True)
 
 
+def min_p(text: str | float) -> float:
+    return _float(text, "min-p must be a number from 0.0 to 1.0", 0.0, 1.0, False)
+
+
 def max_tokens(text: str | int, context: int | None = None) -> int:
     """1 to the limit; below the model's context when it is known (an answer that long
     could never fit beside the question)."""
@@ -99,10 +103,44 @@ def on_off(text: str | bool) -> bool:
     raise ValueError("expected on or off")
 
 
-def isq(text: str) -> str | None:
-    value = str(text).strip()
+def text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value
+
+
+def model_name(value: object) -> str:
+    """Text that must say something: an empty model name would load nothing."""
+    if not text(value).strip():
+        raise ValueError("must not be empty (a preset name or a .gguf path)")
+    return str(value).strip()
+
+
+def non_negative(value: str | int) -> int:
+    return _int(value, "must be a whole number of 0 or more", 0, 1_000_000)
+
+
+def isq(value: object) -> str | None:
+    value = text(value).strip()
     if value.lower() in ("", "none", "off"):
         return None
     if not value.replace("_", "").isalnum():
         raise ValueError("isq must be a quantisation type such as Q8_0, Q4K or none")
     return value.upper()
+
+
+def refused_at(source: str, key: str, message: str) -> str:
+    """A parser's refusal from a config layer, naming the setting once. A flag or variable
+    is its own name (``flag --top-k must be …``, ``env GRUCHAT_TOP_K must be …``); a file
+    adds the key (``FILE: top_k must be …``). The parsers' messages start with the
+    setting's own name ("top-k must be …", as the REPL shows them), which the place
+    replaces; some say only what is wrong ("expected on or off")."""
+    subject, must, rest = message.partition(" must ")
+    if must and _spelling(subject) == _spelling(key):
+        message = "must " + rest
+    where = source if source.startswith(("flag ", "env ")) else f"{source}: {key}"
+    return f"{where} {message}" if message.startswith("must ") else f"{where}: {message}"
+
+
+def _spelling(name: str) -> str:
+    return name.lower().replace("-", " ").replace("_", " ").strip()

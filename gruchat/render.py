@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
+from gruchat.commands import CARD, NOTE, Reply
 from gruchat.engine.base import Finished
 from gruchat.environment import write_out
 from gruchat.markdown_stream import MarkdownStream
@@ -43,6 +44,32 @@ def format_stats(
 
 # The header of a reasoning trace gruchat prompted for (gruchat/engine/prompted_think.py).
 PROMPTED_LABEL = "Thinking (prompted: step-by-step reasoning gruchat asked for)"
+
+
+def block(
+    console: Console, title: str, body: str, border: str, boxes: bool, plain_tail: str = ""
+) -> None:
+    """A labelled block of gruchat's own text, its line breaks kept: a panel on a terminal
+    (``boxes``), else plain lines."""
+    if boxes:
+        panel = Panel(literal(body), title=literal(title), title_align="left", border_style=border)
+        console.print(panel)
+    else:
+        write_out(console.file, f"[{title}]\n{body}\n{plain_tail}\n")
+
+
+def show_reply(console: Console, reply: Reply, boxes: bool) -> None:
+    """A command's reply, drawn as its kind says; ``boxes``: the console is a terminal."""
+    if reply.text == "" or reply.text is None:
+        return
+    if reply.error:
+        console.print(f"error: {reply.text}", style="red", markup=False)
+    elif reply.kind == NOTE:
+        block(console, reply.title, reply.text, "cyan", boxes)
+    elif reply.kind == CARD:
+        console.print(reply.text)
+    else:
+        console.print(reply.text, markup=False, highlight=False)
 
 
 class PlainWriter:
@@ -171,6 +198,10 @@ class StreamRenderer:
     def stats(self, lines: list[str]) -> None:
         self.meta.print("\n".join(lines), style="dim", markup=False, highlight=False)
 
+    def warning(self, text: str) -> None:
+        """Something the user should act on (the context filling up), after the answer."""
+        self.meta.print(f"warning: {text}", style="yellow", markup=False)
+
     def preface(self, notes: list[tuple[str, str]]) -> None:
         """The verified note, shown ahead of the model's own words and labelled as such."""
         for title, body in notes:
@@ -181,15 +212,8 @@ class StreamRenderer:
         self._block(f"computed: {title}", body, "green", "")
 
     def _block(self, title: str, body: str, border: str, plain_tail: str) -> None:
-        """A labelled block of gruchat's own text: a panel on a terminal, else plain lines."""
         self._end_wait()
-        if self.markdown:
-            panel = Panel(
-                literal(body), title=literal(title), title_align="left", border_style=border
-            )
-            self.out.print(panel)
-        else:
-            write_out(self.out.file, f"[{title}]\n{body}\n{plain_tail}\n")
+        block(self.out, title, body, border, self.markdown, plain_tail)
 
     def preface_seen(self, name: str) -> None:
         """A note already shown in this conversation is referred to, not repeated."""

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from gruchat import __version__, commands
+from gruchat.command_table import build_table
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
 from gruchat.engine.recycle import RecyclingEngine
@@ -46,19 +47,20 @@ class CommandCompleter(Completer):
     """Tab completion of command names and their arguments, as the command table says:
     fixed words, a command's own word list (note names), or file paths."""
 
-    def __init__(self) -> None:
+    def __init__(self, table: commands.Table) -> None:
+        self.table = table
         self.paths = PathCompleter(expanduser=True)
 
     def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
         text = document.text_before_cursor
         if "\n" in text:
             return
-        command, arg = commands.argument_of(text)
+        command, arg = commands.argument_of(text, self.table)
         if command is not None and command.complete == "path":
             yield from self.paths.get_completions(Document(arg, len(arg)), event)
             return
         word = text.lstrip().rpartition(" ")[2] if " " in text.lstrip() else text.lstrip()
-        for candidate in commands.completions(text):
+        for candidate in commands.completions(text, self.table):
             yield Completion(candidate, start_position=-len(word))
 
 
@@ -168,11 +170,11 @@ def key_bindings() -> KeyBindings:
     return kb
 
 
-def terminal_lines(env: Environment) -> Iterator[str]:
+def terminal_lines(env: Environment, table: commands.Table) -> Iterator[str]:
     """Lines typed at the prompt; ends on Ctrl-D or a second Ctrl-C on an empty line."""
     session: PromptSession[str] = PromptSession(
         history=make_history(env.err),
-        completer=CommandCompleter(),
+        completer=CommandCompleter(table),
         key_bindings=key_bindings(),
         complete_while_typing=False,
         enable_history_search=False,
@@ -281,18 +283,19 @@ def run_repl(
     warm = warm_messages(session.system_prompt) if interactive and settings.warmup else None
     if warm:  # piped input arrives at once: nothing to overlap with
         engine = WarmEngine(engine, warm)
-    shell = Shell(engine, session, env, grounder_for(settings), log=log)
+    table = build_table()  # one table for the Shell (and \help) and the completer
+    shell = Shell(engine, session, env, grounder_for(settings), log=log, table=table)
     if interactive:
         banner(env.out, engine)
         notice_once(settings.model, env.out)
     if restored and log is not None:
         env.err.print(continued_line(log.conversation, restored), markup=False)
-    lines = terminal_lines(env) if interactive else piped_lines(env)
+    lines = terminal_lines(env, table) if interactive else piped_lines(env)
     try:
         for line in lines:
             try:
                 with echo_off(env.stdin) if interactive else contextlib.nullcontext():
-                    keep_going = shell.handle(line)  # keys typed meanwhile: not echoed raw
+                    outcome = shell.handle(line)  # keys typed meanwhile: not echoed raw
             except EngineDeadError:
                 raise
             except Exception as exc:  # a bug must not cost the user the conversation
@@ -302,7 +305,7 @@ def run_repl(
                     markup=False,
                 )
                 continue
-            if not keep_going:
+            if not outcome.going:
                 break
             if recycler is not None:
                 recycler.idle()  # between lines: reload now if the cache grew too big

@@ -10,18 +10,13 @@ from gruchat import models
 from gruchat.config import Settings, system_prompt_text
 from gruchat.engine.base import Engine, Sampling
 from gruchat.errors import ModelError
+from gruchat.options import sampling_of
 from gruchat.safe_text import literal
 from gruchat.session import Session
 
 
 def sampling_from(settings: Settings) -> Sampling:
-    return Sampling(
-        temperature=settings.temperature,
-        top_k=settings.top_k,
-        top_p=settings.top_p,
-        max_tokens=settings.max_tokens,
-        think=settings.think,
-    )
+    return sampling_of(settings)
 
 
 def new_session(settings: Settings) -> Session:

@@ -2,33 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from gruchat import handlers  # noqa: F401  (registers the commands in the table)
-from gruchat.commands import Call, CommandError, Empty, Reply, parse
+from gruchat.command_table import build_table
+from gruchat.commands import Call, CommandError, Empty, Reply, Table, parse, refusal
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
 from gruchat.handlers import ShellContext
 from gruchat.inputs import clean_text
-from gruchat.render import StreamRenderer, format_stats
+from gruchat.render import show_reply
 from gruchat.session import Session, Turn
-from gruchat.turn import Grounder, context_warning
-from gruchat.turn_log import TurnLog, logged_turn
-from gruchat.tutor import commands as tutor_commands  # noqa: F401  (\notes, \gru, …)
+from gruchat.turn import Grounder
+from gruchat.turn_log import TurnLog
+from gruchat.turn_view import View, show_turn
 
 
-def _identity(text: str) -> str:
-    return text
+@dataclass(frozen=True)
+class Outcome:
+    """What one line did: a command's reply, the model's turn (a prompt, or ``\\retry``),
+    both or neither (an empty line), and whether the session goes on."""
 
-
-def answer_transform() -> Callable[[str], str]:
-    """LaTeX math in answers shown as Unicode, when the tutor package is present."""
-    try:
-        from gruchat.tutor.latex import latex_to_unicode
-    except ImportError:
-        return _identity
-    return latex_to_unicode
+    reply: Reply | None = None
+    turn: Turn | None = None
+    going: bool = True
 
 
 class Shell:
@@ -42,73 +39,63 @@ class Shell:
         grounder: Grounder | None = None,
         scope: str = "repl",
         log: TurnLog | None = None,
+        table: Table | None = None,
     ) -> None:
         self.engine = engine
         self.log = log
         self.session = session
         self.env = env
         self.grounder = grounder
-        self.ctx = ShellContext(session=session, engine=engine, scope=scope, log=log)
-        self.transform = answer_transform()
-        self.last_reply: Reply | None = None
+        self.table = table if table is not None else build_table()
+        self.ctx = ShellContext(
+            session=session, engine=engine, scope=scope, log=log, table=self.table
+        )
 
-    def handle(self, line: str) -> bool:
-        """Process one line; False when the user asked to exit."""
+    def handle(self, line: str) -> Outcome:
+        """Process one line and show what came of it."""
         try:
-            parsed = parse(clean_text(line), scope=self.ctx.scope)
+            parsed = parse(clean_text(line), self.table)
         except CommandError as exc:
-            self.show(Reply(str(exc), error=True))
-            return True
+            return Outcome(reply=self.show(refusal(str(exc))))
         if isinstance(parsed, Empty):
-            return True
+            return Outcome()
         if not isinstance(parsed, Call):
-            self.ask(parsed.text)
-            return True
+            return self.ask(parsed.text)
         try:
             reply = parsed.command.handler(self.ctx, parsed.arg)
         except KeyboardInterrupt:  # a blocking command (\load of a FIFO): the REPL lives
             if self.ctx.scope != "repl":
                 raise
-            reply = Reply(f"\\{parsed.command.name} cancelled; nothing was changed", error=True)
+            reply = refusal(f"\\{parsed.command.name} cancelled; nothing was changed")
         self.show(reply)
         if reply.action == "exit":
-            return False
+            return Outcome(reply=reply, going=False)
         if reply.action == "prompt":
-            self.ask(reply.prompt)
-        return True
+            asked = self.ask(reply.prompt)
+            return Outcome(reply=asked.reply or reply, turn=asked.turn)
+        return Outcome(reply=reply)
 
-    def show(self, reply: Reply) -> None:
-        self.last_reply = reply
-        if reply.text == "" or reply.text is None:
-            return
-        if reply.error:
-            self.env.out.print(f"error: {reply.text}", style="red", markup=False)
-        elif isinstance(reply.text, str):
-            self.env.out.print(reply.text, markup=False, highlight=False)
-        else:
-            self.env.out.print(reply.text)
+    def show(self, reply: Reply) -> Reply:
+        show_reply(self.env.out, reply, boxes=bool(self.env.stdout_isatty))
+        return reply
 
-    def ask(self, text: str) -> Turn | None:
-        """Send a prompt; the answer streams, then sources, stats and any context warning."""
-        self.last_reply = None
-        out = self.env.out
-        renderer = StreamRenderer(
-            out,
-            out,
-            markdown=bool(self.env.stdout_isatty),
-            reasoning_mode=self.session.reasoning_mode,
-            transform=self.transform,
-            wait_console=out if self.env.stdout_isatty and self.ctx.scope == "repl" else None,
-        )
+    def ask(self, text: str) -> Outcome:
+        """Send a prompt; the answer streams, then sources, stats and any context warning.
+        A prompt that cannot fit is refused (the outcome's reply) and nothing is sent."""
         try:
-            turn = logged_turn(self.log, self.engine, self.session, text, renderer, self.grounder)
+            turn = show_turn(self.engine, self.session, text, self.view(), self.grounder, self.log)
         except ContextOverflowError as exc:
-            self.show(Reply(exc.message, error=True))
-            return None
-        renderer.sources(turn.sources)
-        if self.session.show_stats and turn.usage is not None:
-            renderer.stats(format_stats(turn, self.session, self.engine.info.context_length))
-        warning = context_warning(self.engine, self.session)
-        if warning:
-            out.print(f"warning: {warning}", style="yellow", markup=False)
-        return turn
+            return Outcome(reply=self.show(refusal(exc.message)))
+        return Outcome(turn=turn)
+
+    def view(self) -> View:
+        """Everything on ``env.out``; the wait line only in an interactive REPL."""
+        out, tty = self.env.out, bool(self.env.stdout_isatty)
+        return View(
+            answer=out,
+            meta=out,
+            markdown=tty,
+            reasoning_mode=self.session.reasoning_mode,
+            stats=self.session.show_stats,
+            wait=out if tty and self.ctx.scope == "repl" else None,
+        )

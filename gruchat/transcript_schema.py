@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from gruchat import params
 from gruchat.engine.base import Message, Usage
 from gruchat.inputs import clean_text
+from gruchat.options import SAMPLING_OPTIONS
 from gruchat.session import TRANSCRIPT_VERSION as VERSION
 
 MAX_DEPTH = 16  # a transcript nests 4 deep; anything far deeper is not one of ours
@@ -142,11 +142,8 @@ def _in_range(check: Callable[[Any], Any], kind: Checker) -> Checker:
 
 Checker = Callable[[Any, str], Any]
 SAMPLING: dict[str, Checker] = {
-    "temperature": _in_range(params.temperature, number),
-    "top_k": _in_range(params.top_k, whole),
-    "top_p": _in_range(params.top_p, number),
-    "max_tokens": _in_range(params.max_tokens, whole),
-    "think": boolean,
+    o.key: boolean if o.type is bool else _in_range(o.parse, whole if o.type is int else number)
+    for o in SAMPLING_OPTIONS
 }
 USAGE: dict[str, Checker] = {
     f.name: (whole if f.type in ("int", int) else number) for f in fields(Usage)

@@ -257,9 +257,10 @@ def _check_answer(
 
 
 WARN_SHARE = 0.25  # the room left that always counts as small, whatever max tokens is
+REPL_REMEDY = "use \\clear or \\undo"  # what the context warning says to do, in the REPL
 
 
-def context_warning(engine: Engine, session: Session) -> str | None:
+def context_warning(engine: Engine, session: Session, remedy: str = REPL_REMEDY) -> str | None:
     """A warning when little room is left for the next answer.
 
     Little means less than max tokens, but never more than a quarter of the context:
@@ -276,5 +277,5 @@ def context_warning(engine: Engine, session: Session) -> str | None:
         return None
     return (
         f"context nearly full: {used} of {context} tokens used, {max(left, 0)} left for "
-        f"the next question and answer; use \\clear or \\undo"
+        f"the next question and answer; {remedy}"
     )

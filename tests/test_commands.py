@@ -8,12 +8,15 @@ import json
 
 import pytest
 
-from gruchat.commands import TABLE, CommandError, completions, help_text, parse
+from gruchat.command_table import build_table
+from gruchat.commands import CommandError, completions, help_text, parse
 from gruchat.engine.base import Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.environment import Environment
 from gruchat.session import Session
 from gruchat.shell import Shell
+
+TABLE = build_table()
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def state(shell: Shell) -> dict:
 def run(shell: Shell, line: str) -> str:
     out = shell.env.stdout
     start = out.tell()
-    assert shell.handle(line) is True
+    assert shell.handle(line).going
     return out.getvalue()[start:]
 
 
@@ -113,15 +116,15 @@ def test_refused_values_name_the_accepted_form_and_change_nothing(shell, line, m
 
 def test_help_lists_every_repl_command_from_the_table(shell):
     output = run(shell, "\\help")
-    for command in TABLE.visible("repl"):
+    for command in TABLE.visible():
         assert f"`{command.form}`" in output
     assert "\\expect" not in output  # script-only
-    assert help_text().splitlines()[1] in output
+    assert help_text(TABLE).splitlines()[1] in output
 
 
 def test_exit_ends_the_loop(shell):
-    assert shell.handle("\\exit") is False
-    assert shell.handle("/quit") is False
+    assert not shell.handle("\\exit").going
+    assert not shell.handle("/quit").going
 
 
 def test_system_without_text_shows_it_and_clear_keeps_it(shell):
@@ -193,10 +196,10 @@ def test_empty_lines_and_unknown_commands_are_never_sent(shell):
 
 
 def test_parse_and_completion_come_from_the_table():
-    assert completions("\\tem") == ["\\temperature"]
-    assert completions("/reas") == ["/reasoning"]
-    assert completions("\\reasoning c") == ["collapse"]
-    assert completions("what is") == []
+    assert completions("\\tem", TABLE) == ["\\temperature"]
+    assert completions("/reas", TABLE) == ["/reasoning"]
+    assert completions("\\reasoning c", TABLE) == ["collapse"]
+    assert completions("what is", TABLE) == []
     with pytest.raises(CommandError, match="did you mean \\\\temperature"):
-        parse("\\temprature 1")
-    assert parse("/usr/bin is a path?").text == "/usr/bin is a path?"
+        parse("\\temprature 1", TABLE)
+    assert parse("/usr/bin is a path?", TABLE).text == "/usr/bin is a path?"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from gruchat import config
+from gruchat import config, options
 from gruchat.config import Settings, load_settings, system_prompt_text, user_config_path
 from gruchat.errors import ExitStatus, UsageError
 from gruchat.resources import read_text
@@ -189,9 +189,13 @@ def test_invalid_value_in_shipped_defaults_names_default(monkeypatch, no_user_fi
     shipped = read_text(config.DEFAULTS_FILE)
     broken = re.sub(r"(?m)^top_k = .*$", "top_k = -1", shipped)
     assert broken != shipped
-    monkeypatch.setattr(config, "read_text", lambda _name: broken)
-    with pytest.raises(UsageError) as info:
-        load_settings({}, no_user_file)
+    monkeypatch.setattr(options, "read_text", lambda _name: broken)
+    options.defaults.cache_clear()
+    try:
+        with pytest.raises(UsageError) as info:
+            load_settings({}, no_user_file)
+    finally:
+        options.defaults.cache_clear()
     assert info.value.message.startswith("default: top_k must be a whole number")
 
 

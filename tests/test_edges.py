@@ -22,7 +22,8 @@ from screen import Screen
 
 from gruchat import cli
 from gruchat.ask import ask
-from gruchat.commands import TABLE, CommandError, completions, help_text, parse
+from gruchat.command_table import build_table
+from gruchat.commands import CommandError, completions, help_text, parse
 from gruchat.config import Settings
 from gruchat.engine.base import AnswerDelta, Sampling
 from gruchat.engine.fake import FakeEngine
@@ -30,7 +31,6 @@ from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
 from gruchat.render import StreamRenderer
 from gruchat.repl import CommandCompleter
-from gruchat.script import directives  # noqa: F401  (registers \\expect, as `run` does)
 from gruchat.session import Session
 from gruchat.shell import Shell
 from gruchat.terminal import echo_off
@@ -38,6 +38,8 @@ from gruchat.transcript import to_markdown
 from gruchat.turn import run_turn
 from gruchat.tutor.grounding import make_grounder
 from gruchat.tutor.notes import load_notes
+
+TABLE = build_table()
 
 PARAGRAPH = (
     "RNNs process sequences one step at a time and they keep a hidden state that carries "
@@ -79,20 +81,20 @@ def terminal(width: int = 60) -> tuple[Console, io.StringIO]:
 )
 def test_ollama_set_parameter_uses_the_same_handlers(line, key, value):
     shell = make_shell()
-    shell.handle(line)
+    reply = shell.handle(line).reply
     assert getattr(shell.session.sampling, key) == value
-    assert not shell.last_reply.error
+    assert not reply.error
 
 
 def test_ollama_bye_show_info_and_set_system():
     shell = make_shell()
-    assert shell.handle("/show info") is True
+    assert shell.handle("/show info").going
     assert "Model: fake" in output(shell)
-    assert shell.handle("/show parameters") is True
+    assert shell.handle("/show parameters").going
     assert "temperature 0.0" in output(shell)
     shell.handle("/set system Be brief.")
     assert shell.session.system_prompt == "Be brief."
-    assert shell.handle("/bye") is False
+    assert not shell.handle("/bye").going
     assert shell.engine.requests == []
 
 
@@ -104,7 +106,7 @@ def test_bad_values_through_aliases_are_refused_like_the_command():
 
 
 def test_help_shows_the_aliases_with_their_prefix():
-    text = help_text()
+    text = help_text(TABLE)
     for alias in ("/bye", "/set parameter temperature", "/set parameter num_predict", "/show info"):
         assert alias in text
     assert "\\bye" not in text
@@ -116,8 +118,11 @@ def test_help_shows_the_aliases_with_their_prefix():
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("\\expect x", "unknown command \\expect; \\expect works only in prompt files"),
-        ("/set parameter seed 3", "unknown command /set; /set takes: parameter num_predict"),
+        ("\\expect x", "unknown command \\expect; type \\help for the list"),  # prompt files only
+        (
+            "/set parameter seed 3",
+            "unknown command /set; /set takes: parameter min_p, parameter num_predict",
+        ),
         ("/byee", "unknown command /byee; type \\help for the list"),
         ("/bye now", "/bye takes no arguments"),
         ("\\exti", "unknown command \\exti; type \\help for the list"),
@@ -135,7 +140,7 @@ def test_help_shows_the_aliases_with_their_prefix():
 )
 def test_suggestions_are_close_and_quote_what_was_typed(line, message):
     with pytest.raises(CommandError) as caught:
-        parse(line)
+        parse(line, TABLE)
     assert message in str(caught.value)
     for dangerous in ("exit", "clear", "reset", "undo"):
         assert f"mean \\{dangerous}" not in str(caught.value)
@@ -257,13 +262,13 @@ def test_ask_help_says_what_goes_where(capsys):
 
 
 def complete(text: str) -> list[str]:
-    found = CommandCompleter().get_completions(Document(text, len(text)), CompleteEvent())
+    found = CommandCompleter(TABLE).get_completions(Document(text, len(text)), CompleteEvent())
     return [c.text for c in found]
 
 
 def test_tab_completes_note_names_paths_and_alias_words(tmp_path, monkeypatch):
     names = [note.name for note in load_notes()]
-    assert completions("\\notes ") == names
+    assert completions("\\notes ", TABLE) == names
     assert complete("\\notes ga") == [n for n in names if n.startswith("ga")] == ["gates"]
     monkeypatch.chdir(tmp_path)
     (tmp_path / "chat.json").write_text("{}")

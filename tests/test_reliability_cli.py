@@ -458,7 +458,7 @@ def test_case17_real_engine_prompt_longer_than_context(real_engine, env):
     tokens = real_engine.count_tokens(session.request_messages(prompt.strip()))
     context = real_engine.info.context_length
     assert context and tokens > context
-    assert shell.handle(prompt) is True
+    assert shell.handle(prompt).going
     output = environment.stdout.getvalue()
     assert f"error: prompt is {tokens} tokens, the context holds {context}; use \\clear" in output
     assert session.messages == before

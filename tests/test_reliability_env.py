@@ -29,6 +29,7 @@ from conftest import USER_STATE
 from helpers import spawn_gruchat
 
 from gruchat import commands, models, params, transcript
+from gruchat.command_table import build_table
 from gruchat.commands import Empty
 from gruchat.config import load_settings
 from gruchat.engine.base import Sampling, Usage
@@ -247,7 +248,7 @@ def test_case47_ctrl_c_during_a_blocking_load_cancels_and_repl_lives(tmp_path, m
     before = session.to_json()
     timer = _interrupt_main_thread_after(0.5)
     try:
-        assert shell.handle(f"\\load {tmp_path / 'slow.json'}") is True
+        assert shell.handle(f"\\load {tmp_path / 'slow.json'}").going
     finally:
         timer.cancel()
     assert "error: \\load cancelled; nothing was changed" in out_of(environment)
@@ -265,7 +266,7 @@ def test_case47_ctrl_c_during_a_slow_save_keeps_the_old_file(tmp_path, monkeypat
         raise KeyboardInterrupt
 
     monkeypatch.setattr(transcript.os, "fsync", interrupted_fsync)
-    assert shell.handle(f"\\save {target} --force") is True
+    assert shell.handle(f"\\save {target} --force").going
     assert "error: \\save cancelled; nothing was changed" in out_of(environment)
     assert target.read_text(encoding="utf-8") == "the previous transcript\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chat.json"]  # no temp file
@@ -380,7 +381,7 @@ def test_case48_prompt_session_enables_suspend(monkeypatch):
             raise EOFError
 
     monkeypatch.setattr(repl, "PromptSession", Recorder)
-    assert list(repl.terminal_lines(Environment.in_memory())) == []
+    assert list(repl.terminal_lines(Environment.in_memory(), build_table())) == []
     assert seen["enable_suspend"] is True
 
 
@@ -672,8 +673,8 @@ INVISIBLE = [
 def test_case57_invisible_prompt_is_empty_never_sent(text):
     engine = FakeEngine()
     shell, session, environment = make_shell(engine)
-    assert isinstance(commands.parse(text), Empty)
-    assert shell.handle(text) is True
+    assert isinstance(commands.parse(text, build_table()), Empty)
+    assert shell.handle(text).going
     assert engine.requests == [] and session.turns == []
     assert out_of(environment) == ""  # like a blank line (case 8): nothing printed
 

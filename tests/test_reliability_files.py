@@ -98,8 +98,7 @@ def good_doc() -> dict:
 
 
 def load_reply(shell: Shell, path: Path):
-    shell.handle(f"\\load {path}")
-    return shell.last_reply
+    return shell.handle(f"\\load {path}").reply
 
 
 # -- case 33: transcripts with wrong types are refused whole, with the field's path ------------
@@ -162,9 +161,9 @@ def test_case33_wrong_types_refused_with_path_state_unchanged(tmp_path, breaks, 
     assert snapshot(session) == before
     # the REPL goes on: stats, save and a new turn all work on the unchanged state
     shell.engine.enqueue("still here")
-    shell.handle("\\stats")
-    assert not shell.last_reply.error
-    assert shell.ask("next?").answer == "still here"
+    reply = shell.handle("\\stats").reply
+    assert not reply.error
+    assert shell.ask("next?").turn.answer == "still here"
 
 
 def test_case33_control_a_valid_transcript_loads_typed(tmp_path):
@@ -172,11 +171,13 @@ def test_case33_control_a_valid_transcript_loads_typed(tmp_path):
     path = tmp_path / "good.json"
     path.write_text(json.dumps(good_doc()), encoding="utf-8")
     assert not load_reply(shell, path).error
-    assert session.sampling == Sampling(0.5, 5, 0.9, 64, True)
+    assert session.sampling == Sampling(
+        temperature=0.5, top_k=5, top_p=0.9, max_tokens=64, think=True
+    )
     assert session.system_prompt == "Be brief."
     assert session.turns[0].usage == Usage(prompt_tokens=12, completion_tokens=3, decode_tps=9.5)
-    shell.handle("\\stats")  # what used to crash later on a string token count
-    assert "Prompt: 12 tokens" in shell.last_reply.text
+    reply = shell.handle("\\stats").reply  # what used to crash later on a string token count
+    assert "Prompt: 12 tokens" in reply.text
 
 
 def test_case33_own_save_round_trips_through_the_schema(tmp_path):
@@ -265,8 +266,8 @@ def test_case36_surrogates_in_typed_system_and_commands_are_cleaned(tmp_path):
     shell, session, environment = make_shell(tmp_path, engine)
     shell.handle("\\system be \udcff brief")
     assert _strict(session.system_prompt) == "be ? brief"
-    shell.handle("\\nosuch\ud800")
-    assert _strict(str(shell.last_reply.text)).startswith("unknown command \\nosuch?")
+    reply = shell.handle("\\nosuch\ud800").reply
+    assert _strict(str(reply.text)).startswith("unknown command \\nosuch?")
     shell.handle("what \udcfe is z?")
     sent = engine.requests[0][0]
     assert _strict(sent[0]["content"]) == "be ? brief"
@@ -287,8 +288,8 @@ def test_case36_surrogates_in_loaded_history_are_cleaned(tmp_path):
     assert session.messages[0]["content"] == "q ?"
     assert session.system_prompt == "sys ?"
     assert session.turns[0].answer == "a ?"
-    shell.handle(f"\\save {tmp_path / 'again.json'}")
-    assert not shell.last_reply.error
+    reply = shell.handle(f"\\save {tmp_path / 'again.json'}").reply
+    assert not reply.error
     _strict((tmp_path / "again.json").read_text(encoding="utf-8"))
 
 
@@ -316,12 +317,12 @@ def test_case37_save_onto_an_unrelated_file_refused_then_forced(tmp_path, name):
     shell, _, _ = chatted_shell(tmp_path)
     path = tmp_path / name
     path.write_bytes(b"my own notes, not a transcript\n")
-    shell.handle(f"\\save {path}")
-    assert shell.last_reply.error
-    assert f"\\save {path} --force replaces it" in shell.last_reply.text
+    reply = shell.handle(f"\\save {path}").reply
+    assert reply.error
+    assert f"\\save {path} --force replaces it" in reply.text
     assert path.read_bytes() == b"my own notes, not a transcript\n"
-    shell.handle(f"\\save {path} --force")
-    assert not shell.last_reply.error
+    reply = shell.handle(f"\\save {path} --force").reply
+    assert not reply.error
     assert "A GRU has two gates." in path.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no temp file left
 
@@ -332,14 +333,11 @@ def test_case37_another_sessions_transcript_is_not_replaced(tmp_path):
     first.handle(f"\\save {path}")
     saved = path.read_bytes()
     second, _, _ = chatted_shell(tmp_path)
-    second.handle(f"\\save {path}")
-    assert (
-        second.last_reply.error
-        and "not a transcript saved in this session" in second.last_reply.text
-    )
+    second_reply = second.handle(f"\\save {path}").reply
+    assert second_reply.error and "not a transcript saved in this session" in second_reply.text
     assert path.read_bytes() == saved
-    second.handle(f"\\save --force {path}")  # the flag may come first too
-    assert not second.last_reply.error
+    second_reply = second.handle(f"\\save --force {path}").reply  # the flag may come first too
+    assert not second_reply.error
 
 
 def test_case37_own_transcript_is_saved_over_and_a_loaded_one_too(tmp_path):
@@ -348,18 +346,18 @@ def test_case37_own_transcript_is_saved_over_and_a_loaded_one_too(tmp_path):
     shell.handle(f"\\save {path}")
     shell.engine.enqueue("More.")
     shell.handle("And?")
-    shell.handle(f"\\save {path}")
-    assert not shell.last_reply.error and "More." in path.read_text(encoding="utf-8")
+    reply = shell.handle(f"\\save {path}").reply
+    assert not reply.error and "More." in path.read_text(encoding="utf-8")
     json_path = tmp_path / "chat.json"
     shell.handle(f"\\save {json_path}")
     other, _, _ = make_shell(tmp_path)
     other.handle(f"\\load {json_path}")
-    other.handle(f"\\save {json_path}")  # continuing a loaded conversation
-    assert not other.last_reply.error
+    other_reply = other.handle(f"\\save {json_path}").reply  # continuing a loaded conversation
+    assert not other_reply.error
     # the file this session saved was replaced by someone else's: refused again
     path.write_text("someone else's file\n")
-    shell.handle(f"\\save {path}")
-    assert shell.last_reply.error and path.read_text() == "someone else's file\n"
+    reply = shell.handle(f"\\save {path}").reply
+    assert reply.error and path.read_text() == "someone else's file\n"
 
 
 # -- case 38: \save onto a symbolic link -------------------------------------------------------
@@ -371,13 +369,13 @@ def test_case38_save_onto_a_symlink_refused_forced_writes_through(tmp_path):
     target.write_text("precious\n")
     link = tmp_path / "link.json"
     link.symlink_to(target)
-    shell.handle(f"\\save {link}")
-    assert shell.last_reply.error
-    assert f"is a symbolic link to {target}" in shell.last_reply.text
-    assert f"\\save {link} --force writes to {target}" in shell.last_reply.text
+    reply = shell.handle(f"\\save {link}").reply
+    assert reply.error
+    assert f"is a symbolic link to {target}" in reply.text
+    assert f"\\save {link} --force writes to {target}" in reply.text
     assert link.is_symlink() and target.read_text() == "precious\n"
-    shell.handle(f"\\save {link} --force")
-    assert not shell.last_reply.error
+    reply = shell.handle(f"\\save {link} --force").reply
+    assert not reply.error
     assert link.is_symlink() and os.readlink(link) == str(target)
     assert json.loads(target.read_text())["messages"][1]["content"] == "A GRU has two gates."
 
@@ -386,8 +384,8 @@ def test_case38_forced_save_through_a_dangling_link_creates_its_target(tmp_path)
     shell, _, _ = chatted_shell(tmp_path)
     link = tmp_path / "link.md"
     link.symlink_to(tmp_path / "new.md")
-    shell.handle(f"\\save {link}")
-    assert shell.last_reply.error and not (tmp_path / "new.md").exists()
+    reply = shell.handle(f"\\save {link}").reply
+    assert reply.error and not (tmp_path / "new.md").exists()
     shell.handle(f"\\save {link} --force")
     assert link.is_symlink() and (tmp_path / "new.md").read_text().startswith("# gruchat")
 
@@ -400,16 +398,13 @@ def test_case39_save_onto_fifo_or_device_refused_even_forced(tmp_path, force):
     shell, _, _ = chatted_shell(tmp_path)
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
-    within(QUICK, shell.handle, f"\\save {fifo}{force}")
-    assert (
-        shell.last_reply.error
-        and "it is a FIFO (named pipe), not a regular file" in shell.last_reply.text
-    )
+    reply = within(QUICK, shell.handle, f"\\save {fifo}{force}").reply
+    assert reply.error and "it is a FIFO (named pipe), not a regular file" in reply.text
     assert fifo.is_fifo()
     null_link = tmp_path / "null.json"
     null_link.symlink_to(os.devnull)
-    within(QUICK, shell.handle, f"\\save {null_link}{force}")
-    assert shell.last_reply.error
+    reply = within(QUICK, shell.handle, f"\\save {null_link}{force}").reply
+    assert reply.error
     assert Path(os.devnull).is_char_device()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["null.json", "pipe.json"]
 

@@ -10,7 +10,10 @@ import pexpect
 import pytest
 from helpers import spawn_gruchat
 
-from gruchat.commands import TABLE
+from gruchat.command_table import build_table
+
+TABLE = build_table()
+
 
 pytestmark = [pytest.mark.integration, pytest.mark.pty]
 
@@ -53,7 +56,7 @@ def test_help_refusal_answers_stats_prefix_cache_save_load_and_exit(repl, tmp_pa
     repl.expect("Welcome to interactive mode")
     repl.expect("Ctrl-D or .exit quits")
     help_text = repl.before
-    for command in TABLE.visible("repl"):
+    for command in TABLE.visible():
         assert f"\\{command.name}" in help_text, command.name
 
     send(repl, "\\temperature 5")

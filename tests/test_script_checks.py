@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.panel import Panel
 
-from gruchat.commands import Reply
+from gruchat.commands import Reply, refusal
 from gruchat.engine.base import Usage
 from gruchat.script.checks import evaluate, excerpt, reply_text
 from gruchat.script.parser import Expectation, parse_text
@@ -89,7 +89,7 @@ def test_failure_messages_say_what_was_expected_and_what_came_back():
 
 # -- commands: the Reply --------------------------------------------------------------------
 def test_error_on_a_refused_command():
-    refused = Reply("temperature must be a number from 0.0 to 2.0", error=True)
+    refused = refusal("temperature must be a number from 0.0 to 2.0")
     directive = '\\expect error "temperature must be"'
     assert evaluate(check(directive, "\\temperature x"), refused).passed
     wrong = evaluate(check('\\expect error "top-k"', "\\temperature x"), refused)

@@ -8,8 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gruchat.command_table import build_table
 from gruchat.commands import CommandError, parse
 from gruchat.script.parser import ScriptSyntaxError, decode, load, parse_text
+
+TABLE = build_table()
 
 
 def one_check(directive: str, before: str = "What is a GRU?"):
@@ -237,12 +240,14 @@ def test_argument_shape_errors_are_not_syntax_errors():
     assert [s.kind for s in script.steps] == ["command"] * 5
 
 
-def test_expect_is_refused_by_the_repl_but_known_to_scripts():
-    import gruchat.script.directives  # noqa: F401  (registers \expect)
-
-    with pytest.raises(CommandError, match="unknown command"):
-        parse('\\expect contains "x"', scope="repl")
-    assert parse('\\expect contains "x"', scope="script").command.name == "expect"
+def test_expect_belongs_to_the_script_parser_not_the_command_table():
+    """The parser reads \\expect itself; the table (the REPL's, \\help's) never holds it."""
+    assert "expect" not in TABLE.lookup
+    with pytest.raises(CommandError, match="unknown command \\\\expect"):
+        parse('\\expect contains "x"', TABLE)
+    script = parse_text('Q\n\\expect contains "x"\n', "t.gru", TABLE)
+    assert [s.kind for s in script.steps] == ["prompt"]
+    assert script.checks[0].kind == "contains"
 
 
 # -- reading files --------------------------------------------------------------------------

@@ -343,6 +343,7 @@ def test_ask_json_shape(fake_engine, env):
         "temperature": 0.2,
         "top_k": 40,
         "top_p": 0.95,
+        "min_p": 0.0,
         "max_tokens": 64,
         "think": False,
     }

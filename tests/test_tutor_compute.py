@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from gruchat.ask import ask
+from gruchat.command_table import build_table
 from gruchat.commands import CommandError, completions, parse
 from gruchat.config import Settings
 from gruchat.engine.base import Sampling
@@ -43,6 +44,8 @@ from gruchat.tutor.step import (
     parse_step_args,
     random_weights,
 )
+
+TABLE = build_table()
 
 torch = pytest.importorskip("torch")
 
@@ -508,9 +511,9 @@ def test_gru_step_refusal_is_one_line_and_changes_nothing(shell):
 
 def test_gru_choices_still_validate_and_complete():
     with pytest.raises(CommandError, match="gru must be one of: step"):
-        parse("\\gru flowchart x=1")
-    assert parse("\\gru step x=1,2").arg == "step x=1,2"
-    assert completions("\\gru st") == ["step"]
+        parse("\\gru flowchart x=1", TABLE)
+    assert parse("\\gru step x=1,2", TABLE).arg == "step x=1,2"
+    assert completions("\\gru st", TABLE) == ["step"]
 
 
 # -- a computed answer in a turn ----------------------------------------------------------------

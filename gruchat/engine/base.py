@@ -10,22 +10,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from gruchat.options import Sampling  # one field per sampling option (gruchat/options.py)
+
 Message = dict[str, str]
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """Sampling parameters sent with every request (temperature always explicit)."""
-
-    temperature: float = 0.0
-    top_k: int = 40
-    top_p: float = 0.95
-    max_tokens: int = 512
-    think: bool = False
-    repetition_penalty: float | None = None  # None: the engine's default (no penalty)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

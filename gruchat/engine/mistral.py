@@ -167,6 +167,7 @@ class MistralEngine:
             temperature=float(sampling.temperature),
             top_k=int(sampling.top_k),
             top_p=float(sampling.top_p),
+            min_p=float(sampling.min_p) or None,  # 0 is off: leave it to the engine (none)
             enable_thinking=sampling.think,
             repetition_penalty=sampling.repetition_penalty,
             stream=True,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from gruchat.commands import Reply
+from gruchat.commands import NOTE, Reply
 from gruchat.script.parser import Expectation
 from gruchat.session import Turn
 
@@ -35,9 +35,11 @@ class NotApplicable(Exception):
 
 
 def reply_text(reply: Reply) -> str:
-    """A command's reply as plain text; rich renderables (\\gru, \\notes NAME) are rendered."""
+    """A command's reply as plain text: a note's title and body; a card (\\gru) rendered."""
     if reply.text is None:
         return ""
+    if reply.kind == NOTE:
+        return f"{reply.title}\n{reply.text}"
     if isinstance(reply.text, str):
         return reply.text
     sink = io.StringIO()

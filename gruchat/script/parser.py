@@ -14,23 +14,17 @@ from typing import Any
 
 import regex
 
-from gruchat import commands, params
+from gruchat import commands
+from gruchat.command_table import build_table
 from gruchat.errors import UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, read_bytes
+from gruchat.options import SAMPLING_OPTIONS, Option
 from gruchat.script.cursor import Cursor, ScriptSyntaxError, compile_regex
 from gruchat.script.directives import EXPECT, FINISH_REASONS, KINDS, TEXT_KINDS
 
 _PRAGMA = re.compile(r"#\s*(model|sampling)\s*:")
-SAMPLING_KEYS: dict[str, tuple[str, Any]] = {
-    "temperature": ("temperature", params.temperature),
-    "top_k": ("top_k", params.top_k),
-    "topk": ("top_k", params.top_k),
-    "top_p": ("top_p", params.top_p),
-    "topp": ("top_p", params.top_p),
-    "max_tokens": ("max_tokens", params.max_tokens),
-    "maxtokens": ("max_tokens", params.max_tokens),
-    "think": ("think", params.on_off),
-}
+# key=VALUE with a sampling option's key or its REPL command's name (topk=5)
+SAMPLING_KEYS: dict[str, Option] = {k: o for o in SAMPLING_OPTIONS for k in o.pragma_keys}
 
 
 @dataclass(frozen=True)
@@ -75,7 +69,7 @@ class Script:
         return [check for step in self.steps for check in step.checks]
 
 
-def load(path: Path) -> Script:
+def load(path: Path, table: commands.Table | None = None) -> Script:
     """Read and parse one file; UsageError (exit 2) when it cannot be read or parsed."""
     try:
         data = read_bytes(path, TEXT_LIMIT, "prompt file")
@@ -83,7 +77,7 @@ def load(path: Path) -> Script:
         raise UsageError(f"{path}: error: {exc}") from None
     except OSError as exc:
         raise UsageError(f"{path}: error: cannot read: {exc.strerror or exc}") from None
-    return parse_text(decode(data, str(path)), str(path))
+    return parse_text(decode(data, str(path)), str(path), table)
 
 
 def decode(data: bytes, path: str = "<script>") -> str:
@@ -101,15 +95,17 @@ def decode(data: bytes, path: str = "<script>") -> str:
         raise ScriptSyntaxError(path, line, col, what) from None
 
 
-def parse_text(text: str, path: str = "<script>") -> Script:
-    """Parse a whole file; raises ScriptSyntaxError at the first problem."""
-    return _Parser(text, path).parse()
+def parse_text(text: str, path: str = "<script>", table: commands.Table | None = None) -> Script:
+    """Parse a whole file, its commands checked against ``table`` (gruchat's own when not
+    given); raises ScriptSyntaxError at the first problem."""
+    return _Parser(text, path, table if table is not None else build_table()).parse()
 
 
 class _Parser:
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, path: str, table: commands.Table) -> None:
         self.lines = [line.removesuffix("\r") for line in text.split("\n")]
         self.path = path
+        self.table = table
         self.script = Script(path=path)
 
     def error(self, line: int, col: int, what: str) -> ScriptSyntaxError:
@@ -147,12 +143,11 @@ class _Parser:
         if commands.is_command(text):
             kind = "command"
             name = _command_name(text)
-            known = commands.TABLE.lookup.get(name)
             if name == EXPECT:
                 raise self.error(line, col, "\\expect must be on its own line, not in a block")
-            if not name or known is None or known.scope not in ("any", "script"):
+            if name not in self.table.lookup:  # argument shapes are refused when it runs
                 try:
-                    commands.parse(text, scope="script")
+                    commands.parse(text, self.table)
                 except commands.CommandError as exc:
                     raise self.error(line, col, str(exc)) from None
         self.script.steps.append(Step(kind, text, line, col, lines))
@@ -250,12 +245,12 @@ class _Parser:
         for token in tokens:
             col = value_at + token.start() + 1
             name, eq, text = token.group().partition("=")
-            entry = SAMPLING_KEYS.get(name.lower().replace("-", "_"))
-            if entry is None or not eq:
-                keys = "temperature, top_k, top_p, max_tokens, think"
+            option = SAMPLING_KEYS.get(name.lower().replace("-", "_"))
+            if option is None or not eq:
+                keys = ", ".join(o.key for o in SAMPLING_OPTIONS)
                 raise self.error(line, col, f"expected KEY=VALUE with KEY one of {keys}")
             try:
-                self.script.sampling[entry[0]] = entry[1](text)
+                self.script.sampling[option.key] = option.parse(text)
             except ValueError as exc:
                 raise self.error(line, col + len(name) + 1, str(exc)) from None
 

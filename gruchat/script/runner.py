@@ -1,7 +1,8 @@
 """``gruchat run``: every file parsed first, one engine for all of them, a fresh session each.
 
-Lines go through the same Shell as the REPL (scope "script"): prompts via ``Shell.ask``
-(so the Turn comes back for the checks), commands via ``Shell.handle``. Unless a file or
+Lines go through the same Shell as the REPL (scope "script"): prompts via ``Shell.ask``,
+commands via ``Shell.handle``; the Outcome says what the checks look at. One command
+table, built here, serves the parser and every file's Shell. Unless a file or
 a flag says otherwise, decoding is greedy (temperature 0) so reruns are comparable.
 """
 
@@ -16,21 +17,22 @@ from typing import Any
 
 from rich.console import Console
 
-from gruchat.commands import Reply
+from gruchat.command_table import build_table
+from gruchat.commands import Reply, Table
 from gruchat.config import Settings, load_settings
 from gruchat.engine.base import Engine, Sampling
 from gruchat.environment import Environment
 from gruchat.errors import ExitStatus, GruchatError, UsageError
+from gruchat.options import SAMPLING_OPTIONS
 from gruchat.runtime import grounder_for, new_session, open_engine, sampling_from
 from gruchat.script import golden, parser, report
 from gruchat.script.checks import Subject, evaluate, excerpt, reply_text
 from gruchat.script.report import FileResult, Row
 from gruchat.session import Turn
-from gruchat.shell import Shell
+from gruchat.shell import Outcome, Shell
 from gruchat.turn import Grounder
 from gruchat.turn_log import open_run_log
 
-SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "max_tokens", "think")
 EngineFactory = Callable[[Settings, Console], Engine]
 
 
@@ -56,7 +58,8 @@ def run_files(
     """Parse all files, run them, report; the exit status says how it went."""
     env = env or Environment()
     check_report_paths(paths, flags, options)
-    scripts = load_all(paths, env.err)
+    table = build_table()
+    scripts = load_all(paths, env.err, table)
     if scripts is None:
         return ExitStatus.USAGE
     settings = settings_for(flags, scripts)
@@ -68,7 +71,7 @@ def run_files(
     meta = _LazyMeta(engine)
     results = []
     for script in scripts:
-        result, turns = run_script(script, engine, settings, grounder, env, options.quiet)
+        result, turns = run_script(script, engine, settings, grounder, env, options.quiet, table)
         before = len(result.rows)
         compare_golden(script, turns, meta, options, result)
         if not options.quiet:
@@ -125,14 +128,16 @@ def _file_key(path: Path) -> tuple[Any, ...]:
     return ("inode", info.st_dev, info.st_ino)
 
 
-def load_all(paths: Sequence[Path], err: Console) -> list[parser.Script] | None:
+def load_all(
+    paths: Sequence[Path], err: Console, table: Table | None = None
+) -> list[parser.Script] | None:
     """Every file parsed; on any error each file's first error is shown and None returned."""
     if not paths:
         raise UsageError("no prompt files given: gruchat run FILE.gru …")
     scripts, failed = [], False
     for path in paths:
         try:
-            scripts.append(parser.load(Path(path)))
+            scripts.append(parser.load(Path(path), table))
         except GruchatError as exc:
             err.print(exc.message, style="red", markup=False, highlight=False, soft_wrap=True)
             failed = True
@@ -157,9 +162,9 @@ def settings_for(flags: dict[str, Any], scripts: Sequence[parser.Script]) -> Set
 def file_sampling(settings: Settings, script: parser.Script) -> Sampling:
     """Greedy by default; the file's ``# sampling:`` pragma; then the command-line flags."""
     changes = {"temperature": 0.0, **script.sampling}
-    for key in SAMPLING_FIELDS:
-        if settings.sources.get(key, "").startswith("flag"):
-            changes[key] = getattr(settings, key)
+    for option in SAMPLING_OPTIONS:
+        if settings.sources.get(option.key, "").startswith("flag"):
+            changes[option.key] = getattr(settings, option.key)
     return dataclasses.replace(sampling_from(settings), **changes)
 
 
@@ -170,13 +175,14 @@ def run_script(
     grounder: Grounder | None,
     env: Environment,
     quiet: bool = False,
+    table: Table | None = None,
 ) -> tuple[FileResult, list[tuple[int, Turn]]]:
     """Replay one file in a fresh session; the results and the (line, Turn) of each answer."""
     session = new_session(settings)
     session.sampling = session.default_sampling = file_sampling(settings, script)
     shell_env = _silent() if quiet else env
     log = open_run_log(settings, env.err)  # only with --log: each file a conversation
-    shell = Shell(engine, session, shell_env, grounder, scope="script", log=log)
+    shell = Shell(engine, session, shell_env, grounder, scope="script", log=log, table=table)
     out = shell_env.out
     result = FileResult(script.path)
     turns: list[tuple[int, Turn]] = []
@@ -185,22 +191,23 @@ def run_script(
     for index, step in enumerate(script.steps):
         for number, line in enumerate(step.lines):
             out.print(("> " if number == 0 else "... ") + line, markup=False, highlight=False)
-        subject, going = _run_step(shell, step)
+        outcome = shell.ask(step.text) if step.kind == "prompt" else shell.handle(step.text)
+        subject = _subject(step, outcome)
         if isinstance(subject, Turn):
             if subject.finish_reason == "cancelled":
                 raise KeyboardInterrupt
             turns.append((step.line, subject))
-        rows = _implicit(script.path, step, subject, shell.last_reply)
+        rows = _implicit(script.path, step, subject, outcome.reply)
         for check in step.checks:
-            outcome = evaluate(check, subject)
+            verdict = evaluate(check, subject)
             rows.append(
-                Row(script.path, check.line, check.label, outcome.passed, outcome.message,
-                    outcome.excerpt)
+                Row(script.path, check.line, check.label, verdict.passed, verdict.message,
+                    verdict.excerpt)
             )  # fmt: skip
         for row in rows:
             _echo(out, row)
         result.rows += rows
-        if not going:
+        if not outcome.going:
             why = f"not run: \\exit on line {step.line} ended the file"
             for later in script.steps[index + 1 :]:
                 result.rows += [Row(script.path, c.line, c.label, False, why) for c in later.checks]
@@ -254,14 +261,12 @@ def compare_golden(
         result.rows.append(Row(script.path, 0, label, True, "", f"{len(turns)} answers match"))
 
 
-def _run_step(shell: Shell, step: parser.Step) -> tuple[Subject, bool]:
-    """Run one step: (what its checks look at, whether the file goes on)."""
-    if step.kind == "prompt":
-        return shell.ask(step.text), True
-    going = shell.handle(step.text)
-    if shell.last_reply is None:  # the command asked the model (\retry) and it answered
-        return shell.session.last_turn, going
-    return shell.last_reply, going
+def _subject(step: parser.Step, outcome: Outcome) -> Subject:
+    """What a step's checks look at: a prompt's answer (None when it was refused), else
+    the answer a command asked for (\\retry), else the command's reply."""
+    if step.kind == "prompt" or outcome.turn is not None:
+        return outcome.turn
+    return outcome.reply
 
 
 def _implicit(path: str, step: parser.Step, subject: Subject, last: Reply | None) -> list[Row]:
