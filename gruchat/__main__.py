@@ -1,6 +1,6 @@
 """Allow ``python -m gruchat``."""
 
-from gruchat.cli import main
+from gruchat.cli import console_main
 
 if __name__ == "__main__":
-    main()
+    console_main()

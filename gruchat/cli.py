@@ -6,17 +6,23 @@ import contextlib
 import os
 import sys
 import threading
-import traceback
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gruchat import __version__, signals
+from gruchat import __version__
+from gruchat.cli_main import current_env, run_app, set_debug
+from gruchat.cli_main import report as _report
 from gruchat.cli_options import engine_options
+from gruchat.cli_typer import GruchatTyper
 from gruchat.errors import ExitStatus, GruchatError, UsageError
 
-app = typer.Typer(
+if TYPE_CHECKING:
+    from gruchat.environment import Environment
+
+app = GruchatTyper(
+    on_debug=set_debug,
     name="gruchat",
     help="A terminal tutor for Gated Recurrent Units on a local language model.",
     add_completion=True,  # --install-completion, --show-completion [bash|zsh|fish]
@@ -67,11 +73,10 @@ def chat(
 ) -> int:
     """Open the interactive REPL (the default command)."""
     settings = _settings(flags)
-    from gruchat.environment import Environment
     from gruchat.repl import run_repl
     from gruchat.turn_log import open_turn_log
 
-    env = Environment()
+    env = current_env()
     log = open_turn_log(settings, env.err, continue_, resume)
     return int(run_repl(settings, env, verbose=verbose, log=log))
 
@@ -101,10 +106,10 @@ def ask(
     stderr: sources, flagged sentences, reasoning, stats, progress and errors.
     """
     from gruchat import ask as ask_mod
-    from gruchat.environment import Environment, write_out
+    from gruchat.environment import write_out
     from gruchat.runtime import grounder_for, open_engine
 
-    env = Environment()
+    env = current_env()
     try:
         question = ask_mod.read_prompt(prompt, env)
         if hide_reasoning:
@@ -158,10 +163,9 @@ def pull(
 ) -> int:
     """Fetch a model preset into the model store, verifying every part and the file."""
     from gruchat import models
-    from gruchat.environment import Environment
     from gruchat.pull_view import pull_with_progress
 
-    env = Environment()
+    env = current_env()
     if name is None:
         settings = _settings({})
         name = settings.model
@@ -192,10 +196,9 @@ def pull(
 @app.command("models")
 def list_models() -> int:
     """List model presets and local model files."""
-    from gruchat.environment import Environment
     from gruchat.model_list import print_models
 
-    env = Environment()
+    env = current_env()
     print_models(env.out, env.err)
     return ExitStatus.OK
 
@@ -208,9 +211,8 @@ def show_config(flags: dict[str, Any], verbose: bool) -> int:
     from rich.table import Table
 
     from gruchat.config import user_config_path
-    from gruchat.environment import Environment
 
-    console = Environment().out
+    console = current_env().out
 
     table = Table("setting", "value", "from", title="gruchat settings")
     for key, value in settings.as_dict().items():
@@ -237,11 +239,10 @@ def logs(
     path: Annotated[bool, typer.Option("--path", help="Print where the log is.")] = False,
 ) -> int:
     """List, search or show the logged exchanges (the conversation log)."""
-    from gruchat.environment import Environment
     from gruchat.logbook import log_path
     from gruchat.logs_view import show_logs
 
-    env = Environment()
+    env = current_env()
     if path:
         env.out.print(str(log_path()), markup=False, highlight=False)
         return ExitStatus.OK
@@ -258,10 +259,8 @@ def gru_card(
         list[str] | None, typer.Argument(help="For step: x=V,… h=V,… input=N hidden=N seed=N.")
     ] = None,
 ) -> int:
-    """Show the GRU reference card, or `gru step [x=… h=…]` for one step worked through."""
-    from gruchat.environment import Environment
-
-    console = Environment().out
+    """Show the GRU reference card, or `gru step` (x=… h=… optional) for one worked step."""
+    console = current_env().out
     if what is None:
         from gruchat.tutor.card import render_card
 
@@ -309,50 +308,23 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return ["chat", *argv]
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn every failure into one line and an exit status."""
-    from gruchat.environment import is_output_error, make_streams_safe
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    """Run the app in-process on ``argv`` (default: the process's arguments), writing to
+    ``env`` (default: the real streams), and return the exit status; nothing escapes."""
+    from gruchat import signals
+    from gruchat.environment import Environment, make_streams_safe
 
-    make_streams_safe()
-    signals.install()
+    if env is None:  # the real process: its streams and signals
+        make_streams_safe()
+        signals.install()
+        env = Environment()
     args = _with_default_command(list(sys.argv[1:] if argv is None else argv))
-    debug = "--debug" in args
-    status: int
-    try:
-        result = app(args=args, prog_name="gruchat", standalone_mode=False)
-        status = int(result or 0)
-    except typer.Exit as exc:
-        status = exc.exit_code
-    except typer.Abort:
-        status = ExitStatus.INTERRUPTED
-    except GruchatError as exc:
-        _report(exc.message, debug)
-        status = exc.status
-    except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted\n")
-        status = ExitStatus.INTERRUPTED
-    except signals.Terminated:
-        status = ExitStatus.FAILURE  # replaced below by the signal's own status
-    except SystemExit as exc:  # stdout_closed() and typer's own exits
-        status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except BaseException as exc:
-        if is_output_error(exc):  # stdout full or failing (`>/dev/full`)
-            _report(f"cannot write to stdout: {getattr(exc, 'strerror', None) or exc}", debug)
-            status = ExitStatus.FAILURE
-        elif hasattr(exc, "show") and hasattr(exc, "exit_code"):  # typer's usage errors
-            _show_usage_error(exc)
-            status = ExitStatus.USAGE
-        else:
-            _report(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", debug)
-            status = ExitStatus.FAILURE
-    signalled = signals.received()
-    if signalled is not None:  # whatever the clean-up raised after the signal
-        status, name = signalled
-        with contextlib.suppress(Exception):
-            sys.stderr.write(f"\nterminated ({name})\n")
-    if status != ExitStatus.OK:
-        signals.restore_terminal()
-    _exit(status)
+    return run_app(app, args, env)
+
+
+def console_main() -> None:
+    """The console script: ``main`` on the real process, then its exit status."""
+    _exit(main())
 
 
 def _exit(status: int) -> None:
@@ -372,25 +344,3 @@ def _exit(status: int) -> None:
     if busy:
         os._exit(status)
     sys.exit(status)
-
-
-def _report(message: str, debug: bool) -> None:
-    """One ``error:`` line on stderr; messages quote paths and values, so made safe."""
-    from gruchat.safe_text import safe
-
-    if debug:
-        sys.stderr.write(safe(traceback.format_exc()))
-    sys.stderr.write(f"error: {safe(message)}\n")
-    sys.stderr.flush()
-
-
-def _show_usage_error(exc: BaseException) -> None:
-    """typer's usage message, which quotes what was typed (`No such option: …`), made safe."""
-    import io
-
-    from gruchat.safe_text import safe
-
-    text = io.StringIO()
-    exc.show(file=text)  # type: ignore[attr-defined]
-    sys.stderr.write(safe(text.getvalue()))
-    sys.stderr.flush()

@@ -16,7 +16,6 @@ import typer
 from gruchat.options import OPTIONS, Option
 
 Verbose = Annotated[bool, typer.Option("--verbose", help="Show the engine's own log.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
 
 
 def _flag(option: Option) -> Any:
@@ -32,9 +31,8 @@ _KW = inspect.Parameter.KEYWORD_ONLY
 SHARED = [
     *(inspect.Parameter(o.key, _KW, default=None, annotation=_flag(o)) for o in OPTIONS if o.flag),
     inspect.Parameter("verbose", _KW, default=False, annotation=Verbose),
-    inspect.Parameter("debug", _KW, default=False, annotation=Debug),
 ]
-_NOT_SETTINGS = ("verbose", "debug")
+_NOT_SETTINGS = ("verbose",)  # --debug is every command's (cli_typer)
 
 
 def settings_flags(values: dict[str, Any]) -> dict[str, Any]:

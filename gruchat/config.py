@@ -18,6 +18,7 @@ from typing import Any
 
 import platformdirs
 
+from gruchat import params
 from gruchat.errors import UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, clean_text
 from gruchat.inputs import read_text as read_limited
@@ -48,7 +49,7 @@ def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> None:
         try:
             value = option.parse(raw)
         except ValueError as exc:
-            raise UsageError(f"{source}: {key}: {exc}") from None
+            raise UsageError(params.refused_at(source, key, str(exc))) from None
         setattr(settings, key, value)
         settings.sources[key] = source
 

@@ -37,6 +37,7 @@ class Environment:
     stdout_isatty: bool | None = None
     stderr_isatty: bool | None = None
     width: int | None = None
+    debug: bool = False  # --debug: errors show their traceback
 
     @classmethod
     def in_memory(

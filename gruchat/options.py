@@ -147,7 +147,7 @@ ENGINE_ONLY: tuple[tuple[str, type, Any], ...] = (
 def defaults() -> dict[str, Any]:
     """Each option's default: ``configs/default.toml`` through the option's own parser.
 
-    Errors read like the other layers' (``default: top_k: …``); a declared option with
+    Errors read like the other layers' (``default: top_k must be …``); a declared option with
     no default there is one too."""
     try:
         table = tomllib.loads(read_text(DEFAULTS_FILE))
@@ -161,7 +161,7 @@ def defaults() -> dict[str, Any]:
         try:
             values[key] = option.parse(raw)
         except ValueError as exc:
-            raise UsageError(f"default: {key}: {exc}") from None
+            raise UsageError(params.refused_at("default", key, str(exc))) from None
     missing = [key for key in BY_KEY if key not in values]
     if missing:
         raise UsageError(f"{DEFAULTS_FILE}: no default for {', '.join(missing)}")

@@ -127,3 +127,20 @@ def isq(value: object) -> str | None:
     if not value.replace("_", "").isalnum():
         raise ValueError("isq must be a quantisation type such as Q8_0, Q4K or none")
     return value.upper()
+
+
+def refused_at(source: str, key: str, message: str) -> str:
+    """A parser's refusal from a config layer, naming the setting once. A flag or variable
+    is its own name (``flag --top-k must be …``, ``env GRUCHAT_TOP_K must be …``); a file
+    adds the key (``FILE: top_k must be …``). The parsers' messages start with the
+    setting's own name ("top-k must be …", as the REPL shows them), which the place
+    replaces; some say only what is wrong ("expected on or off")."""
+    subject, must, rest = message.partition(" must ")
+    if must and _spelling(subject) == _spelling(key):
+        message = "must " + rest
+    where = source if source.startswith(("flag ", "env ")) else f"{source}: {key}"
+    return f"{where} {message}" if message.startswith("must ") else f"{where}: {message}"
+
+
+def _spelling(name: str) -> str:
+    return name.lower().replace("-", " ").replace("_", " ").strip()

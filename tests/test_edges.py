@@ -281,11 +281,10 @@ def test_tab_completes_note_names_paths_and_alias_words(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
-def test_shell_completion_script_is_printed(shell_name, capsys):
-    with pytest.raises(SystemExit) as done:
-        cli.main(["completion", shell_name])
-    assert done.value.code == 0
-    script = capsys.readouterr().out
+def test_shell_completion_script_is_printed(shell_name, env):
+    streams = env()
+    assert cli.main(["completion", shell_name], streams) == 0
+    script = streams.stdout.getvalue()
     assert "_GRUCHAT_COMPLETE=complete_" + shell_name in script
 
 

@@ -7,6 +7,7 @@ the pseudo-terminal ones in test_reliability_pty.py.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import errno
 import io
@@ -35,6 +36,7 @@ from gruchat.engine.base import AnswerDelta, Finished, Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.environment import Environment, make_streams_safe
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError, ExitStatus
+from gruchat.inputs import clean_text
 from gruchat.markdown_stream import MarkdownStream
 from gruchat.render import StreamRenderer
 from gruchat.repl import SafeFileHistory, piped_lines, run_repl
@@ -851,28 +853,72 @@ _SAFE = [
 ]
 
 
+# Raw terminal controls, written out here (not taken from safe_text): C0 but \t and \n, DEL,
+# C1, bidi embeddings/overrides/isolates. None may reach a console that is not a terminal.
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The model's answer carries an OSC 52 clipboard write, a screen clear and a bidi override.
+_HOSTILE_ANSWER = "fine \x1b]52;c;aGk=\x07 and \x1b[2J\u202e done"
+
+
+def _fuzz_shell() -> tuple[Shell, FakeEngine, Environment]:
+    """A Shell one exchange in, so \\clear, \\undo and \\retry have something to change."""
+    engine = FakeEngine().enqueue("an earlier answer")
+    environment = Environment.in_memory(width=100)
+    shell = Shell(engine, Session.start("tutor", Sampling()), environment, table=TABLE)
+    assert shell.handle("an earlier question").turn is not None
+    environment.stdout.seek(0)
+    environment.stdout.truncate()
+    return shell, engine, environment
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(
         st.text(max_size=60),
-        st.builds(lambda n, a: f"\\{n} {a}", st.sampled_from(_SAFE), st.text(max_size=30)),
+        st.builds(
+            lambda n, a: f"\\{n} {a}", st.sampled_from([*_SAFE, "exit"]), st.text(max_size=30)
+        ),
+        st.builds(lambda n: f"/{n}", st.sampled_from(["bye", "byee", "set", "show info"])),
     )
 )
-def test_case25_fuzzed_lines_through_the_shell_never_raise(line):
-    """The same lines through the whole Shell (commands that touch files excluded)."""
-    engine = FakeEngine()
-    environment = Environment(
-        stdin=io.StringIO(),
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-        stdin_isatty=False,
-        stdout_isatty=False,
-        stderr_isatty=False,
-        width=100,
-    )
-    shell = Shell(engine, Session.start("", Sampling()), environment, table=TABLE)
+def test_case25_fuzzed_lines_through_the_shell_keep_the_invariants(line):
+    """The same lines through the whole Shell (commands that touch files excluded): no
+    exception escapes; only an exit command ends the loop; a blank line does nothing; a
+    refused command changes nothing and sends nothing; a command reaches the model only
+    when it asks again (\\retry); a prompt is sent once and recorded; and nothing on the
+    console holds a raw control character, the model's answer included."""
+    shell, engine, environment = _fuzz_shell()
+    engine.enqueue(_HOSTILE_ANSWER)
+    before = copy.deepcopy(shell.session)
+    sent = len(engine.requests)
+
     outcome = shell.handle(line)
-    assert isinstance(outcome, Outcome) and outcome.going in (True, False)
+
+    assert isinstance(outcome, Outcome)
+    shown = environment.stdout.getvalue() + environment.stderr.getvalue()
+    assert not _RAW_CONTROL.search(shown), shown
+    reply = outcome.reply
+    if not outcome.going:
+        assert reply is not None and reply.action == "exit"
+    text = clean_text(line)
+    if commands.is_blank(text):
+        assert outcome == Outcome()
+        assert (shown, shell.session, len(engine.requests)) == ("", before, sent)
+    elif commands.is_command(text):
+        assert reply is not None
+        if reply.error:
+            assert shell.session == before
+            assert shown.startswith("error: ")
+        if outcome.turn is None:
+            assert len(engine.requests) == sent
+    else:
+        prompt = parse(text, TABLE)
+        assert isinstance(prompt, Prompt)
+        assert outcome.turn is not None and outcome.turn.prompt == prompt.text
+        assert len(engine.requests) == sent + 1
+        assert prompt.text in engine.requests[-1][0][-1]["content"]
+        assert shell.session.turns[-1] is outcome.turn
+        assert "fine " in shown and "\u241b" in shown  # the answer, its ESC made visible
 
 
 # -- case 14 (unit): streams that cannot encode do not crash ------------------------------------

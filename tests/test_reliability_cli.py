@@ -139,6 +139,7 @@ def test_case02_not_a_gguf_file_exit_3(subprocess_env, tmp_path, content, what):
 # -- case 3: a GGUF cut short ------------------------------------------------------------------
 
 
+@pytest.mark.integration  # the real model's bytes, cut short, through the real engine
 @pytest.mark.parametrize(
     "size",
     [1_000_000, 2_000_000, 40_000_000],
@@ -174,8 +175,10 @@ def restored_environ():
     ids=["panic", "value-error"],
 )
 def test_case03_engine_panic_during_load_is_a_model_error(
-    monkeypatch, tmp_path, default_model_path, restored_environ, error
+    monkeypatch, tmp_path, restored_environ, error
 ):
+    """The engine's constructor is replaced, so no model is needed: any failure it
+    raises (a Rust panic is a BaseException) becomes one ModelError line."""
     import mistralrs
 
     def runner(**kwargs):
