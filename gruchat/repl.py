@@ -260,7 +260,9 @@ def _collect_block(first: str, more: Callable[[], str]) -> str:
 def banner(console: Console, engine: Engine) -> None:
     info = engine.info
     context = f", context {info.context_length} tokens" if info.context_length else ""
-    about = f" — your GRU tutor · {info.model} ({info.quantisation}) on {info.device}{context}"
+    how = f" ({info.quantisation})" if info.quantisation else ""
+    where = f" on {info.device}" if info.device else f" at {info.location}"
+    about = f" — your GRU tutor · {info.model}{how}{where}{context}"
     console.print(Text.assemble((f"gruchat {__version__}", "bold"), literal(about)))
     console.print("Ask about GRUs, or type \\help for commands, \\exit or Ctrl-D to quit.")
 
@@ -278,7 +280,8 @@ def run_repl(
         )
         engine = recycler
     interactive = bool(env.stdin_isatty and env.stdout_isatty)
-    warm = warm_messages(session.system_prompt) if interactive and settings.warmup else None
+    warmable = interactive and settings.warmup and engine.info.capabilities.warmup
+    warm = warm_messages(session.system_prompt) if warmable else None
     if warm:  # piped input arrives at once: nothing to overlap with
         engine = WarmEngine(engine, warm)
     shell = Shell(engine, session, env, grounder_for(settings), log=log)

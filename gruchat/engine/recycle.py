@@ -64,7 +64,7 @@ class Counted:
             self._end()
             raise
         if isinstance(event, Finished):
-            self.tokens = event.usage.prompt_tokens + event.usage.completion_tokens or None
+            self.tokens = event.usage.total_tokens or None
         return event
 
     def close(self) -> None:
@@ -121,7 +121,7 @@ class RecyclingEngine:
         while not self._idle.wait(0.1):  # not Thread.join: after Ctrl-C it can report
             pass  # a thread that still runs as finished
 
-    def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
+    def stream(self, messages: list[Message], sampling: Sampling) -> Counted:
         self.wait()  # eager, not inside a generator: the wait is part of the turn's TTFT
         counted = Counted(self._engine.stream(messages, sampling), messages)
         with self._counts:
@@ -132,6 +132,9 @@ class RecyclingEngine:
     def count_tokens(self, messages: list[Message]) -> int | None:
         self.wait()
         return self._engine.count_tokens(messages)
+
+    def close(self) -> bool:
+        return self._engine.close()
 
     def idle(self) -> bool:
         """Called between two REPL lines: start a reload if one is due; True if started."""
