@@ -39,7 +39,7 @@ from gruchat.shell import Shell
 from gruchat.store import state_dir
 from gruchat.terminal import echo_off
 from gruchat.turn_log import TurnLog, continued_line
-from gruchat.warmup import WarmEngine, conversation_messages, warm_messages
+from gruchat.warmup import WarmEngine, conversation_messages, warm_messages, warmup_wanted
 
 
 class CommandCompleter(Completer):
@@ -280,8 +280,8 @@ def run_repl(
         )
         engine = recycler
     interactive = bool(env.stdin_isatty and env.stdout_isatty)
-    warmable = interactive and settings.warmup and engine.info.capabilities.warmup
-    warm = warm_messages(session.system_prompt) if warmable else None
+    wanted = warmup_wanted(engine, settings.warmup, interactive)
+    warm = warm_messages(session.system_prompt) if wanted else None
     if warm:  # piped input arrives at once: nothing to overlap with
         engine = WarmEngine(engine, warm)
     shell = Shell(engine, session, env, grounder_for(settings), log=log)

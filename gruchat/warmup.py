@@ -58,6 +58,12 @@ class WarmEngine:
         return self._engine.close()
 
 
+def warmup_wanted(engine: Engine, setting: bool, interactive: bool) -> bool:
+    """Warm up only in an interactive REPL, when the setting allows it and the backend
+    says a warm-up helps (``capabilities.warmup``: a prefix cache to fill)."""
+    return interactive and setting and engine.info.capabilities.warmup
+
+
 def conversation_messages(session: Session) -> list[Message] | None:
     """What to prefill after the engine was reloaded: the system prompt and the whole
     history, with a placeholder question (None when there is nothing to cache)."""

@@ -33,6 +33,11 @@ def register(name: str, factory: Factory) -> None:
     _registered[name] = factory
 
 
+def unregister(name: str) -> None:
+    """Remove a backend added with ``register`` (built-in ones stay)."""
+    _registered.pop(name, None)
+
+
 def names() -> list[str]:
     """Every backend that can be chosen, built-in first."""
     return [*_BUILTIN, *(name for name in _registered if name not in _BUILTIN)]
