@@ -46,10 +46,7 @@ CUDA_INSTALL_HINT = (
 _OVERFLOW = re.compile(r"length is greater than (\d+)")
 _DEAD = ("Received none", "channel closed", "Response channel closed")
 _MODEL_ID = "gruchat"
-# Exact counts from the tokenizer; the prefix cache makes a warm-up worth it.
-CAPABILITIES = Capabilities(
-    prefix_cache_figures=True, reports_speeds=True, exact_token_count=True, warmup=True
-)
+CAPABILITIES = Capabilities(True, True, True, True)  # cache, speeds, exact counts, warm-up
 
 
 def build_has_cuda() -> bool:
@@ -216,10 +213,10 @@ class MistralEngine:
     def close(self) -> bool:
         """True once no stream, token count or reload is inside mistral.rs (waits up to
         half a second): exiting while one is, interpreter shutdown can abort the process."""
-        if not self._lock.acquire(timeout=0.5):
-            return False
-        self._lock.release()
-        return True
+        free = self._lock.acquire(timeout=0.5)
+        if free:
+            self._lock.release()
+        return free
 
 
 _END = object()
@@ -290,14 +287,16 @@ def _engine_error(message: str) -> EngineError:
 
 
 def _usage(raw: Any) -> Usage:
-    """The engine's figures; what it did not report stays None."""
+    """The engine's figures (None: no usage at all); its prefix cache is always on, so
+    missing cache details mean nothing was cached."""
     if raw is None:
         return Usage()
-    cached = getattr(getattr(raw, "prompt_tokens_details", None), "cached_tokens", None)
+    details = getattr(raw, "prompt_tokens_details", None)
+    cached = int(getattr(details, "cached_tokens", 0) or 0)
     return Usage(
         prompt_tokens=int(raw.prompt_tokens),
         completion_tokens=int(raw.completion_tokens),
-        cached_tokens=None if cached is None else int(cached),
+        cached_tokens=cached,
         prompt_seconds=float(raw.total_prompt_time_sec),
         decode_seconds=float(raw.total_completion_time_sec),
         prompt_tps=float(raw.avg_prompt_tok_per_sec),

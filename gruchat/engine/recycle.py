@@ -21,7 +21,15 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from gruchat.engine.base import Engine, EngineInfo, Event, Finished, Message, Sampling
+from gruchat.engine.base import (
+    Engine,
+    EngineInfo,
+    Event,
+    EventStream,
+    Finished,
+    Message,
+    Sampling,
+)
 
 
 class ReloadableEngine(Engine, Protocol):
@@ -48,7 +56,7 @@ class Counted:
     prompt + completion from the engine's usage, or an estimate (4 characters a token)
     when the stream ended without one (cancelled, failed, no usage reported)."""
 
-    def __init__(self, events: Iterator[Event], messages: list[Message]) -> None:
+    def __init__(self, events: EventStream, messages: list[Message]) -> None:
         self._events = events
         self._estimate = sum(len(m["content"]) for m in messages) // 4
         self.tokens: int | None = None
@@ -68,9 +76,7 @@ class Counted:
         return event
 
     def close(self) -> None:
-        close = getattr(self._events, "close", None)
-        if close is not None:
-            close()
+        self._events.close()
         self._end()
 
     def _end(self) -> None:
