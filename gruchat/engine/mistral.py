@@ -12,7 +12,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from importlib import metadata, util
 from pathlib import Path
 from typing import Any
@@ -161,7 +161,7 @@ class MistralEngine:
             )
         return self._runner
 
-    def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
+    def stream(self, messages: list[Message], sampling: Sampling) -> Generator[Event, None, None]:
         request = self._m.ChatCompletionRequest(
             model=_MODEL_ID,
             messages=messages,
