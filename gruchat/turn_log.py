@@ -115,7 +115,7 @@ class TurnLog:
             prompt=prompt,
             backend=backend_of(engine),
             model=info.model,
-            device=info.device,
+            device=info.device or "",
             sampling=session.sampling.as_dict(),
             grounding=session.grounding,
             system_prompt=session.system_prompt,
