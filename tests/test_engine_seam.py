@@ -17,7 +17,7 @@ from gruchat.engine import registry
 from gruchat.engine.base import Capabilities, EngineInfo, Usage
 from gruchat.engine.fake import FakeEngine
 from gruchat.errors import ModelError, UsageError
-from gruchat.handlers import info_lines
+from gruchat.info_view import info_lines
 from gruchat.script import golden
 from gruchat.session import Turn
 from gruchat.warmup import warmup_wanted
