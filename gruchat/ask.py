@@ -41,6 +41,10 @@ def read_prompt(prompt: str | None, env: Environment) -> str:
     return prompt
 
 
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 4)
+
+
 def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any]:
     return {
         "answer": turn.answer,
@@ -50,10 +54,12 @@ def json_result(turn: Turn, engine: Engine, settings: Settings) -> dict[str, Any
         "timings": {
             "ttft_s": round(turn.ttft, 4),
             "total_s": round(turn.total_seconds, 4),
-            "load_s": round(engine.info.load_seconds, 4),
+            "load_s": _rounded(engine.info.load_seconds),
         },
+        "backend": engine.info.backend,
         "model": engine.info.model,
         "model_path": engine.info.path,
+        "location": engine.info.location,
         "device": engine.info.device,
         "sampling": {o.key: getattr(settings, o.key) for o in SAMPLING_OPTIONS},
         "sources": turn.sources,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -328,9 +327,9 @@ def console_main() -> None:
 
 
 def _exit(status: int) -> None:
-    """Flush and exit. While an engine worker thread is still inside mistral.rs (an answer
-    cut short by `| head` or Ctrl-C), interpreter shutdown can abort the process, so we
-    leave with os._exit then; otherwise normally."""
+    """Flush, close the engines and exit. An engine whose close() says a normal shutdown
+    is unsafe (a native thread still inside it: an answer cut short by `| head` or
+    Ctrl-C) makes us leave with os._exit; otherwise normally."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -340,7 +339,7 @@ def _exit(status: int) -> None:
             if stream is sys.stdout and status == 0 and not isinstance(exc, BrokenPipeError):
                 _report(f"cannot write to stdout: {getattr(exc, 'strerror', None) or exc}", False)
                 status = ExitStatus.FAILURE
-    busy = any(t.name.startswith("gruchat-") and t.is_alive() for t in threading.enumerate())
-    if busy:
+    registry = sys.modules.get("gruchat.engine.registry")  # not loaded: no engine opened
+    if registry is not None and not registry.close_all():
         os._exit(status)
     sys.exit(status)

@@ -15,12 +15,11 @@ from gruchat import params, transcript
 from gruchat.commands import Command, Reply, Table, help_text, refusal
 from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
+from gruchat.info_view import info_lines
 from gruchat.option_commands import option_commands, set_option
 from gruchat.options import BY_KEY, sampling_text
-from gruchat.presets import presets
 from gruchat.render import format_stats
 from gruchat.session import Session
-from gruchat.tutor.depth import depth_capability
 
 
 @dataclass
@@ -115,33 +114,7 @@ def _stats(ctx: ShellContext, arg: str) -> Reply:
 def _info(ctx: ShellContext, arg: str) -> Reply:
     if ctx.engine is None:
         return refusal("no model loaded")
-    info = ctx.engine.info
-    size = f"{info.size_bytes / 1_000_000:.1f} MB" if info.size_bytes else "unknown"
-    lines = [
-        f"Model: {info.model}",
-        f"File: {info.path} ({size})",
-        f"Source: {_source(info.model)}",
-        f"Quantisation: {info.quantisation}",
-        f"Device: {info.device}",
-        f"Context length: {info.context_length or 'unknown'} tokens",
-        f"Chat template: {info.chat_template}",
-        f"Load time: {info.load_seconds:.1f}s",
-        f"Thinking: {_thinking_line(info.thinking)}",
-        f"Long explanations: {depth_capability(info.path)}",
-        *(f"{k}: {v}" for k, v in info.extra.items()),
-    ]
-    return Reply("\n".join(lines))
-
-
-def _source(model: str) -> str:
-    preset = presets().get(model)
-    return preset.source_text if preset is not None else "a file you named (not a preset)"
-
-
-def _thinking_line(kind: str) -> str:
-    if kind == "prompted":
-        return "prompted (no native reasoning; \\think on asks for step-by-step reasoning first)"
-    return "native (\\think on sets enable_thinking in the model's template)"
+    return Reply("\n".join(info_lines(ctx.engine.info)))
 
 
 def _retry(ctx: ShellContext, arg: str) -> Reply:

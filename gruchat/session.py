@@ -34,7 +34,7 @@ class Turn:
 
     @property
     def cache_hit(self) -> bool:
-        return bool(self.usage and self.usage.cached_tokens > 0)
+        return bool(self.usage and (self.usage.cached_tokens or 0) > 0)  # None: not reported
 
     def as_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -156,9 +156,24 @@ SAMPLING: dict[str, Checker] = {
     o.key: boolean if o.type is bool else _in_range(o.parse, whole if o.type is int else number)
     for o in SAMPLING_OPTIONS
 }
+
+
+def _or_none(kind: Checker) -> Checker:
+    """``kind``, or None: a usage figure the backend did not report."""
+    return lambda value, path: None if value is None else kind(value, path)
+
+
+def speed_source(value: Any, path: str) -> str | None:
+    if value not in (None, "engine", "client"):
+        raise SchemaError(path, 'null, "engine" or "client"', value)
+    return value
+
+
 USAGE: dict[str, Checker] = {
-    f.name: (whole if f.type in ("int", int) else number) for f in fields(Usage)
-}
+    f.name: _or_none(whole if str(f.type).startswith("int") else number)
+    for f in fields(Usage)
+    if f.name != "speeds_measured_by"
+} | {"speeds_measured_by": speed_source}
 TURN: dict[str, Checker] = {
     "prompt": text,
     "answer": text,

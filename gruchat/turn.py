@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from gruchat.display_state import DisplayState
-from gruchat.engine.base import AnswerDelta, Engine, Event, Finished, ReasoningDelta, Sampling
+from gruchat.engine.base import (
+    AnswerDelta,
+    Engine,
+    EventStream,
+    Finished,
+    ReasoningDelta,
+    Sampling,
+)
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.inputs import clean_text
 from gruchat.loopstop import LoopStop
@@ -136,9 +143,7 @@ def run_turn(
             renderer.preface([shown] if shown else [])
             seen.add(top)
     renderer.waiting(phase)  # again, under the note: the model is still reading
-    turn.answer, turn.reasoning = _stream_answer(
-        stream, turn, renderer, time.perf_counter() - submitted
-    )
+    turn.answer, turn.reasoning = _stream_answer(stream, turn, renderer, submitted)
     if grounder is not None and turn.answer:
         _check_answer(engine, session, grounder, content, turn, renderer, sampling)
     turn.reasoning_tokens = renderer.reasoning_tokens
@@ -148,9 +153,14 @@ def run_turn(
 
 
 def _stream_answer(
-    stream: Iterator[Event], turn: Turn, renderer: StreamRenderer, before_engine: float
+    stream: EventStream, turn: Turn, renderer: StreamRenderer, submitted: float
 ) -> tuple[str, str]:
     """Draw the events and fill in the turn's stats; returns (answer, reasoning).
+
+    Timings are taken here, above the seam, the same way for every backend: time to
+    first token from ``submitted`` (Enter) to the first delta (kept from a first attempt
+    when the answer is asked again), total time from ``submitted`` to the Finished event
+    (added up over attempts)
 
     An answer that keeps repeating itself is stopped here ("repetition"), whatever the
     engine, because greedy decoding on a small model loops until max_tokens.
@@ -160,6 +170,9 @@ def _stream_answer(
     loop = LoopStop()
     try:
         for event in stream:
+            now = time.perf_counter()
+            if not turn.ttft:  # the first event (a Finished alone: an empty answer)
+                turn.ttft = now - submitted
             if isinstance(event, ReasoningDelta):
                 reasoning.append(event.text)
                 renderer.reasoning(event.text, prompted=event.prompted)
@@ -174,8 +187,7 @@ def _stream_answer(
             elif isinstance(event, Finished):
                 turn.usage = event.usage
                 turn.finish_reason = event.finish_reason
-                turn.ttft = turn.ttft or before_engine + event.ttft
-                turn.total_seconds += event.total_seconds
+                turn.total_seconds += now - submitted
                 renderer.finished(event)
     except KeyboardInterrupt:
         stream.close()  # dropping the engine's iterator cancels the sequence
@@ -248,7 +260,7 @@ def _check_answer(
             renderer.cancelled()  # the first attempt stays, marked
         else:
             turn.retracted, turn.retracted_flags = turn.answer, _flag_lines(found)
-            answer, reasoning = _stream_answer(stream, turn, renderer, 0.0)
+            answer, reasoning = _stream_answer(stream, turn, renderer, time.perf_counter())
             turn.answer, turn.reasoning = answer, turn.reasoning + reasoning
             found = grounder.verify(answer, question=turn.prompt) if answer else []
         mode = "strike"
@@ -274,9 +286,9 @@ def context_warning(engine: Engine, session: Session, remedy: str = REPL_REMEDY)
     """
     context = engine.info.context_length
     last = session.last_turn
-    if not context or last is None or last.usage is None:
+    used = last.usage.total_tokens if last is not None and last.usage is not None else None
+    if not context or used is None:
         return None
-    used = last.usage.prompt_tokens + last.usage.completion_tokens
     left = context - used
     if left >= min(session.sampling.max_tokens, int(context * WARN_SHARE)):
         return None

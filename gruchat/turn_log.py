@@ -116,7 +116,7 @@ class TurnLog:
             prompt=prompt,
             backend=backend_of(engine),
             model=info.model,
-            device=info.device,
+            device=info.device or "",
             sampling=session.sampling.as_dict(),
             grounding=session.grounding,
             system_prompt=session.system_prompt,
@@ -268,12 +268,8 @@ def turn_from(row: Exchange) -> Turn:
 
 
 def backend_of(engine: Engine) -> str:
-    """The engine library and its version (``mistralrs 0.x``), else the engine's class."""
-    version = engine.info.extra.get("mistralrs")
-    if version:
-        return f"mistralrs {version}"
-    inner = getattr(engine, "engine", engine)  # a WarmEngine wraps the real one
-    return type(inner).__name__
+    """The engine software and its version (``mistralrs 0.x``), else the backend's name."""
+    return engine.info.engine or engine.info.backend
 
 
 def open_turn_log(

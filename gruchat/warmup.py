@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
-from gruchat.engine.base import Engine, Event, Message, Sampling
+from gruchat.engine.base import Engine, EventStream, Message, Sampling
 from gruchat.session import Session
 
 PLACEHOLDER = "Hello"
@@ -47,13 +46,22 @@ class WarmEngine:
         """Block until the warm-up is done (Ctrl-C interrupts the wait, not the warm-up)."""
         self._thread.join()
 
-    def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
+    def stream(self, messages: list[Message], sampling: Sampling) -> EventStream:
         self.wait()  # eager, not inside a generator: the wait is part of the turn's TTFT
         return self._engine.stream(messages, sampling)
 
     def count_tokens(self, messages: list[Message]) -> int | None:
         self.wait()
         return self._engine.count_tokens(messages)
+
+    def close(self) -> bool:
+        return self._engine.close()
+
+
+def warmup_wanted(engine: Engine, setting: bool, interactive: bool) -> bool:
+    """Warm up only in an interactive REPL, when the setting allows it and the backend
+    says a warm-up helps (``capabilities.warmup``: a prefix cache to fill)."""
+    return interactive and setting and engine.info.capabilities.warmup
 
 
 def conversation_messages(session: Session) -> list[Message] | None:

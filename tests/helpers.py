@@ -27,6 +27,11 @@ class UserState:
     home: Path  # the temporary GRUCHAT_HOME
 
 
+def word_count(messages: list[dict[str, str]]) -> int:
+    """A test's stand-in tokenizer for the fake engine: words plus four per message."""
+    return sum(len(m["content"].split()) + 4 for m in messages)
+
+
 def children_import_this_checkout(environ: MutableMapping[str, str]) -> None:
     """Children started elsewhere (``cwd=tmp_path``) import the gruchat under test, not
     whichever checkout is installed in editable mode."""

@@ -17,7 +17,8 @@ from gruchat.ask import ASK_REMEDY, ask
 from gruchat.command_table import build_table
 from gruchat.commands import INFO, NOTE, Command, CommandError, Reply, completions, help_text, parse
 from gruchat.config import Settings
-from gruchat.engine.fake import FakeEngine
+from gruchat.engine.base import Usage
+from gruchat.engine.fake import FakeEngine, fake_info
 from gruchat.environment import Environment
 from gruchat.repl import CommandCompleter
 from gruchat.runtime import new_session
@@ -45,16 +46,22 @@ def turn_lines(text: str) -> list[str]:
     return shown
 
 
-def fitted_engine() -> FakeEngine:
-    """A fake engine whose context the first turn nearly fills: the warning must show.
+USAGE = Usage(
+    prompt_tokens=300,
+    completion_tokens=12,
+    cached_tokens=0,
+    prompt_seconds=0.5,
+    decode_seconds=1.0,
+    prompt_tps=600.0,
+    decode_tps=12.0,
+)
 
-    The size is measured by running the same turn once (the fake counts words), then set so
-    that fewer than max tokens are left."""
-    probe = FakeEngine().enqueue(ANSWER)
-    shell = Shell(probe, new_session(SETTINGS), Environment.in_memory(), make_grounder())
-    turn = shell.ask(QUESTION).turn
-    used = turn.usage.prompt_tokens + turn.usage.completion_tokens
-    engine = FakeEngine().enqueue(ANSWER)
+
+def fitted_engine() -> FakeEngine:
+    """A fake engine whose context the turn nearly fills (the usage it reports leaves fewer
+    than max tokens), so the context warning must show."""
+    engine = FakeEngine().enqueue(ANSWER, usage=USAGE)
+    used = USAGE.prompt_tokens + USAGE.completion_tokens
     engine.info = dataclasses.replace(engine.info, context_length=used + 10)
     return engine
 
@@ -128,7 +135,7 @@ def test_ask_answer_only_keeps_stdout_to_the_answer():
 
 
 def test_no_warning_when_the_context_has_room():
-    engine = FakeEngine().enqueue(ANSWER)
+    engine = FakeEngine().enqueue(ANSWER, usage=USAGE)  # 312 of the fake's 2048 tokens
     environment = Environment.in_memory()
     Shell(engine, new_session(SETTINGS), environment).handle(QUESTION)
     assert "warning" not in environment.stdout.getvalue()
@@ -168,7 +175,7 @@ def test_handle_returns_what_the_line_did():
 
 
 def test_a_prompt_that_cannot_fit_is_a_refusal_not_a_turn():
-    engine = FakeEngine(context_length=5)
+    engine = FakeEngine(info=fake_info(context_length=5), token_count=40)
     outcome = Shell(engine, new_session(SETTINGS), Environment.in_memory()).handle(QUESTION)
     assert outcome.turn is None and outcome.reply.error and "context holds 5" in outcome.reply.text
 

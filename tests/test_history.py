@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from gruchat.config import Settings
-from gruchat.engine.base import Sampling
+from gruchat.engine.base import Sampling, Usage
 from gruchat.engine.fake import FakeEngine
 from gruchat.environment import Environment
 from gruchat.errors import EngineError
@@ -41,11 +41,17 @@ def saved(shell: Shell, path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def reported(cached: int) -> Usage:
+    """Figures an engine reports for one answer (the fake reports only what it is given)."""
+    return Usage(prompt_tokens=40, completion_tokens=5, cached_tokens=cached)
+
+
 # -- \undo ------------------------------------------------------------------------------------
 
 
 def test_undo_then_stats_shows_the_exchange_now_last():
-    engine = FakeEngine().enqueue("Two gates.").enqueue("Sigmoid.", cached_tokens=9)
+    engine = FakeEngine().enqueue("Two gates.", usage=reported(cached=0))
+    engine.enqueue("Sigmoid.", usage=reported(cached=9))
     shell = make_shell(engine)
     shell.handle("How many gates?")
     after_first = reply(shell, "\\stats")
@@ -91,7 +97,8 @@ def test_undo_with_nothing_left_is_refused_and_changes_nothing():
 
 
 def test_clear_then_stats_has_no_old_context_line():
-    engine = FakeEngine().enqueue("Two gates.").enqueue("Sigmoid.")
+    engine = FakeEngine().enqueue("Two gates.", usage=reported(cached=0))
+    engine.enqueue("Sigmoid.", usage=reported(cached=0))
     shell = make_shell(engine)
     shell.handle("How many gates?")
     assert "Context: " in reply(shell, "\\stats")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from gruchat.engine.base import AnswerDelta, Finished, ReasoningDelta, Sampling
+from gruchat.engine.base import AnswerDelta, Finished, ReasoningDelta, Sampling, Usage
 from gruchat.engine.fake import FakeEngine
 from gruchat.engine.prompted_think import (
     ANSWER_INSTRUCTION,
@@ -49,7 +49,10 @@ def test_think_off_sends_the_request_unchanged():
 
 
 def test_think_on_reasons_first_then_answers_with_its_reasoning():
-    fake = non_thinking_fake().enqueue(REASONING, cached_tokens=0).enqueue(ANSWER, cached_tokens=7)
+    first_usage = Usage(12, 20, 0, 0.5, 1.0, 24.0, 20.0, "engine")
+    second_usage = Usage(40, 8, 7, 0.5, 1.0, 80.0, 8.0, "engine")
+    fake = non_thinking_fake().enqueue(REASONING, usage=first_usage)
+    fake.enqueue(ANSWER, usage=second_usage)
     sampling = Sampling(max_tokens=512, think=True)
     events = list(PromptedThinking(fake).stream(MESSAGES, sampling))
 
@@ -70,11 +73,15 @@ def test_think_on_reasons_first_then_answers_with_its_reasoning():
     assert "".join(e.text for e in events if isinstance(e, AnswerDelta)) == ANSWER
     finished = [e for e in events if isinstance(e, Finished)]
     assert len(finished) == 1 and events[-1] is finished[0]
-    usage = finished[0].usage
-    assert usage.completion_tokens == len(REASONING.split()) + len(ANSWER.split())
-    assert usage.prompt_tokens == fake.count_tokens(first) + fake.count_tokens(second)
-    assert usage.cached_tokens == 7
-    assert finished[0].total_seconds == 3.0
+    assert finished[0].usage == Usage(52, 28, 7, 1.0, 2.0, 52.0, 14.0, "engine")  # both passes
+
+
+def test_a_figure_either_pass_did_not_report_stays_unreported():
+    fake = non_thinking_fake().enqueue(REASONING, usage=Usage(12, 20))
+    fake.enqueue(ANSWER, usage=Usage(40, 8, 7, 0.5, 1.0, 80.0, 8.0, "engine"))
+    *_, finished = PromptedThinking(fake).stream(MESSAGES, Sampling(think=True))
+    assert isinstance(finished, Finished)
+    assert finished.usage == Usage(prompt_tokens=52, completion_tokens=28)
 
 
 def test_a_small_max_tokens_caps_the_reasoning_too():

@@ -8,7 +8,6 @@ the pseudo-terminal ones in test_reliability_pty.py.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import errno
 import io
 import json
@@ -22,6 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from helpers import word_count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -32,8 +32,8 @@ from gruchat.command_table import build_table
 from gruchat.commands import Call, CommandError, Empty, Prompt, parse
 from gruchat.config import load_settings
 from gruchat.engine import mistral
-from gruchat.engine.base import AnswerDelta, Finished, Sampling
-from gruchat.engine.fake import FakeEngine
+from gruchat.engine.base import AnswerDelta, Finished, Sampling, Usage
+from gruchat.engine.fake import FakeEngine, fake_info
 from gruchat.environment import Environment, make_streams_safe
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError, ExitStatus
 from gruchat.inputs import clean_text
@@ -67,9 +67,8 @@ def out_of(environment: Environment) -> str:
 
 
 def small_context_engine(context: int) -> FakeEngine:
-    engine = FakeEngine(context_length=context)
-    engine.info = dataclasses.replace(engine.info, context_length=context)
-    return engine
+    """A fake with a small context whose prompts are counted by the test (word_count)."""
+    return FakeEngine(info=fake_info(context_length=context), token_count=word_count)
 
 
 def user_texts(engine: FakeEngine) -> list[str]:
@@ -336,12 +335,15 @@ def test_case17_prompt_that_fits_is_sent_whole(env):
 
 def test_case18_context_warning_before_overflow(env):
     engine = small_context_engine(160)
-    shell, _, environment = make_shell(engine, env, max_tokens=20)
+    shell, session, environment = make_shell(engine, env, max_tokens=20)
     outputs = []
+    answer = "one two three four five six seven eight"
     for i in range(40):
-        engine.enqueue("one two three four five six seven eight")
+        question = f"question {i} about the update gate"
+        prompt_tokens = word_count(session.request_messages(question))
+        engine.enqueue(answer, usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=8))
         start = len(out_of(environment))
-        shell.handle(f"question {i} about the update gate")
+        shell.handle(question)
         outputs.append(out_of(environment)[start:])
         if "error: prompt is" in outputs[-1]:
             break
@@ -353,7 +355,7 @@ def test_case18_context_warning_before_overflow(env):
 
 
 def test_case18_length_finish_is_shown(fake_engine, env):
-    fake_engine.enqueue("one two three four five six")
+    fake_engine.enqueue("one two three", finish_reason="length")  # as the engine reports it
     shell, session, environment = make_shell(fake_engine, env, max_tokens=3)
     shell.handle("Count")
     assert session.last_turn.finish_reason == "length"

@@ -33,7 +33,7 @@ from gruchat.command_table import build_table
 from gruchat.commands import Empty
 from gruchat.config import load_settings
 from gruchat.engine.base import Sampling, Usage
-from gruchat.engine.fake import FakeEngine
+from gruchat.engine.fake import FakeEngine, fake_info
 from gruchat.environment import Environment, write_out
 from gruchat.errors import ExitStatus, GruchatError, UsageError
 from gruchat.repl import history_path, make_history, piped_lines
@@ -698,8 +698,7 @@ def test_case57_ask_with_an_invisible_question_is_usage_error(subprocess_env, te
 def test_case58_ask_overlong_prompt_says_shorten_not_clear(monkeypatch):
     from gruchat import ask as ask_mod
 
-    engine = FakeEngine(context_length=50)
-    engine.info = dataclasses.replace(engine.info, context_length=50)
+    engine = FakeEngine(info=fake_info(context_length=50), token_count=210)
     settings = load_settings({"system_prompt": "Be brief.", "grounding": False}, env={})
     environment = Environment.in_memory()
     with pytest.raises(UsageError) as caught:
@@ -752,8 +751,7 @@ def test_case59_maxtokens_without_a_known_context_keeps_the_plain_limit():
 
 
 def _warning_at(used: int, context: int, max_tokens: int) -> str | None:
-    engine = FakeEngine(context_length=context)
-    engine.info = dataclasses.replace(engine.info, context_length=context)
+    engine = FakeEngine(info=fake_info(context_length=context))
     session = Session.start("", Sampling(max_tokens=max_tokens))
     session.record(Turn(prompt="q", usage=Usage(prompt_tokens=used, completion_tokens=0)))
     return context_warning(engine, session)

@@ -19,7 +19,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 def stats_turn(**usage):
     values = {"prompt_tokens": 17, "completion_tokens": 1741, "prompt_tps": 15.92}
-    values.update(decode_tps=3.74, **usage)
+    values.update(decode_tps=3.74, cached_tokens=0, speeds_measured_by="engine")
+    values.update(usage)
     return Turn(prompt="q", answer="a", usage=Usage(**values), ttft=1.37)
 
 
@@ -59,6 +60,46 @@ def test_format_stats_session_without_context_length():
     session = Session()
     session.record(stats_turn())
     assert format_stats(session.turns[0], session)[4:] == ["Prefix cache: 0 hits / 1 turns"]
+
+
+def test_format_stats_never_prints_a_figure_that_was_not_reported():
+    """None is "not reported": said so or left out, never 0 or 0.00 T/s; no cache figures,
+    no cache line; no token counts, no context line."""
+    session = Session()
+    session.record(stats_turn())
+    session.record(Turn(prompt="q", usage=Usage(), ttft=0.5))
+    assert format_stats(session.turns[-1], session, context_length=2048) == [
+        "Stats:",
+        "Time to first token: 0.50s",
+        "Prompt: not reported, speed not reported",
+        "Decode: not reported, speed not reported",
+    ]
+    counts = Turn(prompt="q", usage=Usage(prompt_tokens=9, completion_tokens=3), ttft=0.5)
+    alone = Session()
+    alone.record(counts)
+    lines = format_stats(counts, alone, context_length=2048)
+    assert lines[2:] == [
+        "Prompt: 9 tokens, speed not reported",
+        "Decode: 3 tokens, speed not reported",
+        "Context: 12 / 2048 tokens (1%)",
+    ]
+    assert not any("0.00" in line for line in lines)
+
+
+def test_format_stats_cache_line_counts_only_turns_that_report_it():
+    """A turn without cache figures is not a miss: 1 hit of the 2 turns that reported."""
+    session = Session()
+    for turn in (stats_turn(cached_tokens=5), stats_turn(cached_tokens=None), stats_turn()):
+        session.record(turn)
+    assert format_stats(session.turns[-1], session)[4:] == ["Prefix cache: 1 hits / 2 turns"]
+
+
+def test_format_stats_marks_speeds_the_client_measured():
+    turn = stats_turn(speeds_measured_by="client")
+    assert format_stats(turn)[2:] == [
+        "Prompt: 17 tokens, 15.92 T/s (measured by gruchat)",
+        "Decode: 1741 tokens, 3.74 T/s (measured by gruchat)",
+    ]
 
 
 def test_format_stats_unfinished_answer():
@@ -113,7 +154,7 @@ def drive(renderer):
         renderer.reasoning(piece)
     for piece in ["A GRU ", "has two", "\ngates."]:
         renderer.answer(piece)
-    renderer.finished(Finished(Usage(), "stop", ttft=0.1))
+    renderer.finished(Finished(Usage(), "stop"))
 
 
 def test_plain_mode_answer_on_stdout_reasoning_dim_on_meta():
@@ -154,7 +195,7 @@ def test_renderer_length_error_cancel_and_sources_messages():
     out, meta = plain_consoles()
     renderer = StreamRenderer(out, meta, markdown=False)
     renderer.answer("partial")
-    renderer.finished(Finished(Usage(), "length", ttft=0.1))
+    renderer.finished(Finished(Usage(), "length"))
     renderer.answer("second")
     renderer.cancelled()
     renderer.answer("third")

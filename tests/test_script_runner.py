@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from gruchat.engine.fake import FakeEngine
+from gruchat.engine.base import Usage
+from gruchat.engine.fake import FakeEngine, fake_info
 from gruchat.errors import UsageError
 from gruchat.script import golden
 from gruchat.script.parser import parse_text
@@ -172,8 +173,7 @@ def test_exit_ends_the_file_and_later_checks_fail_as_not_run(run):
 
 
 def test_a_prompt_that_does_not_fit_fails(run):
-    engine = FakeEngine(context_length=5)
-    engine.info = dataclasses.replace(engine.info, context_length=5)
+    engine = FakeEngine(info=fake_info(context_length=5), token_count=12)
     status, out, _, _ = run("a long question about gates\n", engine)
     assert status == 1
     assert "no answer: prompt is" in out
@@ -240,7 +240,8 @@ def test_model_pragma_and_the_model_flag():
 
 # -- golden files -----------------------------------------------------------------------------
 def _two_answers(first: str = "one answer", second: str = "two") -> FakeEngine:
-    return FakeEngine().enqueue(first, reasoning="hmm").enqueue(second)
+    fake = FakeEngine().enqueue(first, reasoning="hmm", usage=Usage(40, 3))
+    return fake.enqueue(second, usage=Usage(38, 1))
 
 
 def test_record_then_compare_then_diff(run, tmp_path):
@@ -252,9 +253,10 @@ def test_record_then_compare_then_diff(run, tmp_path):
     assert [t["answer"] for t in data["turns"]] == ["one answer", "two"]
     first = data["turns"][0]
     assert first["reasoning"] == "hmm" and first["finish_reason"] == "stop"
-    assert first["completion_tokens"] == 3 and first["prompt_tokens"] > 0
+    assert (first["prompt_tokens"], first["completion_tokens"]) == (40, 3)  # as reported
     assert data["model_sha256"] is None  # the fake model is no local file
-    assert "gruchat" in data and "mistralrs" in data
+    assert (data["backend"], data["engine"]) == ("fake", None)  # which backend answered
+    assert "gruchat" in data
     assert "ttft" not in json.dumps(data) and "seconds" not in json.dumps(data)
     assert "recorded 2 answers" in out
 

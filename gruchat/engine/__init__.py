@@ -1,1 +1,2 @@
-"""The engine seam: a protocol, event types, a real (mistral.rs) and a fake engine."""
+"""The engine seam (base.py), the backends by name (registry.py: local mistral.rs), and
+the fake engine of the unit tests. See docs/engines.md."""

@@ -12,13 +12,14 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from importlib import metadata, util
 from pathlib import Path
 from typing import Any
 
 from gruchat.engine.base import (
     AnswerDelta,
+    Capabilities,
     EngineInfo,
     Event,
     Finished,
@@ -35,7 +36,7 @@ from gruchat.errors import (
     EngineError,
     ModelError,
 )
-from gruchat.models import ModelRef, check_gguf, hub_reachable
+from gruchat.models import ModelRef
 
 CUDA_INSTALL_HINT = (
     "this mistralrs build has no CUDA support; install a CUDA build with "
@@ -45,6 +46,7 @@ CUDA_INSTALL_HINT = (
 _OVERFLOW = re.compile(r"length is greater than (\d+)")
 _DEAD = ("Received none", "channel closed", "Response channel closed")
 _MODEL_ID = "gruchat"
+CAPABILITIES = Capabilities(True, True, True, True)  # cache, speeds, exact counts, warm-up
 
 
 def build_has_cuda() -> bool:
@@ -159,7 +161,7 @@ class MistralEngine:
             )
         return self._runner
 
-    def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
+    def stream(self, messages: list[Message], sampling: Sampling) -> Generator[Event, None, None]:
         request = self._m.ChatCompletionRequest(
             model=_MODEL_ID,
             messages=messages,
@@ -172,8 +174,6 @@ class MistralEngine:
             repetition_penalty=sampling.repetition_penalty,
             stream=True,
         )
-        started = time.perf_counter()
-        ttft = 0.0
         finish_reason = "stop"
         usage: Any = None
         splitter = ThinkSplitter()
@@ -192,8 +192,6 @@ class MistralEngine:
                 if delta.content:
                     pieces.extend(splitter.feed(delta.content))
                 for kind, text in pieces:
-                    if not ttft:
-                        ttft = time.perf_counter() - started
                     yield ReasoningDelta(text) if kind == "reasoning" else AnswerDelta(text)
             for kind, text in splitter.flush():
                 yield ReasoningDelta(text) if kind == "reasoning" else AnswerDelta(text)
@@ -211,8 +209,15 @@ class MistralEngine:
             if _is_panic(exc):
                 raise EngineError(f"the engine panicked: {exc}") from None
             raise
-        total = time.perf_counter() - started
-        yield Finished(_usage(usage), finish_reason, ttft or total, total)
+        yield Finished(_usage(usage), finish_reason)
+
+    def close(self) -> bool:
+        """True once no stream, token count or reload is inside mistral.rs (waits up to
+        half a second): exiting while one is, interpreter shutdown can abort the process."""
+        free = self._lock.acquire(timeout=0.5)
+        if free:
+            self._lock.release()
+        return free
 
 
 _END = object()
@@ -283,10 +288,12 @@ def _engine_error(message: str) -> EngineError:
 
 
 def _usage(raw: Any) -> Usage:
+    """The engine's figures (None: no usage at all); its prefix cache is always on, so
+    missing cache details mean nothing was cached."""
     if raw is None:
         return Usage()
     details = getattr(raw, "prompt_tokens_details", None)
-    cached = int(getattr(details, "cached_tokens", 0) or 0) if details is not None else 0
+    cached = int(getattr(details, "cached_tokens", 0) or 0)
     return Usage(
         prompt_tokens=int(raw.prompt_tokens),
         completion_tokens=int(raw.completion_tokens),
@@ -295,6 +302,7 @@ def _usage(raw: Any) -> Usage:
         decode_seconds=float(raw.total_completion_time_sec),
         prompt_tps=float(raw.avg_prompt_tok_per_sec),
         decode_tps=float(raw.avg_compl_tok_per_sec),
+        speeds_measured_by="engine",
     )
 
 
@@ -305,15 +313,8 @@ def load(
     prefix_cache_n: int = 16,
     verbose: bool = False,
 ) -> MistralEngine:
-    """Check the model, prepare the environment, import mistralrs and load the Runner."""
-    if ref.kind == "local":
-        assert ref.path is not None
-        check_gguf(ref.path)
-    elif not hub_reachable():
-        raise ModelError(
-            f"cannot fetch {ref.display}: the Hugging Face hub is not reachable (offline?); "
-            "use a local .gguf path or the default preset"
-        )
+    """Prepare the environment, import mistralrs and load the Runner (the model was
+    resolved and checked by the local backend, gruchat.engine.local)."""
     used_device = prepare_environment(device, verbose, ref.kind == "local")
     import mistralrs
 
@@ -345,16 +346,19 @@ def load(
     load_seconds = time.perf_counter() - started
     size = ref.path.stat().st_size if ref.path else None
     info = EngineInfo(
+        backend="local",
         model=ref.name,
-        path=ref.display,
-        size_bytes=size,
-        quantisation=_quant_label(ref, isq),
+        location=ref.display,
         device=used_device,
         context_length=_max_len(runner),
         chat_template="from the GGUF (tokenizer.chat_template)",
+        path=str(ref.path) if ref.path else None,
+        size_bytes=size,
+        quantisation=_quant_label(ref, isq),
         load_seconds=load_seconds,
-        extra={"mistralrs": _version()},
+        engine=f"mistralrs {_version()}",
         thinking=_thinking(runner),
+        capabilities=CAPABILITIES,
     )
     return MistralEngine(runner, mistralrs, info, reload=new_runner)
 

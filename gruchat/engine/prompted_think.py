@@ -13,13 +13,14 @@ Whether this helps is measured per model in bench/depth_think.py (README, "The G
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from gruchat.engine.base import (
     AnswerDelta,
     Engine,
     EngineInfo,
     Event,
+    EventStream,
     Finished,
     Message,
     ReasoningDelta,
@@ -50,20 +51,31 @@ def answer_messages(thinking: list[Message], reasoning: str) -> list[Message]:
     ]
 
 
+def _sum(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a + b
+
+
+def _rate(tokens: int | None, seconds: float | None) -> float | None:
+    return tokens / seconds if tokens is not None and seconds else None
+
+
 def _combined(first: Usage, second: Usage) -> Usage:
-    """Both requests' counts and times together, speeds recomputed from them."""
-    prompt_seconds = first.prompt_seconds + second.prompt_seconds
-    decode_seconds = first.decode_seconds + second.decode_seconds
-    prompt_tokens = first.prompt_tokens + second.prompt_tokens
-    completion_tokens = first.completion_tokens + second.completion_tokens
+    """Both requests' counts and times together, speeds recomputed from them; a figure
+    either request did not report stays unreported."""
+    prompt_tokens = _sum(first.prompt_tokens, second.prompt_tokens)
+    completion_tokens = _sum(first.completion_tokens, second.completion_tokens)
+    cached_tokens = _sum(first.cached_tokens, second.cached_tokens)
+    prompt_seconds = _sum(first.prompt_seconds, second.prompt_seconds)
+    decode_seconds = _sum(first.decode_seconds, second.decode_seconds)
     return Usage(
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        cached_tokens=first.cached_tokens + second.cached_tokens,
+        prompt_tokens=None if prompt_tokens is None else int(prompt_tokens),
+        completion_tokens=None if completion_tokens is None else int(completion_tokens),
+        cached_tokens=None if cached_tokens is None else int(cached_tokens),
         prompt_seconds=prompt_seconds,
         decode_seconds=decode_seconds,
-        prompt_tps=prompt_tokens / prompt_seconds if prompt_seconds else 0.0,
-        decode_tps=completion_tokens / decode_seconds if decode_seconds else 0.0,
+        prompt_tps=_rate(prompt_tokens, prompt_seconds),
+        decode_tps=_rate(completion_tokens, decode_seconds),
+        speeds_measured_by=second.speeds_measured_by if prompt_seconds is not None else None,
     )
 
 
@@ -91,12 +103,17 @@ class PromptedThinking:
     def count_tokens(self, messages: list[Message]) -> int | None:
         return self._engine.count_tokens(messages)
 
-    def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
+    def close(self) -> bool:
+        return self._engine.close()
+
+    def stream(self, messages: list[Message], sampling: Sampling) -> EventStream:
         if not sampling.think or not messages:
             return self._engine.stream(messages, sampling)
         return self._two_passes(messages, dataclasses.replace(sampling, think=False))
 
-    def _two_passes(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
+    def _two_passes(
+        self, messages: list[Message], sampling: Sampling
+    ) -> Generator[Event, None, None]:
         thinking = thinking_messages(messages)
         budget = min(self.think_tokens, sampling.max_tokens)
         reasoning: list[str] = []
@@ -110,7 +127,7 @@ class PromptedThinking:
                     reasoning.append(event.text)
                     yield ReasoningDelta(event.text, prompted=True)
         finally:
-            _close(stream)
+            stream.close()
         second_messages = answer_messages(thinking, "".join(reasoning))
         stream = self._engine.stream(second_messages, sampling)
         try:
@@ -120,21 +137,9 @@ class PromptedThinking:
                 elif isinstance(event, AnswerDelta) or first is None:
                     yield event
                 else:
-                    yield Finished(
-                        _combined(first.usage, event.usage),
-                        event.finish_reason,
-                        ttft=first.ttft,
-                        total_seconds=first.total_seconds + event.total_seconds,
-                    )
+                    yield Finished(_combined(first.usage, event.usage), event.finish_reason)
         finally:
-            _close(stream)
-
-
-def _close(stream: Iterator[Event]) -> None:
-    """Drop an engine stream at once (on Ctrl-C this cancels the sequence)."""
-    close = getattr(stream, "close", None)
-    if close is not None:
-        close()
+            stream.close()  # on Ctrl-C this cancels the sequence at once
 
 
 def with_prompted_thinking(engine: Engine) -> Engine:

@@ -21,7 +21,15 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from gruchat.engine.base import Engine, EngineInfo, Event, Finished, Message, Sampling
+from gruchat.engine.base import (
+    Engine,
+    EngineInfo,
+    Event,
+    EventStream,
+    Finished,
+    Message,
+    Sampling,
+)
 
 
 class ReloadableEngine(Engine, Protocol):
@@ -48,7 +56,7 @@ class Counted:
     prompt + completion from the engine's usage, or an estimate (4 characters a token)
     when the stream ended without one (cancelled, failed, no usage reported)."""
 
-    def __init__(self, events: Iterator[Event], messages: list[Message]) -> None:
+    def __init__(self, events: EventStream, messages: list[Message]) -> None:
         self._events = events
         self._estimate = sum(len(m["content"]) for m in messages) // 4
         self.tokens: int | None = None
@@ -64,13 +72,11 @@ class Counted:
             self._end()
             raise
         if isinstance(event, Finished):
-            self.tokens = event.usage.prompt_tokens + event.usage.completion_tokens or None
+            self.tokens = event.usage.total_tokens or None
         return event
 
     def close(self) -> None:
-        close = getattr(self._events, "close", None)
-        if close is not None:
-            close()
+        self._events.close()
         self._end()
 
     def _end(self) -> None:
@@ -121,7 +127,7 @@ class RecyclingEngine:
         while not self._idle.wait(0.1):  # not Thread.join: after Ctrl-C it can report
             pass  # a thread that still runs as finished
 
-    def stream(self, messages: list[Message], sampling: Sampling) -> Iterator[Event]:
+    def stream(self, messages: list[Message], sampling: Sampling) -> Counted:
         self.wait()  # eager, not inside a generator: the wait is part of the turn's TTFT
         counted = Counted(self._engine.stream(messages, sampling), messages)
         with self._counts:
@@ -132,6 +138,9 @@ class RecyclingEngine:
     def count_tokens(self, messages: list[Message]) -> int | None:
         self.wait()
         return self._engine.count_tokens(messages)
+
+    def close(self) -> bool:
+        return self._engine.close()
 
     def idle(self) -> bool:
         """Called between two REPL lines: start a reload if one is due; True if started."""

@@ -33,14 +33,17 @@ def model_meta(engine: Engine, sha256: str | None) -> dict[str, Any]:
         "model": info.model,
         "model_sha256": sha256,
         "gruchat": __version__,
-        "mistralrs": info.extra.get("mistralrs"),
+        "backend": info.backend,
+        "engine": info.engine,
     }
 
 
 def model_sha256(engine: Engine) -> str | None:
-    """The model file's sha256 when it is a local file (hub models have none here)."""
+    """The model file's sha256 when it is a local file (hub and remote models have none)."""
     from gruchat.models import sha256_file
 
+    if engine.info.path is None:
+        return None
     path = Path(engine.info.path)
     try:
         return sha256_file(path) if path.is_file() else None
