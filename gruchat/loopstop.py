@@ -62,8 +62,3 @@ def _tail_repeats(words: list[str]) -> bool:
         if all(tail[i] == block[i % period] for i in range(span)):
             return True
     return False
-
-
-def is_looping(text: str) -> bool:
-    """The whole of ``text`` at once (for benches and tests)."""
-    return LoopStop().feed(text)

@@ -11,7 +11,6 @@ from rich.markdown import Markdown
 
 from gruchat.safe_text import safe
 
-FENCE = "```"
 FENCES = ("```", "~~~")
 
 

@@ -52,11 +52,9 @@ __all__ = [
 
 
 def grounder_for(settings: Settings):
-    """The note retriever used to ground questions, built once (None if notes are missing)."""
-    try:
-        from gruchat.tutor.grounding import make_grounder
-    except ImportError:
-        return None
+    """The note retriever used to ground questions, built once."""
+    from gruchat.tutor.grounding import make_grounder  # bm25s: loaded only when grounding
+
     return make_grounder(settings.grounding_notes, model=_model_file(settings.model))
 
 

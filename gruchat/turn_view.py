@@ -35,16 +35,10 @@ class View:
     remedy: str = REPL_REMEDY  # what the context warning tells the user to do
 
 
-def _identity(text: str) -> str:
-    return text
-
-
 def answer_transform() -> Callable[[str], str]:
-    """LaTeX math in answers shown as Unicode, when the tutor package is present."""
-    try:
-        from gruchat.tutor.latex import latex_to_unicode
-    except ImportError:
-        return _identity
+    """LaTeX math in answers shown as Unicode."""
+    from gruchat.tutor.latex import latex_to_unicode
+
     return latex_to_unicode
 
 

@@ -28,7 +28,6 @@ from gruchat.shell import Shell
 from gruchat.turn import run_turn
 from gruchat.tutor.compute import (
     RNNSpec,
-    numbers_disagree,
     parameter_count,
     parameters,
     shapes,
@@ -384,21 +383,6 @@ def test_no_shipped_regression_prompt_is_computed():
                 prompts.append(stripped)
     assert len(prompts) > 10
     assert [p for p in prompts if compute_question(p) is not None] == []
-
-
-# -- numbers in an answer ----------------------------------------------------------------------
-
-
-def test_numbers_disagree_finds_a_wrong_count_only():
-    gru = parameters(RNNSpec("GRU", 10, 20))
-    assert numbers_disagree("nn.GRU(10, 20) has 2560 trainable parameters.", gru) == ["2560"]
-    assert numbers_disagree("The count is 3·(200 + 400 + 40) = 2,000.", gru) == ["2,000"]
-    assert numbers_disagree("It has 1,920 parameters: 3·(200 + 400 + 40) = 1920.", gru) == []
-    assert numbers_disagree("An LSTM of the same sizes has 2560 parameters.", gru) == []
-    assert numbers_disagree("A GRU has 2 gates and 20 hidden units.", gru) == []
-    assert numbers_disagree("It was proposed in 2014.", gru) == []  # not about parameters
-    shapes_block = tensor_shapes(RNNSpec("GRU", 10, 20), 7, 5)
-    assert numbers_disagree("It has 2560 parameters.", shapes_block) == []
 
 
 # -- \gru step with the learner's numbers ---------------------------------------------------------

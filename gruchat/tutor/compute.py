@@ -8,7 +8,6 @@ every formula against torch.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}  # weight blocks per layer: h / r,z,n / i,f,g,o
@@ -175,9 +174,6 @@ def parameters(spec: RNNSpec) -> Computed:
     return Computed(title, total, formula, tuple(lines), explanation, fact, spec)
 
 
-TENSORS = ("input", "output", "h_n", "c_n")
-
-
 def _shape(dims: tuple[Dim, ...]) -> str:
     return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
 
@@ -286,57 +282,3 @@ def tensor_shapes(
     fact = f"Computed exactly: for {spec.name}{context}, {stated}."
     title = f"{spec.name}: tensor shapes{context}"
     return Computed(title, found[main], first, rest, explanation, fact, spec)
-
-
-# -- checking an answer's numbers against a computed count ---------------------------------
-
-_NUMBER = re.compile(
-    r"(?<![\w.])\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+(?![\w.]\d)|(?<![\w.])\d+(?!\.\d)"
-)
-_COUNT_WORDS = re.compile(r"\b(?:param(?:eter)?s?|weights?)\b", re.IGNORECASE)
-_KIND_WORD = re.compile(r"\b(GRU|LSTM|RNN)", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def _known_numbers(spec: RNNSpec) -> set[int]:
-    """Sizes and the intermediate products a correct working may show (H·I, 2·H, …)."""
-    g, hidden, out = spec.gates, spec.hidden_size, spec.output_size
-    known = {spec.input_size, hidden, out, spec.num_layers, g, 1, 2, spec.directions}
-    for count in layer_counts(spec):
-        size = count.input_size
-        known |= {
-            size + out, hidden * size, hidden * out, 2 * hidden, g * hidden, 2 * g * hidden,
-            g * hidden * size, g * hidden * out, g * hidden * (size + out),
-            hidden * size + hidden * out + 2 * hidden, hidden * size + hidden * out + hidden,
-            count.per_direction, spec.directions * count.per_direction,
-        }  # fmt: skip
-    return known
-
-
-def numbers_disagree(answer: str, computed: Computed) -> list[str]:
-    """Numbers in the answer that read as this module's parameter count but are not it.
-
-    A number counts when it stands in a sentence about parameters or weights (or after an
-    "="), is larger than the sizes, is no step of a correct working, and the sentence is not
-    about another kind of layer (the notes compare with the LSTM's count on purpose).
-    """
-    if not isinstance(computed.value, int):
-        return []
-    spec = computed.spec
-    known = _known_numbers(spec)
-    floor = max(spec.input_size, spec.hidden_size, 2)
-    wrong: list[str] = []
-    for sentence in _SENTENCE.split(answer):
-        kinds = {k.upper() for k in _KIND_WORD.findall(sentence)}
-        if kinds and spec.kind not in kinds:
-            continue
-        about_count = bool(_COUNT_WORDS.search(sentence))
-        for match in _NUMBER.finditer(sentence):
-            written = match.group()
-            value = int(re.sub(r"\D", "", written))
-            after_equals = sentence[: match.start()].rstrip().endswith("=")
-            if not (about_count or after_equals) or value <= floor:
-                continue
-            if value != computed.value and value not in known and written not in wrong:
-                wrong.append(written)
-    return wrong
