@@ -32,7 +32,7 @@ from gruchat.config import load_settings  # noqa: E402
 from gruchat.engine.mistral import load  # noqa: E402
 from gruchat.render import StreamRenderer  # noqa: E402
 from gruchat.runtime import new_session  # noqa: E402
-from gruchat.turn import run_turn  # noqa: E402
+from gruchat.turn_runner import run_turn  # noqa: E402
 from gruchat.tutor.grounding import NotesGrounder  # noqa: E402
 
 YES = r"^\W*(yes|correct|true|right)\b"

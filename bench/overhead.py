@@ -23,7 +23,7 @@ from gruchat.engine.base import Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.render import StreamRenderer
 from gruchat.session import Session
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 
 TOKEN_CHARS = 8  # every token is 8 characters, so the fake engine streams exactly N tokens
 

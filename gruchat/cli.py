@@ -104,7 +104,7 @@ def ask(
     (--answer-only: the answer alone; --json: one JSON object instead).
     stderr: sources, flagged sentences, reasoning, stats, progress and errors.
     """
-    from gruchat import ask as ask_mod
+    from gruchat import one_question as ask_mod
     from gruchat.environment import write_out
     from gruchat.runtime import grounder_for, open_engine
 
@@ -126,7 +126,9 @@ def ask(
             notice_once(settings.model, env.err)
         grounder = grounder_for(settings)
         return int(
-            ask_mod.ask(engine, settings, question, env, json_out, grounder, answer_only, log)
+            ask_mod.answer_one(
+                engine, settings, question, env, json_out, grounder, answer_only, log
+            )
         )
     except (GruchatError, KeyboardInterrupt) as exc:
         if json_out:  # a script reading stdout gets an object, the user the error line

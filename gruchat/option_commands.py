@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from gruchat.commands import Command, Reply, refusal
+from gruchat.command_table import Command, Reply, refusal
 from gruchat.options import OPTIONS, Option, shown
 
 

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from gruchat.commands import CARD, NOTE, Reply
+from gruchat.command_table import CARD, NOTE, Reply
 from gruchat.engine.base import Finished
 from gruchat.environment import write_out
 from gruchat.markdown_stream import MarkdownStream

@@ -18,8 +18,8 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from rich.console import Console
 from rich.text import Text
 
-from gruchat import __version__, commands
-from gruchat.command_table import build_table
+from gruchat import __version__, command_table
+from gruchat.all_commands import build_table
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
 from gruchat.engine.recycle import RecyclingEngine
@@ -47,7 +47,7 @@ class CommandCompleter(Completer):
     """Tab completion of command names and their arguments, as the command table says:
     fixed words, a command's own word list (note names), or file paths."""
 
-    def __init__(self, table: commands.Table) -> None:
+    def __init__(self, table: command_table.Table) -> None:
         self.table = table
         self.paths = PathCompleter(expanduser=True)
 
@@ -55,12 +55,12 @@ class CommandCompleter(Completer):
         text = document.text_before_cursor
         if "\n" in text:
             return
-        command, arg = commands.argument_of(text, self.table)
+        command, arg = command_table.argument_of(text, self.table)
         if command is not None and command.complete == "path":
             yield from self.paths.get_completions(Document(arg, len(arg)), event)
             return
         word = text.lstrip().rpartition(" ")[2] if " " in text.lstrip() else text.lstrip()
-        for candidate in commands.completions(text, self.table):
+        for candidate in command_table.completions(text, self.table):
             yield Completion(candidate, start_position=-len(word))
 
 
@@ -170,7 +170,7 @@ def key_bindings() -> KeyBindings:
     return kb
 
 
-def terminal_lines(env: Environment, table: commands.Table) -> Iterator[str]:
+def terminal_lines(env: Environment, table: command_table.Table) -> Iterator[str]:
     """Lines typed at the prompt; ends on Ctrl-D or a second Ctrl-C on an empty line."""
     session: PromptSession[str] = PromptSession(
         history=make_history(env.err),
@@ -238,17 +238,17 @@ def piped_lines(env: Environment) -> Iterator[str]:
 
 def _collect_block(first: str, more: Callable[[], str]) -> str:
     """Join a \"\"\" block into one prompt; any other line is returned as it is."""
-    single = commands.single_line_block(first)
+    single = command_table.single_line_block(first)
     if single is not None:
         return single
-    opened = commands.block_opening(first)
+    opened = command_table.block_opening(first)
     if opened is None:
         return first
     parts = [opened] if opened else []
     size = len(opened)
     while True:
         line = more()
-        closed = commands.block_closing(line)
+        closed = command_table.block_closing(line)
         if closed is not None:
             parts.append(closed)
             return "\n".join(parts).strip("\n")

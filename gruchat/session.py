@@ -63,7 +63,7 @@ class Session:
     default_sampling: Sampling = field(default_factory=Sampling)
     default_system_prompt: str = ""
     grounding: bool = True
-    on_contradiction: str = "mark"  # mark | strike | regenerate (see gruchat.turn)
+    on_contradiction: str = "mark"  # mark | strike | regenerate (see gruchat.turn_runner)
     exchanges: list[Exchange] = field(default_factory=list)
 
     @classmethod

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gruchat.command_table import build_table
-from gruchat.commands import Call, CommandError, Empty, Reply, Table, parse, refusal
+from gruchat.all_commands import build_table
+from gruchat.chat_commands import ShellContext
+from gruchat.command_table import Call, CommandError, Empty, Reply, Table, parse, refusal
 from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
-from gruchat.handlers import ShellContext
 from gruchat.inputs import clean_text
 from gruchat.render import show_reply
 from gruchat.session import Session, Turn
-from gruchat.turn import Grounder
 from gruchat.turn_log import TurnLog
+from gruchat.turn_runner import Grounder
 from gruchat.turn_view import View, show_turn
 
 
@@ -68,7 +68,7 @@ class Shell:
         if isinstance(parsed, Empty):
             return Outcome()
         if not isinstance(parsed, Call):
-            return self.ask(parsed.text)
+            return self.send(parsed.text)
         try:
             reply = parsed.command.handler(self.ctx, parsed.arg)
         except KeyboardInterrupt:  # a blocking command (\load of a FIFO): the REPL lives
@@ -79,7 +79,7 @@ class Shell:
         if reply.action == "exit":
             return Outcome(reply=reply, going=False)
         if reply.action == "prompt":
-            asked = self.ask(reply.prompt)
+            asked = self.send(reply.prompt)
             return Outcome(reply=asked.reply or reply, turn=asked.turn)
         return Outcome(reply=reply)
 
@@ -87,7 +87,7 @@ class Shell:
         show_reply(self.env.out, reply, boxes=bool(self.env.stdout_isatty))
         return reply
 
-    def ask(self, text: str) -> Outcome:
+    def send(self, text: str) -> Outcome:
         """Send a prompt; the answer streams, then sources, stats and any context warning.
         A prompt that cannot fit is refused (the outcome's reply) and nothing is sent."""
         try:

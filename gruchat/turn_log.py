@@ -33,7 +33,7 @@ from gruchat.logbook import (
 )
 from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
-from gruchat.turn import Grounder, run_turn
+from gruchat.turn_runner import Grounder, run_turn
 
 FLUSH_SECONDS = 0.5  # the most answer a killed process can lose from its log
 FAILED = object()  # what TurnLog.write returns when the write did not happen

@@ -17,8 +17,8 @@ from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
 from gruchat.render import StreamRenderer, format_stats
 from gruchat.session import Session, Turn
-from gruchat.turn import REPL_REMEDY, Grounder, context_warning
 from gruchat.turn_log import TurnLog, logged_turn
+from gruchat.turn_runner import REPL_REMEDY, Grounder, context_warning
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from gruchat.command_table import build_table
-from gruchat.commands import CommandError, completions, help_text, parse
+from gruchat.all_commands import build_table
+from gruchat.command_table import CommandError, completions, help_text, parse
 from gruchat.engine.base import Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.environment import Environment

@@ -13,13 +13,22 @@ import sys
 
 import pytest
 
-from gruchat.ask import ASK_REMEDY, ask
-from gruchat.command_table import build_table
-from gruchat.commands import INFO, NOTE, Command, CommandError, Reply, completions, help_text, parse
+from gruchat.all_commands import build_table
+from gruchat.command_table import (
+    INFO,
+    NOTE,
+    Command,
+    CommandError,
+    Reply,
+    completions,
+    help_text,
+    parse,
+)
 from gruchat.config import Settings
 from gruchat.engine.base import Usage
 from gruchat.engine.fake import FakeEngine, fake_info
 from gruchat.environment import Environment
+from gruchat.one_question import ASK_REMEDY, answer_one
 from gruchat.repl import CommandCompleter
 from gruchat.runtime import new_session
 from gruchat.script.parser import ScriptSyntaxError, parse_text
@@ -83,7 +92,9 @@ def run_output() -> str:
 
 def ask_streams(**options: bool) -> tuple[str, str]:
     environment = Environment.in_memory(width=WIDE)
-    ask(fitted_engine(), SETTINGS, QUESTION, environment, grounder=make_grounder(), **options)
+    answer_one(
+        fitted_engine(), SETTINGS, QUESTION, environment, grounder=make_grounder(), **options
+    )
     return environment.stdout.getvalue(), environment.stderr.getvalue()
 
 
@@ -198,9 +209,9 @@ def test_building_the_table_twice_gives_equal_tables():
 def test_the_table_does_not_depend_on_what_was_imported():
     """Importing the REPL, the runner and ask registers nothing: the table is the same."""
     code = (
-        "from gruchat.command_table import build_table\n"
+        "from gruchat.all_commands import build_table\n"
         "before = sorted(build_table().lookup)\n"
-        "import gruchat.repl, gruchat.script.runner, gruchat.ask, gruchat.cli\n"
+        "import gruchat.repl, gruchat.script.runner, gruchat.one_question, gruchat.cli\n"
         "print(before == sorted(build_table().lookup), 'expect' in before)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

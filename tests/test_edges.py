@@ -21,21 +21,21 @@ from rich.console import Console
 from screen import Screen
 
 from gruchat import cli
-from gruchat.ask import ask
-from gruchat.command_table import build_table
-from gruchat.commands import CommandError, completions, help_text, parse
+from gruchat.all_commands import build_table
+from gruchat.command_table import CommandError, completions, help_text, parse
 from gruchat.config import Settings
 from gruchat.engine.base import AnswerDelta, Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
+from gruchat.one_question import answer_one
 from gruchat.render import StreamRenderer
 from gruchat.repl import CommandCompleter
 from gruchat.session import Session
 from gruchat.shell import Shell
 from gruchat.terminal import echo_off
 from gruchat.transcript import to_markdown
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 from gruchat.tutor.grounding import make_grounder
 from gruchat.tutor.notes import load_notes
 
@@ -239,13 +239,13 @@ def test_ask_answer_only_writes_only_the_answer_on_stdout():
     env = Environment.in_memory()
     engine = FakeEngine().enqueue("It has 1,920 parameters.")
     question = "How many trainable parameters does nn.GRU(10, 20) have?"
-    ask(engine, Settings(), question, env, grounder=grounder, answer_only=True)
+    answer_one(engine, Settings(), question, env, grounder=grounder, answer_only=True)
     assert env.stdout.getvalue() == "It has 1,920 parameters.\n"
     assert "Stats:" in env.stderr.getvalue()
 
     env = Environment.in_memory()
     engine.enqueue("It has 1,920 parameters.")
-    ask(engine, Settings(), question, env, grounder=grounder)
+    answer_one(engine, Settings(), question, env, grounder=grounder)
     assert "[computed: nn.GRU(10, 20)" in env.stdout.getvalue()
 
 

@@ -11,13 +11,13 @@ import pytest
 from rich.console import Console
 
 from gruchat import cli, repl, transcript_schema
-from gruchat.ask import json_result
 from gruchat.config import Settings, load_settings
 from gruchat.engine import registry
 from gruchat.engine.base import Capabilities, EngineInfo, Usage
 from gruchat.engine.fake import FakeEngine
 from gruchat.errors import ModelError, UsageError
 from gruchat.info_view import info_lines
+from gruchat.one_question import json_result
 from gruchat.script import golden
 from gruchat.session import Turn
 from gruchat.warmup import warmup_wanted

@@ -15,7 +15,7 @@ from gruchat.engine.base import AnswerDelta, Finished, ReasoningDelta, Sampling
 from gruchat.errors import ContextOverflowError
 from gruchat.render import StreamRenderer
 from gruchat.session import Session
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from gruchat.engine.prompted_think import PromptedThinking, with_prompted_thinki
 from gruchat.environment import Environment
 from gruchat.render import PROMPTED_LABEL, StreamRenderer
 from gruchat.session import Session
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 from gruchat.tutor.grounding import NotesGrounder
 
 pytestmark = pytest.mark.integration

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from gruchat import logbook, logbook_schema, turn_log
-from gruchat.ask import ask
 from gruchat.config import Settings, load_settings
 from gruchat.engine.base import AnswerDelta, Sampling, Usage
 from gruchat.engine.fake import FakeEngine, fake_info
 from gruchat.errors import UsageError
 from gruchat.logbook import Logbook, LogError, NewExchange
+from gruchat.one_question import answer_one
 from gruchat.session import Session
 from gruchat.shell import Shell
 from gruchat.turn_log import TurnLog, open_turn_log
@@ -68,7 +68,7 @@ def test_exchange_logged_with_every_field(fake_engine, env, db):
     environment = env()
     shell, log = shell_with_log(fake_engine, environment, db, grounder=make_grounder(2))
     before = time.time()
-    turn = shell.ask("What is the update gate of a GRU?").turn
+    turn = shell.send("What is the update gate of a GRU?").turn
 
     [row] = rows(db)
     assert row.conversation == log.conversation and len(row.conversation) == 8
@@ -97,10 +97,10 @@ def test_exchanges_of_one_chat_share_a_conversation(fake_engine, env, db):
     """The second exchange follows the first in the same conversation, a new chat does not."""
     fake_engine.enqueue("First.").enqueue("Second.").enqueue("Other.")
     shell, log = shell_with_log(fake_engine, env(), db)
-    shell.ask("one")
-    shell.ask("two")
+    shell.send("one")
+    shell.send("two")
     other, other_log = shell_with_log(fake_engine, env(), db)
-    other.ask("three")
+    other.send("three")
     first, second, third = rows(db)
     assert first.conversation == second.conversation == log.conversation
     assert [(r.seq, r.history) for r in (first, second)] == [(1, 0), (2, 2)]
@@ -118,10 +118,10 @@ def test_cancelled_and_failed_answers_are_logged_marked(env, db):
             raise KeyboardInterrupt
 
     shell, _ = shell_with_log(CancelAfterOne(), env(), db)
-    shell.ask("reset gate?")
+    shell.send("reset gate?")
     failing = FakeEngine().enqueue("The update gate", error=EngineError("boom"), error_after=2)
     shell.engine = failing
-    shell.ask("update gate?")
+    shell.send("update gate?")
     cancelled, failed = rows(db)
     assert (cancelled.answer, cancelled.finish_reason) == ("The reset", "cancelled")
     assert (failed.answer, failed.finish_reason, failed.error) == ("The upda", "error", "boom")
@@ -131,7 +131,7 @@ def test_a_question_that_cannot_fit_leaves_no_row(env, db):
     """Nothing is sent when the prompt cannot fit, so nothing is logged either."""
     engine = FakeEngine(info=fake_info(context_length=8), token_count=30)
     shell, _ = shell_with_log(engine, env(), db)
-    shell.ask("a question far too long for a context of eight tokens")
+    shell.send("a question far too long for a context of eight tokens")
     assert rows(db) == []
 
 
@@ -148,7 +148,7 @@ def test_answer_is_written_while_it_streams(env, db, monkeypatch):
             yield from super().stream(messages, sampling)
 
     shell, _ = shell_with_log(Watching().enqueue(""), env(), db)
-    shell.ask("z?")
+    shell.send("z?")
     assert seen == ["The ", "The update ", "The update gate"]  # on the row before the next
 
 
@@ -177,7 +177,7 @@ class Hangs(FakeEngine):
 environment = Environment.in_memory()
 log = turn_log.open_turn_log(Settings(), environment.err, path=Path(sys.argv[1]))
 shell = Shell(Hangs(), Session.start("", Sampling()), environment, log=log)
-shell.ask("What does z do?")
+shell.send("What does z do?")
 """
 
 
@@ -214,7 +214,7 @@ def test_interrupted_flush_marks_a_session_ended_by_a_signal(env, db):
 
     shell, _ = shell_with_log(Exits(), env(), db)
     with pytest.raises(SystemExit):
-        shell.ask("what is h?")
+        shell.send("what is h?")
     [row] = rows(db)
     assert (row.answer, row.finish_reason) == ("Half an ", "interrupted")
 
@@ -230,7 +230,7 @@ def test_no_log_writes_nothing_and_creates_no_file(fake_engine, env, tmp_path):
     assert log is None
     fake_engine.enqueue("Two gates.")
     shell = Shell(fake_engine, Session.start("", Sampling()), environment, log=log)
-    assert shell.ask("how many gates?").turn.answer == "Two gates."
+    assert shell.send("how many gates?").turn.answer == "Two gates."
     assert not db.parent.exists()
     assert "conversation log" not in environment.stderr.getvalue()
 
@@ -286,7 +286,7 @@ def test_continue_rebuilds_the_history_as_it_was(fake_engine, env, db):
     assert again.session.messages == live
     assert [t.prompt for t in again.session.turns] == ["one", "three"]  # as live: one history
     fake_engine.enqueue("A4")
-    again.ask("four")
+    again.send("four")
     sent = [m["content"] for m in fake_engine.requests[-1][0]]
     assert sent == [SYSTEM, "one", "A1", "three", "A3", "four"]
     last = rows(db)[-1]
@@ -298,9 +298,9 @@ def test_resume_by_id_or_prefix_and_the_system_prompt(fake_engine, env, db):
     fake_engine.enqueue("A.").enqueue("B.").enqueue("C.")
     first, log_a = shell_with_log(fake_engine, env(), db)
     first.session.system_prompt = "Answer like a pirate."
-    first.ask("a?")
+    first.send("a?")
     second, _ = shell_with_log(fake_engine, env(), db)
-    second.ask("b?")
+    second.send("b?")
     resumed, log = shell_with_log(fake_engine, env(), db, resume=log_a.conversation[:5])
     assert log.conversation == log_a.conversation
     assert resumed.session.system_prompt == "Answer like a pirate."
@@ -328,9 +328,9 @@ def test_ask_continue_sends_the_earlier_exchange(fake_engine, env, db):
     """`ask --continue`: the earlier exchange is in the messages, logged in the same one."""
     fake_engine.enqueue("Two gates.").enqueue("z and r.")
     first_log = open_turn_log(settings(), env().err, path=db)
-    ask(fake_engine, Settings(system_prompt=SYSTEM), "How many gates?", env(), log=first_log)
+    answer_one(fake_engine, Settings(system_prompt=SYSTEM), "How many gates?", env(), log=first_log)
     log = open_turn_log(settings(), env().err, continue_last=True, path=db)
-    ask(fake_engine, Settings(system_prompt=SYSTEM), "Which?", env(), log=log)
+    answer_one(fake_engine, Settings(system_prompt=SYSTEM), "Which?", env(), log=log)
     sent = [m["content"] for m in fake_engine.requests[-1][0]]
     assert sent == [SYSTEM, "How many gates?", "Two gates.", "Which?"]
     assert [(r.conversation, r.seq) for r in rows(db)] == [
@@ -413,7 +413,7 @@ def test_a_newer_schema_is_a_warning_and_left_alone(fake_engine, env, db):
     fake_engine.enqueue("Two.")
     environment = env()
     shell, _ = shell_with_log(fake_engine, environment, db)
-    assert shell.ask("gates?").turn.answer == "Two."
+    assert shell.send("gates?").turn.answer == "Two."
     assert "newer than this gruchat's 2; the chat goes on without logging" in (
         environment.stderr.getvalue()
     )
@@ -493,8 +493,8 @@ def test_corrupt_file_is_one_warning_and_the_chat_goes_on(fake_engine, env, db):
     fake_engine.enqueue("Two gates.").enqueue("Sigmoid.")
     environment = env()
     shell, _ = shell_with_log(fake_engine, environment, db)
-    assert shell.ask("gates?").turn.answer == "Two gates."
-    assert shell.ask("activation?").turn.answer == "Sigmoid."
+    assert shell.send("gates?").turn.answer == "Two gates."
+    assert shell.send("activation?").turn.answer == "Sigmoid."
     warnings = [line for line in environment.stderr.getvalue().splitlines() if line]
     assert warnings == [
         f"warning: conversation log {db}: file is not a database; the chat goes on without logging"
@@ -509,7 +509,7 @@ def test_unwritable_folder_is_a_warning(fake_engine, env, tmp_path):
     fake_engine.enqueue("Two gates.")
     environment = env()
     shell, _ = shell_with_log(fake_engine, environment, db)
-    assert shell.ask("gates?").turn.answer == "Two gates."
+    assert shell.send("gates?").turn.answer == "Two gates."
     assert "cannot create it: Not a directory; the chat goes on" in environment.stderr.getvalue()
 
 
@@ -538,8 +538,8 @@ def test_locked_file_is_a_warning_then_logging_resumes(fake_engine, env, db, mon
     try:
         assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
         started = time.monotonic()
-        assert shell.ask("gates?").turn.answer == "Two gates."
-        assert shell.ask("activation?").turn.answer == "Sigmoid."
+        assert shell.send("gates?").turn.answer == "Two gates."
+        assert shell.send("activation?").turn.answer == "Sigmoid."
         assert time.monotonic() - started >= 0.2
     finally:
         assert locker.stdin is not None
@@ -549,7 +549,7 @@ def test_locked_file_is_a_warning_then_logging_resumes(fake_engine, env, db, mon
     warnings = [line for line in environment.stderr.getvalue().splitlines() if line]
     assert len(warnings) == 1 and warnings[0].startswith(f"warning: conversation log {db}: ")
     assert "database is locked" in warnings[0] and "another gruchat" in warnings[0]
-    assert shell.ask("candidate?").turn.answer == "tanh."
+    assert shell.send("candidate?").turn.answer == "tanh."
     assert [r.prompt for r in rows(db)] == ["candidate?"]
     assert log.active
 
@@ -669,8 +669,8 @@ def test_turn_log_never_raises_on_a_closed_book(env, db, fake_engine):
     shell, log = shell_with_log(fake_engine, environment, db)
     assert isinstance(log, TurnLog) and log.book is not None
     log.book.conn.close()
-    assert shell.ask("one?").turn.answer == "One."
-    assert shell.ask("two?").turn.answer == "Two."
+    assert shell.send("one?").turn.answer == "One."
+    assert shell.send("two?").turn.answer == "Two."
     assert not log.active
     assert environment.stderr.getvalue().count("warning: conversation log") == 1
 
@@ -761,7 +761,7 @@ def test_a_failed_write_mid_answer_is_not_retried_at_every_flush(env, db, monkey
     engine = FakeEngine().enqueue("one two three four five six", chunk=4)
     environment = env()
     shell, log = shell_with_log(engine, environment, db)
-    assert shell.ask("count?").turn.answer == "one two three four five six"
+    assert shell.send("count?").turn.answer == "one two three four five six"
     assert len(calls) == 2  # the first flush, then the end
     assert "finish_reason" in calls[1] and log.active
     assert environment.stderr.getvalue().count("warning: conversation log") == 1

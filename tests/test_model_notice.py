@@ -7,10 +7,10 @@ import io
 
 from rich.console import Console
 
-from gruchat.command_table import build_table
+from gruchat.all_commands import build_table
+from gruchat.chat_commands import ShellContext, _info
 from gruchat.engine.base import Sampling
 from gruchat.engine.fake import FakeEngine
-from gruchat.handlers import ShellContext, _info
 from gruchat.model_notice import SEEN_FILE, model_line, notice_once
 from gruchat.session import Session
 

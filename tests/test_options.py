@@ -18,15 +18,15 @@ import typer
 from typer.testing import CliRunner
 
 from gruchat import options
-from gruchat.ask import ask
+from gruchat.all_commands import build_table
 from gruchat.cli_options import engine_options
-from gruchat.command_table import build_table
 from gruchat.config import Settings, load_settings
 from gruchat.engine import mistral
 from gruchat.engine.base import AnswerDelta, Finished, Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.environment import Environment
 from gruchat.errors import UsageError
+from gruchat.one_question import answer_one
 from gruchat.options import BY_KEY, OPTIONS, SAMPLING_OPTIONS
 from gruchat.resources import read_text
 from gruchat.script import parser
@@ -256,7 +256,7 @@ def test_the_pragma_error_names_every_sampling_key():
 def test_every_sampling_option_is_in_ask_json_and_reaches_the_engine(fake_engine):
     settings = Settings(**{o.key: SAMPLES[o.key][1] for o in SAMPLING_OPTIONS}, grounding=False)
     environment = Environment.in_memory()
-    ask(fake_engine.enqueue("An answer."), settings, "q", environment, as_json=True)
+    answer_one(fake_engine.enqueue("An answer."), settings, "q", environment, as_json=True)
     data = json.loads(environment.stdout.getvalue())
     sent = fake_engine.requests[0][1]
     for option in SAMPLING_OPTIONS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from gruchat.chat_commands import PROMPTED_THINKING
 from gruchat.engine.base import AnswerDelta, Finished, ReasoningDelta, Sampling, Usage
 from gruchat.engine.fake import FakeEngine
 from gruchat.engine.prompted_think import (
@@ -14,11 +15,10 @@ from gruchat.engine.prompted_think import (
     with_prompted_thinking,
 )
 from gruchat.environment import Environment
-from gruchat.handlers import PROMPTED_THINKING
 from gruchat.render import PROMPTED_LABEL, StreamRenderer
 from gruchat.session import Session
 from gruchat.shell import Shell
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 
 REASONING = "The notes say z weights the old state. So z near 1 keeps it."
 ANSWER = "z near 1 keeps the old state."

@@ -22,7 +22,7 @@ from gruchat.errors import EngineError
 from gruchat.render import StreamRenderer
 from gruchat.session import Session
 from gruchat.shell import Shell
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 from gruchat.warmup import PLACEHOLDER, conversation_messages
 from tests.test_render import plain_consoles
 

@@ -26,10 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from gruchat import commands, repl, transcript
-from gruchat.ask import read_prompt
-from gruchat.command_table import build_table
-from gruchat.commands import Call, CommandError, Empty, Prompt, parse
+from gruchat import command_table, repl, transcript
+from gruchat.all_commands import build_table
+from gruchat.command_table import Call, CommandError, Empty, Prompt, parse
 from gruchat.config import load_settings
 from gruchat.engine import mistral
 from gruchat.engine.base import AnswerDelta, Finished, Sampling, Usage
@@ -38,11 +37,12 @@ from gruchat.environment import Environment, make_streams_safe
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError, ExitStatus
 from gruchat.inputs import clean_text
 from gruchat.markdown_stream import MarkdownStream
+from gruchat.one_question import read_prompt
 from gruchat.render import StreamRenderer
 from gruchat.repl import SafeFileHistory, piped_lines, run_repl
 from gruchat.session import Session
 from gruchat.shell import Outcome, Shell
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 
 TABLE = build_table()
 
@@ -836,14 +836,14 @@ def test_case25_fuzzed_lines_parse_to_command_prompt_or_error(line):
         parsed = parse(line, TABLE)
     except CommandError as exc:
         assert str(exc)
-        assert commands.is_command(line)
+        assert command_table.is_command(line)
         return
     assert isinstance(parsed, Call | Prompt | Empty)
     if isinstance(parsed, Empty):
-        assert commands.is_blank(line)  # whitespace, control or format characters only
+        assert command_table.is_blank(line)  # whitespace, control or format characters only
     elif isinstance(parsed, Prompt):
-        assert parsed.text == line.strip() and not commands.is_blank(parsed.text)
-        assert not commands.is_command(line)
+        assert parsed.text == line.strip() and not command_table.is_blank(parsed.text)
+        assert not command_table.is_command(line)
     else:
         assert parsed.command in TABLE.commands.values()
 
@@ -903,10 +903,10 @@ def test_case25_fuzzed_lines_through_the_shell_keep_the_invariants(line):
     if not outcome.going:
         assert reply is not None and reply.action == "exit"
     text = clean_text(line)
-    if commands.is_blank(text):
+    if command_table.is_blank(text):
         assert outcome == Outcome()
         assert (shown, shell.session, len(engine.requests)) == ("", before, sent)
-    elif commands.is_command(text):
+    elif command_table.is_command(text):
         assert reply is not None
         if reply.error:
             assert shell.session == before

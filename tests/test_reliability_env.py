@@ -28,9 +28,9 @@ import pytest
 from conftest import USER_STATE
 from helpers import spawn_gruchat
 
-from gruchat import commands, models, params, transcript
-from gruchat.command_table import build_table
-from gruchat.commands import Empty
+from gruchat import command_table, models, params, transcript
+from gruchat.all_commands import build_table
+from gruchat.command_table import Empty
 from gruchat.config import load_settings
 from gruchat.engine.base import Sampling, Usage
 from gruchat.engine.fake import FakeEngine, fake_info
@@ -39,7 +39,7 @@ from gruchat.errors import ExitStatus, GruchatError, UsageError
 from gruchat.repl import history_path, make_history, piped_lines
 from gruchat.session import Session, Turn
 from gruchat.shell import Shell
-from gruchat.turn import context_warning
+from gruchat.turn_runner import context_warning
 
 integration = pytest.mark.integration
 pty = pytest.mark.pty
@@ -98,7 +98,7 @@ def test_case46_terminated_during_stream_closes_stream_and_live_region():
     from gruchat import signals
     from gruchat.engine.base import AnswerDelta
     from gruchat.render import StreamRenderer
-    from gruchat.turn import run_turn
+    from gruchat.turn_runner import run_turn
 
     closed = []
 
@@ -673,16 +673,16 @@ INVISIBLE = [
 def test_case57_invisible_prompt_is_empty_never_sent(text):
     engine = FakeEngine()
     shell, session, environment = make_shell(engine)
-    assert isinstance(commands.parse(text, build_table()), Empty)
+    assert isinstance(command_table.parse(text, build_table()), Empty)
     assert shell.handle(text).going
     assert engine.requests == [] and session.turns == []
     assert out_of(environment) == ""  # like a blank line (case 8): nothing printed
 
 
 def test_case57_visible_text_with_control_characters_is_still_a_prompt():
-    assert not commands.is_blank("\x01a")
-    assert not commands.is_blank("日本")
-    assert not commands.is_blank("\u0301e")
+    assert not command_table.is_blank("\x01a")
+    assert not command_table.is_blank("日本")
+    assert not command_table.is_blank("\u0301e")
 
 
 @pytest.mark.parametrize("text", ["\x01\x02", "\u200b"], ids=ascii)
@@ -696,13 +696,13 @@ def test_case57_ask_with_an_invisible_question_is_usage_error(subprocess_env, te
 
 
 def test_case58_ask_overlong_prompt_says_shorten_not_clear(monkeypatch):
-    from gruchat import ask as ask_mod
+    from gruchat import one_question as ask_mod
 
     engine = FakeEngine(info=fake_info(context_length=50), token_count=210)
     settings = load_settings({"system_prompt": "Be brief.", "grounding": False}, env={})
     environment = Environment.in_memory()
     with pytest.raises(UsageError) as caught:
-        ask_mod.ask(engine, settings, "gate " * 200, environment)
+        ask_mod.answer_one(engine, settings, "gate " * 200, environment)
     message = caught.value.message
     assert "shorten the question" in message and "the context holds 50" in message
     assert "\\clear" not in message
@@ -726,7 +726,7 @@ def test_case58_ask_json_error_prints_one_object(subprocess_env, args, env, stat
 
 
 def test_case58_json_error_of_an_interrupt():
-    from gruchat.ask import json_error
+    from gruchat.one_question import json_error
 
     assert json.loads(json_error(KeyboardInterrupt())) == {"error": "interrupted", "exit_code": 130}
 

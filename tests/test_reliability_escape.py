@@ -24,8 +24,8 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
-from gruchat import ask as ask_mod
 from gruchat import model_list, repl, runtime
+from gruchat import one_question as ask_mod
 from gruchat.config import load_settings
 from gruchat.engine import mistral
 from gruchat.engine.base import Sampling
@@ -134,7 +134,7 @@ def test_case26_hostile_answer_through_ask(tty, monkeypatch, tmp_path):
     settings = load_settings({"grounding": "off"})
     env = Environment.in_memory(stdout_isatty=tty, width=200)
     engine = FakeEngine().enqueue(hostile_answer(), reasoning="\x1b]0;r\x07", chunk=5)
-    status = ask_mod.ask(engine, settings, "q", env)
+    status = ask_mod.answer_one(engine, settings, "q", env)
     assert status == 0
     assert_safe_and_visible(env.stdout.getvalue(), tty)
     assert raw_controls(env.stderr.getvalue(), False) == []
@@ -157,7 +157,7 @@ def test_case27_ask_json_escapes_every_control_and_round_trips(monkeypatch, tmp_
     settings = load_settings({"grounding": "off"})
     env = Environment.in_memory(width=200)
     engine = FakeEngine().enqueue(hostile_answer(), reasoning="\x9b\u202e", chunk=4)
-    assert ask_mod.ask(engine, settings, "q", env, as_json=True) == 0
+    assert ask_mod.answer_one(engine, settings, "q", env, as_json=True) == 0
     line = env.stdout.getvalue()
     assert raw_controls(line, False) == []
     assert "\\u009b" in line and "\\u202e" in line and "\\u007f" in line and "\\u001b" in line

@@ -163,7 +163,7 @@ def test_case33_wrong_types_refused_with_path_state_unchanged(tmp_path, breaks, 
     shell.engine.enqueue("still here")
     reply = shell.handle("\\stats").reply
     assert not reply.error
-    assert shell.ask("next?").turn.answer == "still here"
+    assert shell.send("next?").turn.answer == "still here"
 
 
 def test_case33_control_a_valid_transcript_loads_typed(tmp_path):
@@ -296,7 +296,7 @@ def test_case36_surrogates_in_loaded_history_are_cleaned(tmp_path):
 def test_case36_surrogates_in_system_flag_and_ask_argument_are_cleaned(env):
     settings = config.load_settings({"system_prompt": "flag \udcff text"}, env={})
     assert config.system_prompt_text(settings) == "flag ? text"
-    from gruchat.ask import read_prompt
+    from gruchat.one_question import read_prompt
 
     assert read_prompt("argv \udcff", env()) == "argv ?"
 

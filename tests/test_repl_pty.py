@@ -10,7 +10,7 @@ import pexpect
 import pytest
 from helpers import spawn_gruchat
 
-from gruchat.command_table import build_table
+from gruchat.all_commands import build_table
 
 TABLE = build_table()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.panel import Panel
 
-from gruchat.commands import Reply, refusal
+from gruchat.command_table import Reply, refusal
 from gruchat.engine.base import Usage
 from gruchat.script.checks import evaluate, excerpt, reply_text
 from gruchat.script.parser import Expectation, parse_text

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gruchat.command_table import build_table
-from gruchat.commands import CommandError, parse
+from gruchat.all_commands import build_table
+from gruchat.command_table import CommandError, parse
 from gruchat.script.parser import ScriptSyntaxError, decode, load, parse_text
 
 TABLE = build_table()

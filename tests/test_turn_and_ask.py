@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from gruchat.ask import ask, json_result, read_prompt
 from gruchat.config import Settings
 from gruchat.engine.base import AnswerDelta, Finished, Sampling, Usage
 from gruchat.engine.fake import FakeEngine
@@ -21,9 +20,10 @@ from gruchat.errors import (
     ExitStatus,
     UsageError,
 )
+from gruchat.one_question import answer_one, json_result, read_prompt
 from gruchat.render import StreamRenderer
 from gruchat.session import Session, Turn
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 
 ANSWER = "A GRU has an update gate and a reset gate."
 
@@ -287,7 +287,7 @@ def test_ask_answer_on_stdout_stats_on_stderr(fake_engine, env):
     """ask: the answer alone on stdout, the Stats block on stderr."""
     fake_engine.enqueue(ANSWER, usage=USAGE)
     environment = env()
-    status = ask(fake_engine, Settings(), "What is a GRU?", environment)
+    status = answer_one(fake_engine, Settings(), "What is a GRU?", environment)
     assert status == ExitStatus.OK
     assert environment.stdout.getvalue() == ANSWER + "\n"
     err = environment.stderr.getvalue().splitlines()
@@ -304,7 +304,7 @@ def test_ask_uses_settings_for_sampling_and_system_prompt(fake_engine, env):
     """The request carries the settings' sampling and the inline system prompt."""
     fake_engine.enqueue(ANSWER)
     settings = Settings(temperature=0.7, top_k=5, top_p=0.5, max_tokens=99, system_prompt="S!")
-    ask(fake_engine, settings, "q", env())
+    answer_one(fake_engine, settings, "q", env())
     messages, sampling = fake_engine.requests[0]
     assert messages[0] == {"role": "system", "content": "S!"}
     assert sampling == Sampling(temperature=0.7, top_k=5, top_p=0.5, max_tokens=99, think=False)
@@ -314,7 +314,7 @@ def test_ask_without_stats_and_hidden_reasoning(fake_engine, env):
     """stats off and reasoning hide: stderr has neither the Stats block nor the reasoning."""
     fake_engine.enqueue(ANSWER, reasoning="secret thoughts")
     environment = env()
-    ask(fake_engine, Settings(stats=False, reasoning="hide"), "q", environment)
+    answer_one(fake_engine, Settings(stats=False, reasoning="hide"), "q", environment)
     assert "Stats:" not in environment.stderr.getvalue()
     assert "secret" not in environment.stderr.getvalue()
     assert environment.stdout.getvalue() == ANSWER + "\n"
@@ -325,7 +325,7 @@ def test_ask_json_shape(fake_engine, env):
     fake_engine = SlowFake().enqueue(ANSWER, reasoning="hmm", usage=USAGE)
     environment = env()
     settings = Settings(temperature=0.2, max_tokens=64)
-    status = ask(fake_engine, settings, "What is a GRU?", environment, as_json=True)
+    status = answer_one(fake_engine, settings, "What is a GRU?", environment, as_json=True)
     assert status == ExitStatus.OK
     text = environment.stdout.getvalue()
     assert text.endswith("\n") and text.count("\n") == 1
@@ -357,7 +357,7 @@ def test_ask_json_records_cancellation_and_status(fake_engine, env):
     """A cancelled ask reports finish_reason cancelled, no usage, and exits 130."""
     fake_engine.enqueue("abcdefgh", error=KeyboardInterrupt(), error_after=1)
     environment = env()
-    status = ask(fake_engine, Settings(), "q", environment, as_json=True)
+    status = answer_one(fake_engine, Settings(), "q", environment, as_json=True)
     assert status == ExitStatus.INTERRUPTED == 130
     data = json.loads(environment.stdout.getvalue())
     assert (data["finish_reason"], data["answer"], data["usage"]) == ("cancelled", "abcd", None)
@@ -367,7 +367,7 @@ def test_ask_engine_error_exit_status(fake_engine, env):
     """A failed answer makes ask return the failure status and the JSON carries the error."""
     fake_engine.enqueue("abcdefgh", error=EngineError("engine error: boom"), error_after=1)
     environment = env()
-    assert ask(fake_engine, Settings(), "q", environment, as_json=True) == ExitStatus.FAILURE
+    assert answer_one(fake_engine, Settings(), "q", environment, as_json=True) == ExitStatus.FAILURE
     assert json.loads(environment.stdout.getvalue())["error"] == "engine error: boom"
 
 

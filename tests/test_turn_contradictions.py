@@ -15,7 +15,7 @@ from gruchat.errors import EngineError
 from gruchat.render import StreamRenderer
 from gruchat.session import Session
 from gruchat.transcript import save, to_markdown
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 from gruchat.tutor.grounding import NotesGrounder
 
 WRONG = "A GRU cell has 3 gates."

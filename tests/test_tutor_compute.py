@@ -16,16 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from gruchat.ask import ask
-from gruchat.command_table import build_table
-from gruchat.commands import CommandError, completions, parse
+from gruchat.all_commands import build_table
+from gruchat.command_table import CommandError, completions, parse
 from gruchat.config import Settings
 from gruchat.engine.base import Sampling
 from gruchat.engine.fake import FakeEngine
+from gruchat.one_question import answer_one
 from gruchat.render import StreamRenderer
 from gruchat.session import Session
 from gruchat.shell import Shell
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 from gruchat.tutor.compute import (
     RNNSpec,
     parameter_count,
@@ -546,7 +546,7 @@ def test_ask_json_carries_the_computed_block(fake_engine, env):
     environment = env()
     settings = Settings()
     settings.grounding = True
-    ask(fake_engine, settings, QUESTION, environment, as_json=True, grounder=make_grounder())
+    answer_one(fake_engine, settings, QUESTION, environment, as_json=True, grounder=make_grounder())
     result = json.loads(environment.stdout.getvalue())
     assert result["computed"].startswith("nn.GRU(10, 20): trainable parameters\n3·20·(10+20)")
     assert re.search(r"\b1,920\b", result["computed"])

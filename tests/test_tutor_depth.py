@@ -10,7 +10,7 @@ from gruchat.environment import Environment
 from gruchat.render import StreamRenderer
 from gruchat.session import Session
 from gruchat.shell import Shell
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 from gruchat.tutor.depth import (
     CORE_NOTES,
     DEPTH_INSTRUCTION,

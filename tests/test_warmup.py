@@ -10,7 +10,7 @@ from gruchat.engine.base import Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.render import StreamRenderer
 from gruchat.session import Session
-from gruchat.turn import run_turn
+from gruchat.turn_runner import run_turn
 from gruchat.warmup import PLACEHOLDER, WarmEngine, warm_messages
 from tests.test_render import plain_consoles
 

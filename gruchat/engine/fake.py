@@ -3,7 +3,7 @@
 No rule lives here: the finish reason, the usage figures, a token count and any error
 (a ``ContextOverflowError`` too) are what the test queued, as a real backend would
 report them. Rules about fitting the context or stopping at max tokens live in real
-code (``gruchat.turn.check_fits``; the backend's own finish reason).
+code (``gruchat.turn_runner.check_fits``; the backend's own finish reason).
 """
 
 from __future__ import annotations

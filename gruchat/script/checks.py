@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from gruchat.commands import NOTE, Reply
+from gruchat.command_table import NOTE, Reply
 from gruchat.script.parser import Expectation
 from gruchat.session import Turn
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import regex
 
-from gruchat import commands
-from gruchat.command_table import build_table
+from gruchat import command_table
+from gruchat.all_commands import build_table
 from gruchat.errors import UsageError
 from gruchat.inputs import TEXT_LIMIT, InputError, read_bytes
 from gruchat.options import SAMPLING_OPTIONS, Option
 from gruchat.script.cursor import Cursor, ScriptSyntaxError, compile_regex
-from gruchat.script.directives import EXPECT, FINISH_REASONS, KINDS, TEXT_KINDS
+from gruchat.script.expect_syntax import EXPECT, FINISH_REASONS, KINDS, TEXT_KINDS
 
 _PRAGMA = re.compile(r"#\s*(model|sampling)\s*:")
 # key=VALUE with a sampling option's key or its REPL command's name (topk=5)
@@ -69,7 +69,7 @@ class Script:
         return [check for step in self.steps for check in step.checks]
 
 
-def load(path: Path, table: commands.Table | None = None) -> Script:
+def load(path: Path, table: command_table.Table | None = None) -> Script:
     """Read and parse one file; UsageError (exit 2) when it cannot be read or parsed."""
     try:
         data = read_bytes(path, TEXT_LIMIT, "prompt file")
@@ -95,14 +95,16 @@ def decode(data: bytes, path: str = "<script>") -> str:
         raise ScriptSyntaxError(path, line, col, what) from None
 
 
-def parse_text(text: str, path: str = "<script>", table: commands.Table | None = None) -> Script:
+def parse_text(
+    text: str, path: str = "<script>", table: command_table.Table | None = None
+) -> Script:
     """Parse a whole file, its commands checked against ``table`` (gruchat's own when not
     given); raises ScriptSyntaxError at the first problem."""
     return _Parser(text, path, table if table is not None else build_table()).parse()
 
 
 class _Parser:
-    def __init__(self, text: str, path: str, table: commands.Table) -> None:
+    def __init__(self, text: str, path: str, table: command_table.Table) -> None:
         self.lines = [line.removesuffix("\r") for line in text.split("\n")]
         self.path = path
         self.table = table
@@ -129,9 +131,9 @@ class _Parser:
                     self.pragma(raw, number)
                 continue
             header = False
-            if commands.block_opening(raw) is not None:
+            if command_table.block_opening(raw) is not None:
                 index = self.block(index - 1)
-            elif commands.is_command(raw) and _command_name(raw) == EXPECT:
+            elif command_table.is_command(raw) and _command_name(raw) == EXPECT:
                 self.directive(raw, number)
             else:
                 self.step(stripped, number, col, [raw])
@@ -140,15 +142,15 @@ class _Parser:
     # -- steps -----------------------------------------------------------------------
     def step(self, text: str, line: int, col: int, lines: list[str]) -> None:
         kind = "prompt"
-        if commands.is_command(text):
+        if command_table.is_command(text):
             kind = "command"
             name = _command_name(text)
             if name == EXPECT:
                 raise self.error(line, col, "\\expect must be on its own line, not in a block")
             if name not in self.table.lookup:  # argument shapes are refused when it runs
                 try:
-                    commands.parse(text, self.table)
-                except commands.CommandError as exc:
+                    command_table.parse(text, self.table)
+                except command_table.CommandError as exc:
                     raise self.error(line, col, str(exc)) from None
         self.script.steps.append(Step(kind, text, line, col, lines))
 
@@ -156,17 +158,17 @@ class _Parser:
         """A \"\"\" block from line ``start`` (0-based); the index after its closing line."""
         raw = self.lines[start]
         number, col = start + 1, _indent(raw) + 1
-        single = commands.single_line_block(raw)
+        single = command_table.single_line_block(raw)
         if single is not None:
             parts, end = [single], start + 1
         else:
-            opened = commands.block_opening(raw) or ""
+            opened = command_table.block_opening(raw) or ""
             parts = [opened] if opened else []
             end = start + 1
             while True:
                 if end >= len(self.lines):
                     raise self.error(number, col, 'unterminated """ block: expected a closing """')
-                closed = commands.block_closing(self.lines[end])
+                closed = command_table.block_closing(self.lines[end])
                 end += 1
                 if closed is not None:
                     parts.append(closed)
@@ -260,5 +262,5 @@ def _indent(line: str) -> int:
 
 
 def _command_name(line: str) -> str:
-    """The command name exactly as ``commands.parse`` splits it."""
+    """The command name exactly as ``command_table.parse`` splits it."""
     return line.strip()[1:].partition(" ")[0].strip()

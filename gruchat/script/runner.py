@@ -1,6 +1,6 @@
 """``gruchat run``: every file parsed first, one engine for all of them, a fresh session each.
 
-Lines go through the same Shell as the REPL (scope "script"): prompts via ``Shell.ask``,
+Lines go through the same Shell as the REPL (scope "script"): prompts via ``Shell.send``,
 commands via ``Shell.handle``; the Outcome says what the checks look at. One command
 table, built here, serves the parser and every file's Shell. Unless a file or
 a flag says otherwise, decoding is greedy (temperature 0) so reruns are comparable.
@@ -17,8 +17,8 @@ from typing import Any
 
 from rich.console import Console
 
-from gruchat.command_table import build_table
-from gruchat.commands import Reply, Table
+from gruchat.all_commands import build_table
+from gruchat.command_table import Reply, Table
 from gruchat.config import Settings, load_settings
 from gruchat.engine.base import Engine, Sampling
 from gruchat.environment import Environment
@@ -30,8 +30,8 @@ from gruchat.script.checks import Subject, evaluate, excerpt, reply_text
 from gruchat.script.report import FileResult, Row
 from gruchat.session import Turn
 from gruchat.shell import Outcome, Shell
-from gruchat.turn import Grounder
 from gruchat.turn_log import open_run_log
+from gruchat.turn_runner import Grounder
 
 EngineFactory = Callable[[Settings, Console], Engine]
 
@@ -200,7 +200,7 @@ def run_script(
     for index, step in enumerate(script.steps):
         for number, line in enumerate(step.lines):
             out.print(("> " if number == 0 else "... ") + line, markup=False, highlight=False)
-        outcome = shell.ask(step.text) if step.kind == "prompt" else shell.handle(step.text)
+        outcome = shell.send(step.text) if step.kind == "prompt" else shell.handle(step.text)
         subject = _subject(step, outcome)
         if isinstance(subject, Turn):
             if subject.finish_reason == "cancelled":

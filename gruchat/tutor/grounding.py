@@ -33,7 +33,7 @@ def with_computed(message: str, computed: Computed) -> str:
 
 
 class NotesGrounder:
-    """Implements gruchat.turn.Grounder with BM25 over the notes, the computed answers and
+    """Implements gruchat.turn_runner.Grounder with BM25 over the notes, the computed answers and
     the guard rules.
 
     It holds no conversation state: a follow-up ("and the other gate?", "why?") is

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from gruchat.commands import is_blank
+from gruchat.command_table import is_blank
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
 from gruchat.environment import Environment, write_out
@@ -19,8 +19,8 @@ from gruchat.render import StreamRenderer
 from gruchat.runtime import new_session
 from gruchat.safe_text import json_line
 from gruchat.session import Turn
-from gruchat.turn import Grounder
 from gruchat.turn_log import TurnLog
+from gruchat.turn_runner import Grounder
 from gruchat.turn_view import View, show_turn
 
 
@@ -125,7 +125,7 @@ def ask_view(env: Environment, settings: Settings, as_json: bool, answer_only: b
     )
 
 
-def ask(
+def answer_one(
     engine: Engine,
     settings: Settings,
     prompt: str,

@@ -1,5 +1,5 @@
 """The REPL's commands: their handlers, and ``COMMANDS``, the entries listing them (name,
-summary, arguments) that ``gruchat.command_table.build_table`` puts in the table.
+summary, arguments) that ``gruchat.all_commands.build_table`` puts in the table.
 
 Handlers validate first and change state only when the value is accepted, so a refused
 command leaves the session exactly as it was.
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gruchat import params, transcript
-from gruchat.commands import Command, Reply, Table, help_text, refusal
+from gruchat.command_table import Command, Reply, Table, help_text, refusal
 from gruchat.display_state import DisplayState
 from gruchat.engine.base import Engine
 from gruchat.info_view import info_lines
@@ -179,7 +179,7 @@ def _history(ctx: ShellContext, arg: str) -> Reply:
     return Reply("\n".join(history_lines(ctx.session.turns, ctx.log)))
 
 
-# The commands, in the order \help lists them (gruchat.command_table builds the table).
+# The commands, in the order \help lists them (gruchat.all_commands builds the table).
 COMMANDS: tuple[Command, ...] = (
     Command("help", _help, "Display this message.", aliases=("h", "?")),
     Command("exit", _exit, "Quit interactive mode.", aliases=("quit", "q", "/bye"), suggest=False),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Group
 
 from gruchat import params
-from gruchat.commands import CARD, NOTE, Command, Reply, refusal
-from gruchat.handlers import ShellContext
+from gruchat.chat_commands import ShellContext
+from gruchat.command_table import CARD, NOTE, Command, Reply, refusal
 
 
 def _notes(ctx: ShellContext, arg: str) -> Reply:
@@ -51,7 +51,7 @@ def _gru(ctx: ShellContext, arg: str) -> Reply:
     return Reply(Group(render_card()), kind=CARD)
 
 
-# The tutor's commands, listed after the REPL's (gruchat.command_table).
+# The tutor's commands, listed after the REPL's (gruchat.all_commands).
 COMMANDS: tuple[Command, ...] = (
     Command(
         "notes",
