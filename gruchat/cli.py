@@ -116,7 +116,7 @@ def ask(
 
         log = open_turn_log(settings, env.err, continue_, resume)
         engine = open_engine(settings, env.err, verbose=verbose)
-        if env.stderr_isatty:
+        if env.stderr_isatty and not settings.endpoint:
             from gruchat.model_notice import notice_once
 
             notice_once(settings.model, env.err)
@@ -190,12 +190,29 @@ def pull(
 
 
 @app.command("models")
-def list_models() -> int:
-    """List model presets and local model files."""
+def list_models(
+    endpoint: Annotated[
+        str | None, typer.Option(help="List an OpenAI-compatible server's models.", metavar="URL")
+    ] = None,
+    api_key_env: Annotated[
+        str | None, typer.Option("--api-key-env", help="Variable holding the API key.")
+    ] = None,
+) -> int:
+    """List model presets and local model files (--endpoint: a server's models)."""
     from gruchat.environment import Environment
-    from gruchat.model_list import print_models
+    from gruchat.model_list import print_models, print_server_models
 
     env = Environment()
+    if endpoint or api_key_env:
+        from gruchat.engine.openai_compat import list_models as server_models
+        from gruchat.runtime import remote_endpoint
+
+        settings = _settings({"endpoint": endpoint, "api_key_env": api_key_env})
+        if not settings.endpoint:
+            raise UsageError("--api-key-env needs --endpoint URL (or `endpoint` in the config)")
+        server = remote_endpoint(settings)
+        print_server_models(env.out, server_models(server), server.url)
+        return ExitStatus.OK
     print_models(env.out, env.err)
     return ExitStatus.OK
 

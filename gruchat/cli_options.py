@@ -39,6 +39,22 @@ Log = Annotated[
     bool | None,
     typer.Option("--log/--no-log", help="Keep the exchanges in the conversation log."),
 ]
+Endpoint = Annotated[
+    str | None,
+    typer.Option(help='An OpenAI-compatible server\'s URL ("" for in-process).', metavar="URL"),
+]
+ApiKeyEnv = Annotated[
+    str | None,
+    typer.Option("--api-key-env", help="Variable holding the server's API key.", metavar="NAME"),
+]
+IdleTimeout = Annotated[
+    float | None,
+    typer.Option("--idle-timeout", help="Seconds the server may send nothing.", metavar="S"),
+]
+ConnectTimeout = Annotated[
+    float | None,
+    typer.Option("--connect-timeout", help="Seconds to connect to the server.", metavar="S"),
+]
 Verbose = Annotated[bool, typer.Option("--verbose", help="Show the engine's own log.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
 
@@ -56,6 +72,10 @@ SHARED = [
     inspect.Parameter("think", _KW, default=None, annotation=Think),
     inspect.Parameter("grounding", _KW, default=None, annotation=Grounding),
     inspect.Parameter("log", _KW, default=None, annotation=Log),
+    inspect.Parameter("endpoint", _KW, default=None, annotation=Endpoint),
+    inspect.Parameter("api_key_env", _KW, default=None, annotation=ApiKeyEnv),
+    inspect.Parameter("idle_timeout", _KW, default=None, annotation=IdleTimeout),
+    inspect.Parameter("connect_timeout", _KW, default=None, annotation=ConnectTimeout),
     inspect.Parameter("verbose", _KW, default=False, annotation=Verbose),
     inspect.Parameter("debug", _KW, default=False, annotation=Debug),
 ]

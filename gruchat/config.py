@@ -11,6 +11,7 @@ unless the user set isq in a file, the environment or a flag.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -50,6 +51,24 @@ def _non_negative_int(value: Any) -> int:
     return params._int(value, "must be a whole number of 0 or more", 0, 1_000_000)
 
 
+def _env_name(value: Any) -> str:
+    """An environment variable's name (the API key is read from it, never stored)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", _str(value)):
+        raise ValueError("must be an environment variable name, e.g. OPENAI_API_KEY")
+    return value
+
+
+def _seconds(value: Any) -> float:
+    """A timeout in seconds, above 0 and at most a day."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("must be a number of seconds above 0") from None
+    if isinstance(value, bool) or not 0 < seconds <= 86_400:
+        raise ValueError("must be a number of seconds above 0 (at most 86400)")
+    return seconds
+
+
 # key -> parser turning a TOML value or an env string into the typed value
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "model": _name,
@@ -71,6 +90,10 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "cache_budget_tokens": _non_negative_int,
     "warmup": params.on_off,
     "log": params.on_off,
+    "endpoint": _str,  # an OpenAI-compatible server's URL; "" is the in-process engine
+    "api_key_env": _env_name,
+    "connect_timeout": _seconds,
+    "idle_timeout": _seconds,
 }
 
 
@@ -97,6 +120,10 @@ class Settings:
     cache_budget_tokens: int = 4096
     warmup: bool = True
     log: bool = True
+    endpoint: str = ""
+    api_key_env: str = "OPENAI_API_KEY"
+    connect_timeout: float = 5.0
+    idle_timeout: float = 300.0
     sources: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

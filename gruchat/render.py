@@ -26,11 +26,12 @@ def format_stats(
     usage = turn.usage
     if usage is None:
         return ["Stats:", "(no stats: the answer did not finish)"]
+    timed = " (timed by gruchat)" if usage.speeds_from == "client" else ""
     lines = [
         "Stats:",
         f"Time to first token: {turn.ttft:.2f}s",
-        f"Prompt: {usage.prompt_tokens} tokens, {usage.prompt_tps:.2f} T/s",
-        f"Decode: {usage.completion_tokens} tokens, {usage.decode_tps:.2f} T/s",
+        f"Prompt: {usage.prompt_tokens} tokens, {usage.prompt_tps:.2f} T/s{timed}",
+        f"Decode: {usage.completion_tokens} tokens, {usage.decode_tps:.2f} T/s{timed}",
     ]
     if session is not None:
         lines.append(f"Prefix cache: {session.cache_hits} hits / {session.turn_count} turns")

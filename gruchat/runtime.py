@@ -53,6 +53,8 @@ def ensure_model(
 def open_engine(settings: Settings, console: Console, verbose: bool = False) -> Engine:
     """Load the configured model, telling the user on ``console`` (stderr) what happens."""
     system_prompt_text(settings)  # a bad --system-file is a usage error before any loading
+    if settings.endpoint:
+        return open_remote(settings, console)
     ref = ensure_model(settings.model, console)
     with console.status(literal(f"Loading {ref.display} …"), spinner="dots"):
         from gruchat.engine.mistral import load
@@ -74,6 +76,31 @@ def open_engine(settings: Settings, console: Console, verbose: bool = False) -> 
     )
     if info.device == "cuda" and settings.device == "auto":
         console.print("Using the GPU (CUDA build of mistralrs)", style="dim")
+    return engine
+
+
+def remote_endpoint(settings: Settings):
+    """The configured server (gruchat/engine/openai_compat.py), its key read from the env."""
+    from gruchat.engine.openai_compat import endpoint_from
+
+    return endpoint_from(
+        settings.endpoint, settings.api_key_env, settings.connect_timeout, settings.idle_timeout
+    )
+
+
+def open_remote(settings: Settings, console: Console) -> Engine:
+    """Connect to --endpoint: the model is the server's id (``--model``, else its first)."""
+    from gruchat.engine.openai_compat import connect
+
+    endpoint = remote_endpoint(settings)
+    wanted = None if settings.sources.get("model", "default") == "default" else settings.model
+    with console.status(literal(f"Connecting to {endpoint.url} …"), spinner="dots"):
+        engine = connect(endpoint, wanted)
+    info = engine.info
+    console.print(
+        literal(f"Connected to {info.model} on {info.extra['server']} at {endpoint.url}"),
+        style="dim",
+    )
     return engine
 
 

@@ -149,7 +149,8 @@ SAMPLING: dict[str, Checker] = {
     "think": boolean,
 }
 USAGE: dict[str, Checker] = {
-    f.name: (whole if f.type in ("int", int) else number) for f in fields(Usage)
+    f.name: (whole if f.type in ("int", int) else text if f.type in ("str", str) else number)
+    for f in fields(Usage)
 }
 TURN: dict[str, Checker] = {
     "prompt": text,

@@ -39,6 +39,9 @@ class Usage:
     decode_seconds: float = 0.0
     prompt_tps: float = 0.0
     decode_tps: float = 0.0
+    # "engine": the speeds are the engine's (or server's) own; "client": the server
+    # reported none, so gruchat timed the deltas' arrival (gruchat/engine/openai_compat.py)
+    speeds_from: str = "engine"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,356 @@
+"""The remote backend's parsing and failure handling, on the body shapes servers send.
+
+A stub HTTP server on 127.0.0.1 replays canned responses (odd chunks, mid-stream errors,
+a cut connection); the real server is tested in tests/test_remote_llama.py.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from gruchat.engine.base import AnswerDelta, Finished, ReasoningDelta, Sampling
+from gruchat.engine.openai_compat import (
+    Endpoint,
+    ServerError,
+    connect,
+    context_of,
+    endpoint_from,
+    error_of,
+    list_models,
+    overflow_of,
+    pick_model,
+    reasoning_of,
+    request_body,
+    server_kind,
+    think_fields,
+    usage_of,
+)
+from gruchat.errors import ContextOverflowError, EndpointError, EngineError
+
+# --- Pure mapping ---------------------------------------------------------------------
+
+LLAMA_OVERFLOW = (
+    '{"error":{"code":400,"message":"request (831 tokens) exceeds the available context size '
+    '(512 tokens), try increasing it","type":"exceed_context_size_error",'
+    '"n_prompt_tokens":831,"n_ctx":512}}'
+)
+OPENAI_OVERFLOW = json.dumps(
+    {
+        "error": {
+            "message": "This model's maximum context length is 4097 tokens. However, your "
+            "messages resulted in 5012 tokens. Please reduce the length of the messages.",
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+    }
+)
+
+
+def test_error_of_reads_the_three_body_shapes_and_plain_text():
+    envelope = error_of(b'{"error": {"code": 400, "message": "bad temp", "type": "x_error"}}')
+    assert (envelope.message, envelope.kind) == ("bad temp", "x_error")
+    assert error_of('{"message": "Field required: messages"}', 422).message == (
+        "Field required: messages"
+    )
+    assert error_of({"error": "out of memory"}).message == "out of memory"
+    assert (
+        error_of(b"<html>502 Bad Gateway</html>\n", 502).message == "<html>502 Bad Gateway</html>"
+    )
+    assert error_of(b"", 500).message == "HTTP 500"
+
+
+def test_overflow_of_llama_cpp_and_openai_shapes():
+    llama = overflow_of(error_of(LLAMA_OVERFLOW))
+    assert isinstance(llama, ContextOverflowError)
+    assert (llama.prompt_tokens, llama.context) == (831, 512)
+    openai = overflow_of(error_of(OPENAI_OVERFLOW))
+    assert openai is not None and (openai.prompt_tokens, openai.context) == (5012, 4097)
+    assert "use \\clear" in openai.message  # the local engine's refusal, word for word
+    assert overflow_of(ServerError("temperature must be a number")) is None
+
+
+def test_reasoning_of_reads_both_field_names():
+    assert reasoning_of({"reasoning_content": "a"}) == "a"
+    assert reasoning_of({"reasoning": "b", "content": "x"}) == "b"
+    assert reasoning_of({"content": "x", "reasoning_content": None}) == ""
+
+
+def test_usage_of_llama_cpp_timings_and_cached_tokens():
+    usage = usage_of(
+        {"prompt_tokens": 200, "completion_tokens": 10, "prompt_tokens_details": {"cached_tokens": 191}},
+        {"prompt_n": 9, "prompt_ms": 45.0, "prompt_per_second": 200.0, "predicted_n": 10,
+         "predicted_ms": 100.0, "predicted_per_second": 100.0, "cache_n": 191},
+    )  # fmt: skip
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens) == (200, 10, 191)
+    assert (usage.prompt_tps, usage.decode_tps, usage.decode_seconds) == (200.0, 100.0, 0.1)
+    assert usage.speeds_from == "engine"
+    # timings alone (no include_usage): cache_n + prompt_n is the prompt
+    alone = usage_of(
+        None, {"prompt_n": 9, "cache_n": 6, "predicted_n": 4, "predicted_per_second": 5.0}
+    )
+    assert (alone.prompt_tokens, alone.cached_tokens, alone.completion_tokens) == (15, 6, 4)
+
+
+def test_usage_of_mistral_rs_extras():
+    usage = usage_of(
+        {"prompt_tokens": 50, "completion_tokens": 8, "avg_prompt_tok_per_sec": 150.0,
+         "avg_compl_tok_per_sec": 90.0, "total_prompt_time_sec": 0.33,
+         "total_completion_time_sec": 0.09},
+        None,
+    )  # fmt: skip
+    assert (usage.prompt_tps, usage.decode_tps, usage.prompt_seconds) == (150.0, 90.0, 0.33)
+    assert usage.cached_tokens == 0 and usage.speeds_from == "engine"
+
+
+def test_models_entries_kind_and_context():
+    llama = {"id": "m", "owned_by": "llamacpp", "meta": {"n_ctx": 2048, "n_ctx_train": 8192}}
+    assert (server_kind(llama), context_of(llama)) == ("llama.cpp", 2048)
+    vllm = {"id": "m", "owned_by": "vllm", "max_model_len": 32768}
+    assert (server_kind(vllm), context_of(vllm)) == ("vLLM", 32768)
+    assert server_kind({"id": "m", "owned_by": "library"}) == "Ollama"
+    assert context_of({"id": "m"}, {"default_generation_settings": {"n_ctx": 4096}}) == 4096
+    assert context_of({"id": "m"}) is None
+
+
+def test_think_switch_per_server():
+    assert think_fields("llama.cpp", True) == {"chat_template_kwargs": {"enable_thinking": True}}
+    assert think_fields("vLLM", False) == {"chat_template_kwargs": {"enable_thinking": False}}
+    assert think_fields("mistral.rs", True) == {"enable_thinking": True}
+    assert think_fields("Ollama", True) == {"think": True}
+    body = request_body("m", [{"role": "user", "content": "hi"}], Sampling(max_tokens=7), "")
+    assert body["stream_options"] == {"include_usage": True} and body["max_tokens"] == 7
+    assert body["temperature"] == 0.0 and body["stream"] is True
+
+
+def test_pick_model_lists_the_servers_models():
+    models = [{"id": "a"}, {"id": "b"}]
+    assert pick_model(models, None, "http://h")["id"] == "a"
+    with pytest.raises(EndpointError, match=r"no model 'c'; it serves: a, b"):
+        pick_model(models, "c", "http://h")
+
+
+def test_endpoint_urls_and_key():
+    point = endpoint_from("http://127.0.0.1:8080/v1/", "MY_KEY", env={"MY_KEY": "k"})
+    assert (point.root, point.api, point.api_key) == (
+        "http://127.0.0.1:8080",
+        "http://127.0.0.1:8080/v1",
+        "k",
+    )
+    assert endpoint_from("http://h:1", env={}).api_key is None
+    with pytest.raises(EndpointError, match="not an http"):
+        endpoint_from("localhost:8080", env={})
+
+
+# --- A stub server for odd streams ----------------------------------------------------
+
+
+def sse(*chunks: object, done: bool = True) -> bytes:
+    lines = [f"data: {c if isinstance(c, str) else json.dumps(c)}\n\n" for c in chunks]
+    return ("".join(lines) + ("data: [DONE]\n\n" if done else "")).encode()
+
+
+def delta(content: str | None = None, finish: str | None = None, **extra: object) -> dict:
+    body: dict = {"content": content, **extra}
+    return {"choices": [{"index": 0, "delta": body, "finish_reason": finish}]}
+
+
+MODELS = {"object": "list", "data": [{"id": "stub", "owned_by": "llamacpp",
+                                       "meta": {"n_ctx": 1024}}]}  # fmt: skip
+
+
+class Stub:
+    """Responses by path: (status, body bytes, cut) where cut drops the connection mid-body."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, bytes, bool]] = {"/v1/models": (200, _j(MODELS), False)}
+        self.requests: list[tuple[str, dict, dict]] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                stub.requests.append((self.path, dict(self.headers), json.loads(raw or b"{}")))
+                status, body, cut = stub.routes.get(self.path, (404, b'{"message":"no"}', False))
+                self.send_response(status)
+                stream = body.startswith(b"data:")
+                self.send_header(
+                    "Content-Type", "text/event-stream" if stream else "application/json"
+                )
+                if cut:  # chunked, then the connection closes before the last chunk
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(body), body))
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = _answer
+            do_POST = _answer
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def chat(self, body: bytes, status: int = 200, cut: bool = False) -> None:
+        self.routes["/v1/chat/completions"] = (status, body, cut)
+
+
+def _j(value: object) -> bytes:
+    return json.dumps(value).encode()
+
+
+@pytest.fixture
+def stub():
+    server = Stub()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def _engine(stub: Stub, **options: object):
+    return connect(Endpoint(stub.url, **options))  # type: ignore[arg-type]
+
+
+def _events(engine, max_tokens: int = 16):
+    return list(engine.stream([{"role": "user", "content": "hi"}], Sampling(max_tokens=max_tokens)))
+
+
+def test_connect_describes_the_server(stub):
+    engine = _engine(stub)
+    assert (engine.info.model, engine.info.context_length) == ("stub", 1024)
+    assert engine.info.extra["server"] == "llama.cpp" and engine.info.path == stub.url
+
+
+def test_separate_usage_chunk_and_reasoning(stub):
+    stub.chat(sse(
+        {"choices": [{"delta": {"role": "assistant", "content": None}}]},
+        delta(None, reasoning_content="think "), delta("Hel"), delta("lo"), delta(None, "stop"),
+        {"choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 3,
+         "prompt_tokens_details": {"cached_tokens": 4}}, "timings": {"predicted_per_second": 9.0}},
+    ))  # fmt: skip
+    events = _events(_engine(stub))
+    assert [type(e) for e in events] == [ReasoningDelta, AnswerDelta, AnswerDelta, Finished]
+    finished = events[-1]
+    assert finished.finish_reason == "stop" and finished.usage.cached_tokens == 4
+    assert finished.usage.decode_tps == 9.0
+    sent = stub.requests[-1][2]
+    assert sent["stream_options"] == {"include_usage": True}
+    assert sent["chat_template_kwargs"] == {"enable_thinking": False}
+
+
+def test_usage_on_the_finish_chunk_and_think_tags_cut_across_chunks(stub):
+    stub.chat(sse(
+        delta("<thi"), delta("nk>why</th"), delta("ink>Because."),
+        {"choices": [{"delta": {}, "finish_reason": "length"}],
+         "usage": {"prompt_tokens": 5, "completion_tokens": 6}},
+    ))  # fmt: skip
+    events = _events(_engine(stub))
+    reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
+    answer = "".join(e.text for e in events if isinstance(e, AnswerDelta))
+    assert (reasoning, answer) == ("why", "Because.")
+    assert events[-1].finish_reason == "length" and events[-1].usage.completion_tokens == 6
+
+
+def test_no_usage_at_all_is_timed_by_the_client_and_labelled(stub):
+    stub.chat(sse(delta("a"), delta("b"), delta("c"), delta(None, "stop")))
+    usage = _events(_engine(stub))[-1].usage
+    assert usage.speeds_from == "client" and usage.completion_tokens == 3
+
+
+def test_a_stream_without_finish_reason_is_an_error(stub):
+    stub.chat(sse(delta("partial")))
+    engine = _engine(stub)
+    seen = []
+    with pytest.raises(EngineError, match="without a finish reason"):
+        for event in engine.stream([{"role": "user", "content": "x"}], Sampling()):
+            seen.append(event)
+    assert seen == [AnswerDelta("partial")]
+
+
+def test_a_stream_without_done_is_an_error(stub):
+    stub.chat(sse(delta("ok", "stop"), done=False))
+    with pytest.raises(EngineError, match=r"without \[DONE\]"):
+        _events(_engine(stub))
+
+
+def test_a_cut_connection_keeps_what_came(stub):
+    stub.chat(sse(delta("Half an "), delta("answer"), done=False), cut=True)
+    seen = []
+    with pytest.raises(EngineError, match="closed the connection mid-answer"):
+        for event in _engine(stub).stream([{"role": "user", "content": "x"}], Sampling()):
+            seen.append(event)
+    assert "".join(e.text for e in seen) == "Half an answer"
+
+
+def test_mid_stream_error_chunk_mistral_rs_shape(stub):
+    stub.chat(sse(delta("a"), {"error": "the model failed"}))
+    with pytest.raises(EngineError, match="the model failed"):
+        _events(_engine(stub))
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "match"),
+    [
+        (400, LLAMA_OVERFLOW.encode(), r"prompt is 831 tokens, the context holds 512"),
+        (400, OPENAI_OVERFLOW.encode(), r"prompt is 5012 tokens, the context holds 4097"),
+        (422, b'{"message": "invalid temperature"}', r"HTTP 422\): invalid temperature"),
+        (500, b"internal", r"HTTP 500\): internal"),
+    ],
+)
+def test_refusals(stub, status, body, match):
+    stub.chat(body, status=status)
+    with pytest.raises(EngineError, match=match):
+        _events(_engine(stub))
+
+
+def test_overflow_is_the_local_refusal_type(stub):
+    stub.chat(LLAMA_OVERFLOW.encode(), status=400)
+    with pytest.raises(ContextOverflowError):
+        _events(_engine(stub))
+
+
+def test_refused_key_names_the_variable(stub):
+    stub.routes["/v1/models"] = (401, b'{"error":{"message":"Invalid API Key","code":401}}', False)
+    with pytest.raises(EndpointError, match=r"\$GRU_TEST_KEY is not set"):
+        list_models(endpoint_from(stub.url, "GRU_TEST_KEY", env={}))
+    with pytest.raises(EndpointError, match=r"the key in \$GRU_TEST_KEY was refused"):
+        list_models(endpoint_from(stub.url, "GRU_TEST_KEY", env={"GRU_TEST_KEY": "nope"}))
+
+
+def test_key_is_sent_as_bearer(stub):
+    list_models(endpoint_from(stub.url, "GRU_TEST_KEY", env={"GRU_TEST_KEY": "s3cret"}))
+    assert stub.requests[-1][1].get("Authorization") == "Bearer s3cret"
+
+
+def test_server_down_names_the_url():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with pytest.raises(EndpointError, match=f"cannot reach the server at {url}") as caught:
+        connect(Endpoint(url))
+    assert caught.value.status == 3
+
+
+def test_silent_server_hits_the_idle_timeout():
+    with socket.socket() as silent:  # accepts (the kernel does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(EndpointError, match=r"0.3s \(idle_timeout\)"):
+            list_models(Endpoint(url, idle_timeout=0.3))
