@@ -83,7 +83,8 @@ def test_reasoning_of_reads_both_field_names():
 
 def test_usage_of_llama_cpp_timings_and_cached_tokens():
     usage = usage_of(
-        {"prompt_tokens": 200, "completion_tokens": 10, "prompt_tokens_details": {"cached_tokens": 191}},
+        {"prompt_tokens": 200, "completion_tokens": 10,
+         "prompt_tokens_details": {"cached_tokens": 191}},
         {"prompt_n": 9, "prompt_ms": 45.0, "prompt_per_second": 200.0, "predicted_n": 10,
          "predicted_ms": 100.0, "predicted_per_second": 100.0, "cache_n": 191},
     )  # fmt: skip
