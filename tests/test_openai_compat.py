@@ -355,3 +355,11 @@ def test_silent_server_hits_the_idle_timeout():
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
         with pytest.raises(EndpointError, match=r"0.3s \(idle_timeout\)"):
             list_models(Endpoint(url, idle_timeout=0.3))
+
+
+def test_server_down_at_start_is_exit_3_naming_the_url(gruchat_cmd):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    done = gruchat_cmd("ask", "--endpoint", url, "Hi", env={"OPENAI_API_KEY": None})
+    assert done.returncode == 3 and f"error: cannot reach the server at {url}" in done.stderr

@@ -524,6 +524,7 @@ def connect(endpoint: Endpoint, model: str | None = None) -> OpenAICompatEngine:
         client.close()
         raise
     kind = server_kind(entry)
+    tokenize = kind == "llama.cpp" and _check_key(endpoint, client)
     props = None
     if kind == "llama.cpp" and context_of(entry) is None:
         try:
@@ -544,4 +545,19 @@ def connect(endpoint: Endpoint, model: str | None = None) -> OpenAICompatEngine:
         extra={"endpoint": endpoint.url, "server": kind or "unknown (OpenAI-compatible)"},
         thinking="native",  # \think goes to the server's own switch
     )
-    return OpenAICompatEngine(endpoint, client, entry["id"], kind, info)
+    engine = OpenAICompatEngine(endpoint, client, entry["id"], kind, info)
+    engine._tokenize = tokenize
+    return engine
+
+
+def _check_key(endpoint: Endpoint, client: httpx.Client) -> bool:
+    """llama.cpp serves /v1/models without a key; its /tokenize needs one, so a refused key
+    is found here, at start (exit 3), not at the first question. True when /tokenize works."""
+    try:
+        response = client.post(f"{endpoint.root}/tokenize", json={"content": "a"})
+    except httpx.HTTPError:
+        return False
+    if response.status_code in (401, 403):
+        client.close()
+        raise EndpointError(_key_line(endpoint, response.status_code))
+    return response.status_code == 200
