@@ -142,11 +142,14 @@ def run(
     golden: Annotated[bool, typer.Option("--golden", help="Missing golden file fails.")] = False,
     junit: Annotated[Path | None, typer.Option(help="Write a JUnit XML report.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON report.")] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Files at once (with --endpoint).")
+    ] = 1,
 ) -> int:
     """Replay prompt files through the REPL's commands and check the answers."""
     from gruchat.script.runner import RunOptions, run_files
 
-    options = RunOptions(quiet, record, update, golden, junit, json_path, verbose)
+    options = RunOptions(quiet, record, update, golden, junit, json_path, verbose, jobs)
     return int(run_files(files, flags, options))
 
 
