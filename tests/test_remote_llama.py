@@ -17,7 +17,6 @@ import time
 
 import httpx
 import pytest
-from llama_server import ALIAS, REASONING_TEMPLATE, LlamaServer, find_binary
 
 from gruchat.engine.base import AnswerDelta, Sampling
 from gruchat.engine.openai_compat import connect, endpoint_from
@@ -25,6 +24,8 @@ from gruchat.environment import Environment
 from gruchat.errors import ContextOverflowError
 from gruchat.session import Session
 from gruchat.shell import Shell
+
+from llama_server import ALIAS, REASONING_TEMPLATE, LlamaServer, find_binary
 
 pytestmark = pytest.mark.integration
 NO_KEY = {"OPENAI_API_KEY": None}
