@@ -363,3 +363,53 @@ def test_server_down_at_start_is_exit_3_naming_the_url(gruchat_cmd):
         url = f"http://127.0.0.1:{probe.getsockname()[1]}"
     done = gruchat_cmd("ask", "--endpoint", url, "Hi", env={"OPENAI_API_KEY": None})
     assert done.returncode == 3 and f"error: cannot reach the server at {url}" in done.stderr
+
+
+# --- Settings, stats and the CLI wiring (a stub server; the real one: test_remote_llama.py) --
+
+
+def test_settings_for_the_remote_backend():
+    from gruchat.config import load_settings
+    from gruchat.errors import UsageError
+
+    env = {"GRUCHAT_ENDPOINT": "http://127.0.0.1:8080", "GRUCHAT_IDLE_TIMEOUT": "600"}
+    settings = load_settings({"api_key_env": "MY_KEY"}, env=env)
+    assert (settings.endpoint, settings.idle_timeout, settings.api_key_env) == (
+        "http://127.0.0.1:8080",
+        600.0,
+        "MY_KEY",
+    )
+    assert settings.sources["endpoint"] == "env GRUCHAT_ENDPOINT"
+    assert load_settings({}, env={}).connect_timeout == 5.0
+    with pytest.raises(UsageError, match="idle_timeout: must be a number of seconds above 0"):
+        load_settings({"idle_timeout": 0}, env={})
+    with pytest.raises(UsageError, match="api_key_env: must be an environment variable name"):
+        load_settings({"api_key_env": "not a name"}, env={})
+
+
+def test_client_timed_speeds_are_labelled_in_stats_and_survive_a_transcript():
+    from gruchat.engine.base import Usage
+    from gruchat.render import format_stats
+    from gruchat.session import Turn
+    from gruchat.transcript_schema import USAGE
+
+    turn = Turn(prompt="q", answer="a", usage=Usage(completion_tokens=3, speeds_from="client"))
+    lines = format_stats(turn)
+    assert lines[2].endswith("(timed by gruchat)") and lines[3].endswith("(timed by gruchat)")
+    assert "timed" not in "".join(format_stats(Turn(prompt="q", answer="a", usage=Usage())))
+    assert USAGE["speeds_from"]("client", "turns[0].usage.speeds_from") == "client"
+
+
+def test_cli_ask_and_models_against_a_stub(stub, gruchat_cmd):
+    usage = {"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 4}}
+    stub.chat(sse(delta("A GRU "), delta("has two gates."), delta(None, "stop"), usage))
+    done = gruchat_cmd("ask", "--endpoint", stub.url, "--json", "--no-grounding", "What is a GRU?",
+                       env={"GRUCHAT_MODEL": None, "OPENAI_API_KEY": None})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["answer"] == "A GRU has two gates." and result["model"] == "stub"
+    assert result["usage"]["speeds_from"] == "client"  # the stub reports no timings
+    listed = gruchat_cmd("models", "--endpoint", stub.url)
+    assert listed.returncode == 0 and "stub" in listed.stdout and "1024" in listed.stdout
+    unknown = gruchat_cmd("ask", "--endpoint", stub.url, "-m", "other", "Hi")
+    assert unknown.returncode == 3 and "has no model 'other'; it serves: stub" in unknown.stderr
