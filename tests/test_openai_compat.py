@@ -353,7 +353,7 @@ def test_silent_server_hits_the_idle_timeout():
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        with pytest.raises(EndpointError, match=r"0.3s \(idle_timeout\)"):
+        with pytest.raises(EndpointError, match=r"0.3s \(idle_timeout"):
             list_models(Endpoint(url, idle_timeout=0.3))
 
 

@@ -49,6 +49,7 @@ KINDS = {  # /v1/models owned_by -> the server's name
     "library": "Ollama",
     "ollama": "Ollama",
 }
+QUICK_READ = 30.0  # seconds a server may take over a request that generates nothing
 _NUMBER = re.compile(r"\d+")
 _MAX_CONTEXT = re.compile(r"maximum context length is (\d+)")
 
@@ -78,6 +79,11 @@ class Endpoint:
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+
+    def quick(self) -> httpx.Timeout:
+        """For the small requests (models, props, token counts): a stalled server is
+        reported within seconds, not after the idle timeout an answer may need."""
+        return httpx.Timeout(self.connect_timeout, read=min(self.idle_timeout, QUICK_READ))
 
     def client(self) -> httpx.Client:
         timeout = httpx.Timeout(
@@ -330,13 +336,16 @@ class OpenAICompatEngine:
             return None
         try:
             root = self.endpoint.root
-            templated = self._client.post(f"{root}/apply-template", json={"messages": messages})
+            quick = self.endpoint.quick()
+            templated = self._client.post(
+                f"{root}/apply-template", json={"messages": messages}, timeout=quick
+            )
             if templated.status_code == 404:
                 self._tokenize = False
                 return None
             prompt = templated.json()["prompt"]
             tokens = self._client.post(
-                f"{root}/tokenize", json={"content": prompt, "add_special": True}
+                f"{root}/tokenize", json={"content": prompt, "add_special": True}, timeout=quick
             )
             return len(tokens.json()["tokens"])
         except (httpx.HTTPError, ValueError, KeyError, TypeError):
@@ -472,12 +481,12 @@ def list_models(endpoint: Endpoint, client: httpx.Client | None = None) -> list[
     own = client is None
     client = client or endpoint.client()
     try:
-        response = client.get(f"{endpoint.api}/models")
+        response = client.get(f"{endpoint.api}/models", timeout=endpoint.quick())
     except httpx.TimeoutException:
         raise EndpointError(
             f"cannot reach the server at {endpoint.url}: no answer within "
             f"{endpoint.connect_timeout:g}s (connect_timeout) or "
-            f"{endpoint.idle_timeout:g}s (idle_timeout)"
+            f"{min(endpoint.idle_timeout, QUICK_READ):g}s (idle_timeout, at most {QUICK_READ:g}s)"
         ) from None
     except httpx.HTTPError as exc:
         raise EndpointError(f"cannot reach the server at {endpoint.url}: {_why(exc)}") from None
@@ -528,7 +537,7 @@ def connect(endpoint: Endpoint, model: str | None = None) -> OpenAICompatEngine:
     props = None
     if kind == "llama.cpp" and context_of(entry) is None:
         try:
-            props = client.get(f"{endpoint.root}/props").json()
+            props = client.get(f"{endpoint.root}/props", timeout=endpoint.quick()).json()
         except (httpx.HTTPError, ValueError):
             props = None
     meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
@@ -554,7 +563,9 @@ def _check_key(endpoint: Endpoint, client: httpx.Client) -> bool:
     """llama.cpp serves /v1/models without a key; its /tokenize needs one, so a refused key
     is found here, at start (exit 3), not at the first question. True when /tokenize works."""
     try:
-        response = client.post(f"{endpoint.root}/tokenize", json={"content": "a"})
+        response = client.post(
+            f"{endpoint.root}/tokenize", json={"content": "a"}, timeout=endpoint.quick()
+        )
     except httpx.HTTPError:
         return False
     if response.status_code in (401, 403):
