@@ -413,3 +413,9 @@ def test_cli_ask_and_models_against_a_stub(stub, gruchat_cmd):
     assert listed.returncode == 0 and "stub" in listed.stdout and "1024" in listed.stdout
     unknown = gruchat_cmd("ask", "--endpoint", stub.url, "-m", "other", "Hi")
     assert unknown.returncode == 3 and "has no model 'other'; it serves: stub" in unknown.stderr
+
+
+def test_a_json_answer_to_a_stream_request_is_one_clear_error(stub):
+    stub.chat(_j({"choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}]}))
+    with pytest.raises(EngineError, match="answered with application/json, not an event stream"):
+        _events(_engine(stub))

@@ -136,11 +136,16 @@ def test_reasoning_trace_from_a_reasoning_template(start_server, gruchat_cmd, tm
     template.write_text(REASONING_TEMPLATE)
     server = start_server("--jinja", "--chat-template-file", str(template),
                           "--reasoning-format", "deepseek", "--reasoning-budget", "24")  # fmt: skip
-    done = gruchat_cmd("ask", "--endpoint", server.url, "--max-tokens", "64", "--json",
+    done = gruchat_cmd("ask", "--endpoint", server.url, "--max-tokens", "64", "--json", "--think",
                        "--no-grounding", "Why does a GRU have two gates?", env=NO_KEY)  # fmt: skip
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["reasoning"].strip(), result  # streamed as reasoning_content deltas
+    # \think off is the server's enable_thinking=false: no trace
+    off = gruchat_cmd("ask", "--endpoint", server.url, "--max-tokens", "32", "--json",
+                      "--no-grounding", "Why does a GRU have two gates?", env=NO_KEY)  # fmt: skip
+    assert off.returncode == 0, off.stderr
+    assert json.loads(off.stdout)["reasoning"] == ""
     assert "<think>" not in result["answer"] and "</think>" not in result["answer"]
 
 

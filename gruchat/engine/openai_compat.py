@@ -418,7 +418,7 @@ class OpenAICompatEngine:
                     ) from None
                 if not isinstance(chunk, dict):
                     continue
-                if "error" in chunk:  # mistral.rs and others, mid-stream
+                if chunk.get("error"):  # mistral.rs and others, mid-stream
                     raise self._refusal(200, json.dumps(chunk).encode())
                 usage = chunk.get("usage") or usage
                 timings = chunk.get("timings") or timings
@@ -438,6 +438,12 @@ class OpenAICompatEngine:
                 yield ReasoningDelta(text) if kind == "reasoning" else AnswerDelta(text)
         except httpx.TimeoutException as exc:
             raise EngineError(self._timeout_line(exc, shown=clock.deltas > 0)) from None
+        except httpx_sse.SSEError:
+            kind = response.headers.get("content-type", "none")
+            raise EngineError(
+                f"the server at {self.endpoint.url} answered with {kind}, not an event "
+                "stream; is it an OpenAI-compatible chat server?"
+            ) from None
         except httpx.HTTPError as exc:
             raise EngineError(
                 f"the server at {self.endpoint.url} closed the connection mid-answer "
