@@ -419,3 +419,15 @@ def test_a_json_answer_to_a_stream_request_is_one_clear_error(stub):
     stub.chat(_j({"choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}]}))
     with pytest.raises(EngineError, match="answered with application/json, not an event stream"):
         _events(_engine(stub))
+
+
+def test_tokens_are_counted_by_the_server_only_near_the_context(stub):
+    stub.routes["/tokenize"] = (200, _j({"tokens": [1, 2, 3]}), False)
+    stub.routes["/apply-template"] = (200, _j({"prompt": "<|im_start|>user hi"}), False)
+    engine = _engine(stub)  # a 1024-token context
+    engine._tokenize = True  # the stub's /tokenize answered after connect's probe
+    before = len(stub.requests)
+    assert engine.count_tokens([{"role": "user", "content": "hi"}]) is None  # surely fits
+    assert len(stub.requests) == before  # no round trip
+    assert engine.count_tokens([{"role": "user", "content": "word " * 300}]) == 3
+    assert [path for path, _, _ in stub.requests[before:]] == ["/apply-template", "/tokenize"]

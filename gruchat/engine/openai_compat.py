@@ -49,6 +49,7 @@ KINDS = {  # /v1/models owned_by -> the server's name
     "library": "Ollama",
     "ollama": "Ollama",
 }
+TEMPLATE_ROOM = 64  # tokens a chat template may add per message, generously
 QUICK_READ = 30.0  # seconds a server may take over a request that generates nothing
 _NUMBER = re.compile(r"\d+")
 _MAX_CONTEXT = re.compile(r"maximum context length is (\d+)")
@@ -258,6 +259,12 @@ def _client_speeds(
     return prompt_s, decode_s, prompt_tps, decode_tps
 
 
+def upper_bound(messages: list[Message]) -> int:
+    """More tokens than the prompt can take: a token holds at least one byte, plus room for
+    the chat template's own text (ChatML adds about 10 tokens a message)."""
+    return sum(len(m["content"].encode()) + TEMPLATE_ROOM for m in messages) + TEMPLATE_ROOM * 4
+
+
 def server_kind(model: dict[str, Any]) -> str:
     """The server's name from a /v1/models entry (its ``owned_by``), "" when unknown."""
     owner = str(model.get("owned_by", "")).lower()
@@ -330,9 +337,13 @@ class OpenAICompatEngine:
         self._client.close()
 
     def count_tokens(self, messages: list[Message]) -> int | None:
-        """Exact prompt tokens from llama.cpp's /apply-template and /tokenize; None where a
-        server offers neither (the server's own overflow error still refuses)."""
+        """Exact prompt tokens from llama.cpp's /apply-template and /tokenize, asked only
+        when the prompt might not fit; None when it surely fits (two round trips saved on
+        every turn) or the server offers neither (its own overflow error still refuses)."""
         if not self._tokenize:
+            return None
+        context = self.info.context_length
+        if context and upper_bound(messages) < context:
             return None
         try:
             root = self.endpoint.root
