@@ -53,7 +53,8 @@ def free_port() -> int:
 
 
 # A ChatML template that llama.cpp detects as a reasoning template: it renders an
-# assistant's reasoning_content inside <think>…</think> and opens <think> for the answer.
+# assistant's reasoning_content inside <think>…</think> and opens <think> for the answer
+# unless enable_thinking is false (\think off).
 REASONING_TEMPLATE = """\
 {%- for message in messages -%}
 {{- '<|im_start|>' + message['role'] + '\\n' -}}
@@ -64,7 +65,8 @@ and message['reasoning_content'] -%}
 {{- message['content'] + '<|im_end|>\\n' -}}
 {%- endfor -%}
 {%- if add_generation_prompt -%}
-{{- '<|im_start|>assistant\\n<think>\\n' -}}
+{{- '<|im_start|>assistant\\n' -}}
+{%- if enable_thinking is not defined or enable_thinking -%}{{- '<think>\\n' -}}{%- endif -%}
 {%- endif -%}
 """
 

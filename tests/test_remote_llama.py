@@ -215,8 +215,10 @@ def test_ctrl_c_cancels_at_once_and_closes_the_stream(start_server):
 
 
 def test_context_overflow_is_the_local_refusal(start_server, gruchat_cmd):
-    server = start_server(context=256)
-    done = gruchat_cmd("ask", "--endpoint", server.url, "What is a GRU?", env=NO_KEY)
+    server = start_server(context=256)  # llama.cpp's smallest context: 256
+    long_system = "You are a tutor for recurrent networks. " * 40  # about 300 tokens
+    done = gruchat_cmd("ask", "--endpoint", server.url, "--system", long_system,
+                       "What is a GRU?", env=NO_KEY)  # fmt: skip
     assert done.returncode == 2, done.stderr  # as with the local engine: counted, refused
     assert re.search(r"prompt is \d+ tokens .*the context holds 256", done.stderr)
     # the server's own refusal (exceed_context_size_error) maps to the same error
