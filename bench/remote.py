@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,15 +47,13 @@ QUESTION = "Explain in a few sentences what the update gate of a GRU does."
 MAX_TOKENS = 96
 
 
-def raw_once(url: str, messages: list[dict], sampling: Sampling) -> dict:
-    """The minimal client: one streamed request, content deltas timed as they arrive."""
+def raw_once(client: httpx.Client, url: str, messages: list[dict], sampling: Sampling) -> dict:
+    """The minimal client: one streamed request on a kept-alive connection (as gruchat's),
+    content deltas timed as they arrive."""
     body = request_body(ALIAS, messages, sampling, "llama.cpp")
     started = time.perf_counter()
     times: list[float] = []
-    with (
-        httpx.Client(timeout=300) as client,
-        client.stream("POST", f"{url}/v1/chat/completions", json=body) as response,
-    ):
+    with client.stream("POST", f"{url}/v1/chat/completions", json=body) as response:
         for line in response.iter_lines():
             if not line.startswith("data: ") or line == "data: [DONE]":
                 continue
@@ -94,13 +93,15 @@ def overhead(url: str, runs: int) -> dict:
     sampling = Sampling(temperature=0.0, max_tokens=MAX_TOKENS)
     messages = [{"role": "system", "content": system}, {"role": "user", "content": QUESTION}]
     engine = connect(endpoint_from(url, env={}))
-    raw_once(url, messages, sampling)  # both then find the prompt in the server's cache
+    client = httpx.Client(timeout=300)
+    raw_once(client, url, messages, sampling)  # both then find the prompt in the cache
     gruchat_once(engine, system, sampling)
     raw, ours = [], []
     for _ in range(runs):
-        raw.append(raw_once(url, messages, sampling))
+        raw.append(raw_once(client, url, messages, sampling))
         ours.append(gruchat_once(engine, system, sampling))
     engine.close()
+    client.close()
 
     def median(rows: list[dict], key: str) -> float:
         return statistics.median(row[key] for row in rows)
@@ -140,8 +141,9 @@ def jobs(binary: Path, model: Path, count: int) -> dict:
         with tempfile.TemporaryDirectory() as folder:
             files = suite(Path(folder), count)
             env = {**os.environ, "GRUCHAT_MODEL": ALIAS, "GRUCHAT_LOG": "off"}
-            walls = {}
+            walls, busiest = {}, {}
             for n in (1, 4):
+                watch = SlotWatch(server.url)
                 started = time.perf_counter()
                 done = subprocess.run(
                     [sys.executable, "-m", "gruchat", "run", "-q", "--endpoint", server.url,
@@ -149,6 +151,7 @@ def jobs(binary: Path, model: Path, count: int) -> dict:
                     capture_output=True, text=True, env=env, check=False,
                 )  # fmt: skip
                 walls[n] = time.perf_counter() - started
+                busiest[n] = watch.stop()
                 if done.returncode != 0:
                     raise SystemExit(f"run --jobs {n} failed: {done.stdout[-800:]}{done.stderr}")
     finally:
@@ -159,7 +162,31 @@ def jobs(binary: Path, model: Path, count: int) -> dict:
         "jobs1_s": walls[1],
         "jobs4_s": walls[4],
         "wall_ratio_jobs4_over_jobs1": walls[4] / walls[1],
+        "most_slots_busy_at_once": busiest,  # from /slots: did the files overlap?
     }
+
+
+class SlotWatch:
+    """Polls llama-server's /slots while a run goes on: the most slots busy at once."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.most, self._done = url, 0, threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        with httpx.Client(timeout=5) as client:
+            while not self._done.wait(0.05):
+                try:
+                    slots = client.get(f"{self.url}/slots").json()
+                except (httpx.HTTPError, ValueError):
+                    continue
+                self.most = max(self.most, sum(bool(s.get("is_processing")) for s in slots))
+
+    def stop(self) -> int:
+        self._done.set()
+        self._thread.join()
+        return self.most
 
 
 def main() -> None:
