@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: chat test install install-test install-bench model test-models lint bench bench-sweep bench-overhead clean
+.PHONY: chat test install install-test install-bench model test-models llama-server lint bench bench-sweep bench-overhead clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,15 @@ lint: install-test
 	$(BIN)/ruff check gruchat tests bench
 	$(BIN)/ruff format --check gruchat tests bench
 
+# llama.cpp's llama-server for the remote backend's tests: built once (about 13 minutes on
+# 2 cores) into ~/.cache/gruchat-dev and reused; the script prints its path.
+llama-server: install-test
+	PYTHON=$(BIN)/python scripts/build-llama-server.sh
+
 test: install-test test-models
 	$(BIN)/ruff check gruchat tests bench
-	$(BIN)/python -m pytest
+	server="$$(PYTHON=$(BIN)/python scripts/build-llama-server.sh)" && \
+	GRUCHAT_LLAMA_SERVER="$$server" $(BIN)/python -m pytest
 
 # Benchmarks (never part of `make test`): run them on an otherwise idle machine.
 bench: install-test model

@@ -13,7 +13,7 @@ import typer
 from gruchat import __version__
 from gruchat.cli_main import current_env, run_app, set_debug
 from gruchat.cli_main import report as _report
-from gruchat.cli_options import engine_options
+from gruchat.cli_options import engine_options, flag_of
 from gruchat.cli_typer import GruchatTyper
 from gruchat.errors import ExitStatus, GruchatError, UsageError
 
@@ -32,6 +32,10 @@ app = GruchatTyper(
 
 SUBCOMMANDS = {"chat", "ask", "run", "pull", "models", "config", "gru", "completion", "logs"}
 ROOT_OPTIONS = ("-h", "--help", "--version", "--install-completion", "--show-completion")
+
+
+EndpointFlag = flag_of("endpoint")  # `models --endpoint`: the same option as chat's
+ApiKeyEnvFlag = flag_of("api_key_env")
 
 
 def _settings(flags: dict[str, Any]):
@@ -120,7 +124,7 @@ def ask(
 
         log = open_turn_log(settings, env.err, continue_, resume)
         engine = open_engine(settings, env.err, verbose=verbose)
-        if env.stderr_isatty:
+        if env.stderr_isatty and not settings.endpoint:
             from gruchat.model_notice import notice_once
 
             notice_once(settings.model, env.err)
@@ -148,11 +152,14 @@ def run(
     golden: Annotated[bool, typer.Option("--golden", help="Missing golden file fails.")] = False,
     junit: Annotated[Path | None, typer.Option(help="Write a JUnit XML report.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON report.")] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Files at once (with --endpoint).")
+    ] = 1,
 ) -> int:
     """Replay prompt files through the REPL's commands and check the answers."""
     from gruchat.script.runner import RunOptions, run_files
 
-    options = RunOptions(quiet, record, update, golden, junit, json_path, verbose)
+    options = RunOptions(quiet, record, update, golden, junit, json_path, verbose, jobs)
     return int(run_files(files, flags, options))
 
 
@@ -195,11 +202,21 @@ def pull(
 
 
 @app.command("models")
-def list_models() -> int:
-    """List model presets and local model files."""
-    from gruchat.model_list import print_models
+def list_models(endpoint: EndpointFlag = None, api_key_env: ApiKeyEnvFlag = None) -> int:
+    """List model presets and local model files (--endpoint: a server's models)."""
+    from gruchat.model_list import print_models, print_server_models
 
     env = current_env()
+    if endpoint or api_key_env:
+        from gruchat.engine.openai_compat import list_models as server_models
+        from gruchat.engine.remote import remote_endpoint
+
+        settings = _settings({"endpoint": endpoint, "api_key_env": api_key_env})
+        if not settings.endpoint:
+            raise UsageError("--api-key-env needs --endpoint URL (or `endpoint` in the config)")
+        server = remote_endpoint(settings)
+        print_server_models(env.out, server_models(server), server.url)
+        return ExitStatus.OK
     print_models(env.out, env.err)
     return ExitStatus.OK
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gruchat.options import OPTIONS, Option
+from gruchat.options import BY_KEY, OPTIONS, Option
 
 Verbose = Annotated[bool, typer.Option("--verbose", help="Show the engine's own log.")]
 
@@ -25,6 +25,11 @@ def _flag(option: Option) -> Any:
     decls += [option.short] if option.short else []
     extra = {"metavar": option.metavar} if option.metavar else {}
     return Annotated[option.type | None, typer.Option(*decls, help=option.help, **extra)]
+
+
+def flag_of(key: str) -> Any:
+    """One option's flag, for a command that takes it alone (``models --endpoint``)."""
+    return _flag(BY_KEY[key])
 
 
 _KW = inspect.Parameter.KEYWORD_ONLY

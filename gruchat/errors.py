@@ -44,6 +44,13 @@ class ModelError(GruchatError):
     status = ExitStatus.ENVIRONMENT
 
 
+class EndpointError(GruchatError):
+    """The server given by --endpoint cannot be used: unreachable, a refused key, no such
+    model (at start; a failure while answering is an EngineError)."""
+
+    status = ExitStatus.ENVIRONMENT
+
+
 class EngineError(GruchatError):
     """The engine failed while answering."""
 

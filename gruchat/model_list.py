@@ -48,3 +48,17 @@ def print_models(console: Console, warnings: Console | None = None) -> None:
         console.print(f"    {where}", markup=False, style="dim")
     console.print(f"model store: {models.store_dir()}  (set GRUCHAT_HOME to move it)")
     console.print("use one with --model NAME; fetch one with `gruchat pull NAME`")
+
+
+def print_server_models(console: Console, models_: list[dict], url: str) -> None:
+    """``gruchat models --endpoint URL``: the server's /v1/models, the first being the default."""
+    from gruchat.engine.openai_compat import context_of, server_kind
+
+    table = Table("id", "server", "context", title=f"models at {url}")
+    for entry in models_:
+        context = context_of(entry)
+        table.add_row(
+            entry["id"], server_kind(entry) or str(entry.get("owned_by", "")), str(context or "")
+        )
+    console.print(table)
+    console.print("use one with --endpoint URL --model ID (default: the first)", markup=False)

@@ -132,6 +132,22 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("warmup", bool, params.on_off, "REPL: prefill the system prompt while you type."),
     Option("log", bool, params.on_off, "Keep the exchanges in the conversation log.", flag=True),
+    Option(
+        "endpoint", str, params.text,
+        'An OpenAI-compatible server\'s URL ("" for in-process).', flag=True, metavar="URL",
+    ),
+    Option(
+        "api_key_env", str, params.env_name,
+        "Variable holding the server's API key.", flag=True, metavar="NAME",
+    ),
+    Option(
+        "connect_timeout", float, params.seconds,
+        "Seconds to connect to the server.", flag=True, metavar="S",
+    ),
+    Option(
+        "idle_timeout", float, params.seconds,
+        "Seconds the server may send nothing.", flag=True, metavar="S",
+    ),
 )  # fmt: skip
 
 BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}

@@ -7,6 +7,7 @@ Each parser takes the text the user typed and returns the typed value, or raises
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 REASONING_MODES = ("show", "hide", "collapse")
@@ -144,3 +145,16 @@ def refused_at(source: str, key: str, message: str) -> str:
 
 def _spelling(name: str) -> str:
     return name.lower().replace("-", " ").replace("_", " ").strip()
+
+
+def env_name(value: object) -> str:
+    """An environment variable's name (the API key is read from it, never stored)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text(value)):
+        raise ValueError("must be an environment variable name, e.g. OPENAI_API_KEY")
+    return str(value)
+
+
+def seconds(value: object) -> float:
+    """A timeout in seconds, above 0 and at most a day."""
+    message = "must be a number of seconds above 0 (at most 86400)"
+    return _float(value, message, 0.0, 86_400.0, True)  # type: ignore[arg-type]

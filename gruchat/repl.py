@@ -298,7 +298,8 @@ def run_repl(
     )
     if interactive:
         banner(env.out, engine)
-        notice_once(settings.model, env.out)
+        if not settings.endpoint:  # a server's model is not a preset or a file here
+            notice_once(settings.model, env.out)
     if restored and log is not None:
         env.err.print(continued_line(log.conversation, restored), markup=False)
     lines = terminal_lines(env, table) if interactive else piped_lines(env)

@@ -34,11 +34,10 @@ def display_state(settings: Settings) -> DisplayState:
 
 
 def open_engine(settings: Settings, console: Console, verbose: bool = False) -> Engine:
-    """Open the configured backend (``settings.backend``, "local" until a setting names
-    another), telling the user on ``console`` (stderr) what happens."""
+    """Open the configured backend (an ``endpoint`` is the remote one, else in-process),
+    telling the user on ``console`` (stderr) what happens."""
     system_prompt_text(settings)  # a bad --system-file is a usage error before any loading
-    backend = getattr(settings, "backend", registry.DEFAULT)
-    return registry.open_backend(backend, settings, console, verbose)
+    return registry.open_backend(registry.chosen(settings), settings, console, verbose)
 
 
 __all__ = [

@@ -79,11 +79,24 @@ def _turn_sampling(grounder: Grounder, question: str, sampling: Sampling) -> Sam
     return adjust(question, sampling) if adjust is not None else sampling
 
 
+TEMPLATE_ROOM = 64  # tokens a chat template may add per message, generously
+
+
+def surely_fits(messages: list[dict[str, str]], context: int) -> bool:
+    """True when the prompt cannot reach ``context`` whatever the tokenizer: a token holds
+    at least one byte, plus room for the chat template's own text."""
+    bound = sum(len(m["content"].encode()) + TEMPLATE_ROOM for m in messages) + 4 * TEMPLATE_ROOM
+    return bound < context
+
+
 def check_fits(engine: Engine, messages: list[dict[str, str]]) -> int | None:
     """Refuse before sending when the prompt alone cannot fit the context; the counted
-    prompt size (None when not counted)."""
+    prompt size (None when not counted). A costly count (a round trip to a server) is asked
+    only when the prompt might not fit (``surely_fits``)."""
     context = engine.info.context_length
     if not context:
+        return None
+    if engine.info.capabilities.costly_token_count and surely_fits(messages, context):
         return None
     tokens = engine.count_tokens(messages)
     if tokens is not None and tokens >= context:

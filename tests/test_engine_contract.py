@@ -2,9 +2,9 @@
 
 Each backend is a ``Subject``: an engine opened as gruchat opens it, plus a way to queue
 answers (only the fake needs them; a real engine answers by itself). The fake runs in
-the unit suite; the real local engine is an integration test (SmolLM2-135M on the CPU,
-greedy, a few tokens). A remote backend joins by adding its opener to ``SUBJECTS``
-(marked as its tests need, e.g. a running llama-server) — nothing else changes.
+the unit suite; the real local engine and the real remote one (a llama-server on 127.0.0.1) are
+integration tests (SmolLM2-135M on the CPU, greedy, a few tokens). A backend joins by
+adding its opener to ``SUBJECTS`` — nothing else changes.
 """
 
 from __future__ import annotations
@@ -78,15 +78,35 @@ def _local() -> Iterator[Subject]:
     yield Subject("local", engine)
 
 
+def _openai() -> Iterator[Subject]:
+    """A real llama-server on 127.0.0.1 serving the store's SmolLM2 GGUF, opened through the
+    registry the way ``--endpoint`` opens it; SIGKILLed afterwards."""
+    from gruchat import models
+
+    from llama_server import LlamaServer, find_binary
+
+    binary, why = find_binary()
+    if binary is None:
+        pytest.skip(why)
+    path = models.resolve("smollm2-135m").path
+    assert path is not None
+    server = LlamaServer(binary, path).start()
+    try:
+        settings = load_settings({"endpoint": server.url}, env={})
+        yield Subject("openai", registry.open_backend("openai", settings, _quiet()))
+    finally:
+        server.close()
+
+
 def _quiet() -> Console:
     return Console(file=io.StringIO(), width=100)
 
 
-# The hook for more backends: name -> (opener, pytest marks). The remote backend adds
-# "openai": (_openai, [pytest.mark.integration]) with an opener that starts its server.
+# The backends: name -> (opener, pytest marks).
 SUBJECTS: dict[str, tuple[Callable[[], Iterator[Subject]], list[pytest.MarkDecorator]]] = {
     "fake": (_fake, []),
     "local": (_local, [pytest.mark.integration]),
+    "openai": (_openai, [pytest.mark.integration]),
 }
 
 

@@ -58,6 +58,10 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "cache_budget_tokens": ("0", 0),
     "warmup": ("off", False),
     "log": ("off", False),
+    "endpoint": ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    "api_key_env": ("MY_SERVER_KEY", "MY_SERVER_KEY"),
+    "connect_timeout": ("2.5", 2.5),
+    "idle_timeout": ("60", 60.0),
 }
 # Values of the right type but out of range, for the numeric sampling options.
 BAD = {"temperature": "5", "top_k": "0", "top_p": "1.5", "min_p": "2", "max_tokens": "0"}

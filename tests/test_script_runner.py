@@ -368,3 +368,37 @@ def test_an_unwritable_golden_file_fails_the_file(run, tmp_path):
     status, out, _, _ = run("Q\n", FakeEngine().enqueue("A"), RunOptions(update=True))
     assert status == 1
     assert "cannot write" in out
+
+
+class SlowFirstEngine(FakeEngine):
+    """Answers each prompt with its own text; the first file's answer comes last."""
+
+    def stream(self, messages, sampling):
+        import time
+
+        prompt = messages[-1]["content"]
+        if "first" in prompt:
+            time.sleep(0.3)
+        self.enqueue(f"echo {prompt}")
+        yield from super().stream(messages, sampling)
+
+
+def test_jobs_against_an_endpoint_reports_in_file_order(run):
+    files = {
+        "a.gru": 'first question\n\\expect contains "first"\n',
+        "b.gru": 'second question\n\\expect contains "nowhere"\n',
+        "c.gru": 'third question\n\\expect contains "third"\n',
+    }
+    flags = {"endpoint": "http://127.0.0.1:9"}  # the fake engine stands in for the server
+    status, out, err, loads = run(files, SlowFirstEngine(), RunOptions(jobs=3), flags)
+    assert status == 1 and len(loads) == 1  # b's check fails; one engine for all files
+    heads = [out.index(f"{name} ==") for name in ("a.gru", "b.gru", "c.gru")]
+    assert heads == sorted(heads)
+    assert "echo first question" in out[heads[0] : heads[1]]  # each transcript whole
+    assert "one after another" not in err
+
+
+def test_jobs_in_process_runs_one_at_a_time_and_says_so(run):
+    status, _out, err, _ = run("q\n", FakeEngine(), RunOptions(jobs=4))
+    assert status == 0
+    assert "--jobs 4: the in-process engine answers one question at a time" in err

@@ -114,6 +114,7 @@ class Capabilities:
     reports_speeds: bool = False  # Usage carries seconds and tokens per second
     exact_token_count: bool = False  # count_tokens uses the model's own tokenizer
     warmup: bool = False  # prefilling the system prompt early makes the first answer faster
+    costly_token_count: bool = False  # count_tokens is a round trip: ask only when needed
 
 
 @dataclass(frozen=True)

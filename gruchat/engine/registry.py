@@ -22,7 +22,7 @@ Factory = Callable[[Settings, Console, bool], Engine]
 DEFAULT = "local"
 _BUILTIN: dict[str, str] = {
     "local": "gruchat.engine.local:open_local",
-    # "openai": "gruchat.engine.openai_compat:open_remote",  (the remote backend, issue 11.2)
+    "openai": "gruchat.engine.remote:open_remote",
 }
 _registered: dict[str, Factory] = {}
 _opened: list[Engine] = []
@@ -53,6 +53,11 @@ def factory(name: str) -> Factory:
     module, _, function = target.partition(":")
     found: Factory = getattr(importlib.import_module(module), function)
     return found
+
+
+def chosen(settings: Settings) -> str:
+    """The backend the settings ask for: "openai" when an endpoint is set, else the local one."""
+    return "openai" if settings.endpoint else DEFAULT
 
 
 def open_backend(name: str, settings: Settings, console: Console, verbose: bool = False) -> Engine:

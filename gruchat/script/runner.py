@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ class RunOptions:
     junit: Path | None = None
     json_path: Path | None = None
     verbose: bool = False
+    jobs: int = 1  # files run at once; only against an --endpoint (run_jobs)
 
 
 def run_files(
@@ -69,15 +71,23 @@ def run_files(
         engine = engine_factory(settings, env.err)
     grounder = grounder_factory(settings)
     meta = _LazyMeta(engine)
-    results = []
-    for script in scripts:
-        result, turns = run_script(script, engine, settings, grounder, env, options.quiet, table)
-        before = len(result.rows)
-        compare_golden(script, turns, meta, options, result)
-        if not options.quiet:
-            for row in result.rows[before:]:
-                _echo(env.out, row)
-        results.append(result)
+    jobs = options.jobs
+    if jobs > 1 and not settings.endpoint:
+        env.err.print(
+            f"--jobs {jobs}: the in-process engine answers one question at a time, so the "
+            "files run one after another (--jobs runs them at once against an --endpoint)",
+            markup=False,
+        )
+        jobs = 1
+    if jobs > 1:
+        from gruchat.script.jobs import run_jobs
+
+        results = run_jobs(scripts, jobs, env, engine, lambda script, job_env: run_file(
+            script, engine, settings, grounder, job_env, options, meta, table))  # fmt: skip
+    else:
+        results = [
+            run_file(s, engine, settings, grounder, env, options, meta, table) for s in scripts
+        ]
     if not options.quiet:
         env.out.print()
     report.print_report(env.out, results)
@@ -92,6 +102,26 @@ def run_files(
                 raise UsageError(f"cannot write the report {path}: {exc.strerror or exc}") from None
     failed = any(result.failures for result in results)
     return ExitStatus.FAILURE if failed else ExitStatus.OK
+
+
+def run_file(
+    script: parser.Script,
+    engine: Engine,
+    settings: Settings,
+    grounder: Grounder | None,
+    env: Environment,
+    options: RunOptions,
+    meta: _LazyMeta,
+    table: Table,
+) -> FileResult:
+    """One file: its transcript, its golden-file verdict, its rows echoed on ``env.out``."""
+    result, turns = run_script(script, engine, settings, grounder, env, options.quiet, table)
+    before = len(result.rows)
+    compare_golden(script, turns, meta, options, result)
+    if not options.quiet:
+        for row in result.rows[before:]:
+            _echo(env.out, row)
+    return result
 
 
 def check_report_paths(paths: Sequence[Path], flags: dict[str, Any], options: RunOptions) -> None:
@@ -311,8 +341,10 @@ class _LazyMeta:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.value: dict[str, Any] | None = None
+        self._lock = threading.Lock()  # run --jobs: files finish at the same time
 
     def get(self) -> dict[str, Any]:
-        if self.value is None:
-            self.value = golden.model_meta(self.engine, golden.model_sha256(self.engine))
-        return self.value
+        with self._lock:
+            if self.value is None:
+                self.value = golden.model_meta(self.engine, golden.model_sha256(self.engine))
+            return self.value
