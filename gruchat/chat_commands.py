@@ -19,6 +19,7 @@ from gruchat.info_view import info_lines
 from gruchat.option_commands import option_commands, set_option
 from gruchat.options import BY_KEY, sampling_text
 from gruchat.render import format_stats
+from gruchat.script import expect_syntax
 from gruchat.session import Session
 
 
@@ -37,7 +38,8 @@ class ShellContext:
 
 
 def _help(ctx: ShellContext, arg: str) -> Reply:
-    return Reply(help_text(ctx.table))
+    extra = (expect_syntax.HELP_LINE,) if ctx.scope == "script" else ()
+    return Reply(help_text(ctx.table, extra))
 
 
 def _exit(ctx: ShellContext, arg: str) -> Reply:

@@ -248,8 +248,9 @@ def argument_of(text: str, table: Table) -> tuple[Command | None, str]:
     return table.lookup.get(name), arg
 
 
-def help_text(table: Table) -> str:
-    """The \\help text, in the mistral.rs shell's shape, generated from the table."""
+def help_text(table: Table, extra: tuple[str, ...] = ()) -> str:
+    """The \\help text, in the mistral.rs shell's shape, generated from the table (and
+    ``extra`` lines after its commands: a prompt file's ``\\expect``)."""
     lines = [
         "=" * 20,
         "Welcome to interactive mode! Type a question about GRUs, or a command.",
@@ -262,6 +263,7 @@ def help_text(table: Table) -> str:
         if command.example:
             lines.append(f"    Ex: `{command.example}`")
     lines += [
+        *extra,
         "",
         'Multi-line input: Esc-Enter (or Alt-Enter) for a new line, or a """ block.',
         "Ctrl-C stops an answer or clears the line; Ctrl-D or \\exit quits.",

@@ -402,3 +402,18 @@ def test_jobs_in_process_runs_one_at_a_time_and_says_so(run):
     status, _out, err, _ = run("q\n", FakeEngine(), RunOptions(jobs=4))
     assert status == 0
     assert "--jobs 4: the in-process engine answers one question at a time" in err
+
+
+def test_help_in_a_prompt_file_lists_expect_and_the_repls_does_not():
+    """\\expect is the script parser's, not a command, yet a prompt file's \\help names it."""
+    from gruchat.config import Settings
+    from gruchat.environment import Environment
+    from gruchat.runtime import new_session
+    from gruchat.script.runner import run_script
+    from gruchat.shell import Shell
+
+    script = parse_text('\\help\n\\expect contains "\\\\expect [not] contains"\n', "help.gru")
+    result, _ = run_script(script, FakeEngine(), Settings(), None, Environment.in_memory())
+    assert [row.passed for row in result.rows] == [True]
+    repl = Shell(FakeEngine(), new_session(Settings()), Environment.in_memory())
+    assert "\\expect" not in repl.handle("\\help").reply.text
