@@ -125,6 +125,10 @@ OPTIONS: tuple[Option, ...] = (
         "on_contradiction", str, params.on_contradiction,
         "An answer contradicting the notes: regenerate, strike or mark.",
     ),
+    Option(
+        "history_tokens", int, params.non_negative,
+        "The history sent to the model, at most (estimated tokens); 0 = all that fits.",
+    ),
     Option("prefix_cache_n", int, params.non_negative, "Sequences in the engine's prefix cache."),
     Option(
         "cache_budget_tokens", int, params.non_negative,

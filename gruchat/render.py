@@ -237,6 +237,17 @@ class StreamRenderer:
             f"(verified note {name} shown above; \\notes {name})", style="dim cyan", markup=False
         )
 
+    def history_left_out(self, count: int, budget: int) -> None:
+        """The model is no longer sent the oldest exchanges (gruchat.history_window)."""
+        self._end_wait()
+        self.meta.print(
+            f"(the model is now sent the latest exchanges only, {count} older ones left out "
+            f"to keep memory and speed bounded: history_tokens = {budget}; \\history still "
+            "lists them)",
+            style="dim",
+            markup=False,
+        )
+
     def flags(self, items: list[tuple[str, str, str]]) -> None:
         """Sentences of the answer that contradict the notes, each with the right fact."""
         for sentence, fact, note in items:

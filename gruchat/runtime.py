@@ -25,6 +25,7 @@ def new_session(settings: Settings) -> Session:
         sampling_from(settings),
         grounding=settings.grounding,
         on_contradiction=settings.on_contradiction,
+        history_tokens=settings.history_tokens,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gruchat.engine.base import Message, Sampling, Usage
+from gruchat.history_window import estimated_tokens, window_start
 
 TRANSCRIPT_VERSION = 2  # 2: one turn per exchange, in order (transcript_schema migrates 1)
 
@@ -64,6 +65,7 @@ class Session:
     default_system_prompt: str = ""
     grounding: bool = True
     on_contradiction: str = "mark"  # mark | strike | regenerate (see gruchat.turn_runner)
+    history_tokens: int = 0  # the history sent to the model, at most (0: all of it)
     exchanges: list[Exchange] = field(default_factory=list)
 
     @classmethod
@@ -91,26 +93,36 @@ class Session:
     # what the screen and transcripts show); "sent": "" leaves the message out, so a
     # cancelled, failed, looping or contradicting answer is never repeated back to it.
     def request_messages(self, user_content: str) -> list[Message]:
-        """System prompt, the history as the model may see it, and this turn's user text."""
+        """System prompt, the history as the model may see it (the latest exchanges, up to
+        ``history_tokens``: gruchat.history_window), and this turn's user text."""
         head = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
-        history = [
-            {"role": m["role"], "content": m.get("sent", m["content"])}
-            for e in self.exchanges
-            for m in e.messages
-            if m.get("sent") != ""
-        ]
+        history = [m for e in self.exchanges[self.window_start() :] for m in _as_sent(e)]
         return head + history + [{"role": "user", "content": user_content}]
+
+    def window_start(self, exchanges: int | None = None) -> int:
+        """The first exchange the model is sent (of the first ``exchanges``, default all);
+        those before it are left out."""
+        sizes = [estimated_tokens(_as_sent(e)) for e in self.exchanges[:exchanges]]
+        return window_start(sizes, self.history_tokens)
+
+    def newly_left_out(self) -> int:
+        """How many exchanges the previous request sent that the next one leaves out."""
+        if not self.exchanges:
+            return 0
+        return self.window_start() - self.window_start(len(self.exchanges) - 1)
 
     def previous_questions(self) -> list[str]:
         """The user's earlier questions in this conversation, latest first (for follow-ups)."""
         return [e.messages[0]["content"] for e in reversed(self.exchanges) if e.messages]
 
-    def record(self, turn: Turn, sent: bool = True) -> None:
+    def record(self, turn: Turn, sent: bool = True, as_sent: str = "") -> None:
         """Keep the exchange, marked; only a clean answer is sent to the model again.
 
         ``sent=False``: the question never reached the model (Ctrl-C before sending), so,
-        like a failure with no text, the exchange has no messages."""
-        self.exchanges.append(Exchange(turn, history_messages(turn) if sent else ()))
+        like a failure with no text, the exchange has no messages. ``as_sent``: the user
+        message as the model got it (the question with its notes); later turns send it
+        again verbatim, so the prompt still begins with what the engine has cached."""
+        self.exchanges.append(Exchange(turn, history_messages(turn, as_sent) if sent else ()))
 
     # -- stats (over the exchanges in the history now) -----------------------------
     @property
@@ -177,9 +189,19 @@ class Session:
         self.exchanges, self.sampling, self.system_prompt = exchanges, sampling, system
 
 
-def history_messages(turn: Turn) -> tuple[Message, ...]:
+def _as_sent(exchange: Exchange) -> list[Message]:
+    """The exchange's messages as the model sees them ("sent" instead of "content")."""
+    return [
+        {"role": m["role"], "content": m.get("sent", m["content"])}
+        for m in exchange.messages
+        if m.get("sent") != ""
+    ]
+
+
+def history_messages(turn: Turn, as_sent: str = "") -> tuple[Message, ...]:
     """The exchange's question and answer as the history keeps them: none for a failure
-    with no text; a cancelled, failed, looping or flagged answer shown but never sent."""
+    with no text; a cancelled, failed, looping or flagged answer shown but never sent;
+    ``as_sent``, when it differs from the question, is what the model is sent instead."""
     if turn.finish_reason == "error" and not turn.answer:
         return ()
     shown = transcript_text(turn)
@@ -187,7 +209,10 @@ def history_messages(turn: Turn) -> tuple[Message, ...]:
     assistant: Message = {"role": "assistant", "content": shown}
     if turn.finish_reason in ("cancelled", "error", "repetition") or turn.flags:
         user["sent"] = assistant["sent"] = ""
-    elif shown != turn.answer:
+        return (user, assistant)
+    if as_sent and as_sent != turn.prompt:
+        user["sent"] = as_sent
+    if shown != turn.answer:
         assistant["sent"] = turn.answer
     return (user, assistant)
 

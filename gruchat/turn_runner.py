@@ -129,6 +129,7 @@ def run_turn(
             content, sources = grounder.ground(prompt, session.previous_questions())
             sampling = _turn_sampling(grounder, prompt, sampling)
         messages = session.request_messages(content)
+        left_out = session.newly_left_out()
         phase = reading(check_fits(engine, messages))
         renderer.waiting(phase)
         stream = engine.stream(messages, sampling)  # may wait for a warm-up
@@ -141,6 +142,8 @@ def run_turn(
         renderer.close()  # the wait line goes before the error is shown
         raise
     turn = Turn(prompt=prompt, sources=sources)
+    if left_out:
+        renderer.history_left_out(session.window_start(), session.history_tokens)
     computed = _computed(grounder, prompt) if session.grounding else None
     if computed is not None:
         turn.computed = computed.text
@@ -161,7 +164,7 @@ def run_turn(
         _check_answer(engine, session, grounder, content, turn, renderer, sampling)
     turn.reasoning_tokens = renderer.reasoning_tokens
     turn.reasoning_seconds = renderer.reasoning_seconds
-    session.record(turn)
+    session.record(turn, as_sent=content)
     return turn
 
 

@@ -197,14 +197,18 @@ def test_request_messages_leave_out_cancelled_and_flagged_exchanges(tmp_path):
         shell.handle(line)
     finishes = [(t.finish_reason, bool(t.flags)) for t in shell.session.turns]
     assert finishes == [("stop", False), ("cancelled", False), ("stop", True), ("stop", False)]
+    asked = engine.requests  # each grounded question is sent again as it was sent first
     expected = [
         {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": "How many gates?"},
+        {"role": "user", "content": asked[0][0][-1]["content"]},
         {"role": "assistant", "content": "Two gates."},
-        {"role": "user", "content": "What does the update gate keep?"},
+        {"role": "user", "content": asked[-1][0][-1]["content"]},
         {"role": "assistant", "content": "It keeps the old state.  \n"},
         {"role": "user", "content": "next"},
     ]
+    first = expected[1]["content"]
+    assert first.startswith("Notes:") and "How many gates?" in first
+    assert "What does the update gate keep?" in expected[3]["content"]
     assert shell.session.request_messages("next") == expected
     shown = [m["content"] for m in shell.session.messages]
     assert shown[3].endswith("[cancelled]") and "[not right:" in shown[5]

@@ -56,6 +56,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "on_contradiction": ("mark", "mark"),
     "prefix_cache_n": ("4", 4),
     "cache_budget_tokens": ("0", 0),
+    "history_tokens": ("1000", 1000),
     "warmup": ("off", False),
     "log": ("off", False),
     "endpoint": ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),

@@ -119,18 +119,24 @@ class NotesStub:
 
 
 def test_grounder_changes_what_is_sent_not_what_is_recorded(fake_engine, env):
-    """The grounded text goes to the engine; the history keeps the user's own words."""
+    """The grounded text goes to the engine; the history shows the user's own words and
+    sends the grounded text again (so the next prompt begins with what is cached)."""
     fake_engine.enqueue(ANSWER).enqueue(ANSWER)
     grounder = NotesStub()
     session = new_session()
     turn = run_turn(fake_engine, session, "What is a GRU?", renderer_for(env()), grounder)
     assert fake_engine.requests[0][0][-1]["content"] == "NOTES\n\nWhat is a GRU?"
     assert turn.sources == ["gates", "equations"]
-    assert session.messages[0] == {"role": "user", "content": "What is a GRU?"}
+    assert session.messages[0] == {
+        "role": "user",
+        "content": "What is a GRU?",
+        "sent": "NOTES\n\nWhat is a GRU?",
+    }
 
     session.grounding = False
     turn = run_turn(fake_engine, session, "again", renderer_for(env()), grounder)
     assert fake_engine.requests[1][0][-1]["content"] == "again"
+    assert fake_engine.requests[1][0][-3]["content"] == "NOTES\n\nWhat is a GRU?"
     assert turn.sources == []
     assert grounder.asked == ["What is a GRU?"]
 

@@ -102,7 +102,7 @@ def test_regenerate_asks_once_with_the_correction_and_sends_only_the_new_answer(
     assert out.index(WRONG) < out.index(RIGHT)
 
     run_turn(fake_engine, chat, "and the other?", plain(env()), NotesGrounder())
-    assert history_sent(fake_engine) == [QUESTION, RIGHT]  # the corrected answer only
+    assert history_sent(fake_engine) == [first, RIGHT]  # the corrected answer only
     markdown = to_markdown(chat)
     assert f"~~{WRONG}~~" in markdown and RIGHT in markdown
 

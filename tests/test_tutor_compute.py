@@ -516,7 +516,8 @@ def test_shell_shows_the_computed_block_before_the_answer_and_tells_the_model(sh
     assert QUESTION in sent
     turn = shell.session.last_turn
     assert turn is not None and turn.computed.startswith("nn.GRU(10, 20): trainable parameters\n")
-    assert shell.session.messages[-2] == {"role": "user", "content": QUESTION}  # own words kept
+    asked = shell.session.messages[-2]
+    assert asked["content"] == QUESTION and asked["sent"] == sent  # own words shown
     assert json.loads(json.dumps(shell.session.to_json()))["turns"][-1]["computed"] == turn.computed
 
 

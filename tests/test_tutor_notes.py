@@ -9,6 +9,7 @@ import pytest
 from gruchat.tutor.notes import (
     Note,
     NoteIndex,
+    _parse_note,
     default_index,
     get_note,
     grounded_user_message,
@@ -278,11 +279,23 @@ def test_grounded_message_puts_notes_before_the_question() -> None:
     message = grounded_user_message("  what does r do?  ", notes)
     assert message.startswith("Notes:\n")
     assert "Question: what does r do?\n" in message
-    for note in notes:
-        assert note.body in message
-        assert message.index(note.body) < message.index("what does r do?")
-    assert "tags:" not in message
-    assert len(message) < 1500
+    for note in notes:  # the gist goes to the model; the learner sees the body
+        assert note.gist_line and note.gist in message and note.body not in message
+        assert message.index(note.gist) < message.index("what does r do?")
+    assert "tags:" not in message and "gist:" not in message
+    assert len(message) < 800
+
+
+def test_every_note_has_a_gist_shorter_than_its_body_and_the_body_keeps_no_gist_line() -> None:
+    for note in load_notes():
+        assert note.gist_line, note.name
+        assert len(note.gist_line) < 0.8 * len(note.body), note.name
+        assert "gist:" not in note.body
+
+
+def test_a_note_without_a_gist_sends_its_body() -> None:
+    note = _parse_note("x", "# X\ntags: a\nThe body.")
+    assert note.gist == "The body." and note.gist_line == ""
 
 
 def test_grounded_message_without_notes_is_just_the_question() -> None:
