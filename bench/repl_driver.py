@@ -32,8 +32,18 @@ STATS = re.compile(
 )
 
 
-def run_repl(spec: dict, grounding: bool = False) -> dict:
-    """Type the set's turns into one REPL process; return the same shape as raw_engine.py."""
+def run_repl(
+    spec: dict,
+    grounding: bool = False,
+    extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+    cwd: str | None = None,
+) -> dict:
+    """Type the set's turns into one REPL process; return the same shape as raw_engine.py.
+
+    ``spec["isq"]`` None passes no --isq (the preset's own); ``extra_args`` and
+    ``extra_env`` go to the REPL process (an --endpoint), which starts in ``cwd`` (another
+    checkout's root runs that checkout's gruchat: ``-m`` puts the start folder first)."""
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ,
@@ -43,15 +53,17 @@ def run_repl(spec: dict, grounding: bool = False) -> dict:
             "LINES": "40",
             "XDG_STATE_HOME": str(Path(home) / "state"),
             "XDG_CONFIG_HOME": str(Path(home) / "config"),
+            **(extra_env or {}),
         }
         system = spec["set"]["system"]
-        args = ["-m", "gruchat", "chat", "--temperature", "0",
-                "--max-tokens", str(spec["max_tokens"]), "--isq", spec.get("isq", "Q8_0"),
-                "--grounding" if grounding else "--no-grounding"]  # fmt: skip
+        isq = spec.get("isq", "Q8_0")
+        args = ["-m", "gruchat", "chat", "--temperature", "0", "--no-log",
+                "--max-tokens", str(spec["max_tokens"]), *(["--isq", isq] if isq else []),
+                "--grounding" if grounding else "--no-grounding", *extra_args]  # fmt: skip
         args += ["--system", system] if system else ["--system-file", ""]
         started = time.perf_counter()
         child = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8",
-                              dimensions=(40, 100), timeout=300)  # fmt: skip
+                              dimensions=(40, 100), timeout=300, cwd=cwd)  # fmt: skip
         try:
             child.expect_exact(READY)
             load_s = time.perf_counter() - started

@@ -4,7 +4,8 @@ Each mode runs 60 grounded GRU questions (greedy, short answers) through the rea
 path (``run_repl`` with piped input, the real engine in-process) in its own child
 process, and records the peak RSS (VmHWM) and current RSS (VmRSS) after question 6 and
 after the last. The modes differ only in ``cache_budget_tokens`` (0 = the engine is never
-reloaded). Goal: with bounding on, peak RSS after 60 within 1.3x of that after 6.
+reloaded); ``history_tokens`` (the history window) is the configured one, recorded.
+Goal: with bounding on, peak RSS after 60 within 1.3x of that after 6.
 
 usage: python bench/soak.py [--questions 60] [--budgets 0,4096] [--max-tokens 32]
        (run it as `flock /tmp/gruchat-model.lock python bench/soak.py`)
@@ -105,6 +106,8 @@ def child(budget: int, count: int, max_tokens: int) -> dict:
     hits = re.findall(r"Prefix cache: (\d+) hits / (\d+) turns", out)
     return {
         "budget_tokens": budget,
+        "history_tokens": settings.history_tokens,  # GRUCHAT_HISTORY_TOKENS or the default
+        "model": settings.model,
         "exit": int(status),
         "answers": len(ttfts),
         "errors": out.count("error:"),
