@@ -52,6 +52,13 @@ def llama_cpp(spec: dict) -> dict:
     return _script("llama_engine.py", spec)
 
 
+def llama_server(spec: dict) -> dict:
+    """llama.cpp's server binary; its own peak RSS, not the driver script's."""
+    data = _script("llama_server_engine.py", spec)
+    data["peak_rss_mb"] = data.pop("server_peak_rss_mb") or data["peak_rss_mb"]
+    return data
+
+
 def gruchat_ask(spec: dict) -> dict:
     """The whole `gruchat ask` process, with the same system prompt and question."""
     system = spec["set"]["system"]

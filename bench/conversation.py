@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 
-def replay(load: Callable[[dict], Any], ask: Callable[[Any, list[dict], int], dict]) -> None:
+def replay(load: Callable[[dict], Any], ask: Callable[[Any, list[dict], int], dict]) -> dict:
     """SPEC (argv[1]) has the model, the set (system + turns; optional "fresh": a flag per
-    turn that starts a new conversation there) and max_tokens."""
+    turn that starts a new conversation there) and max_tokens. Prints the record and
+    returns it (a script may add to it and print it again: the last line counts)."""
     spec = json.loads(Path(sys.argv[1]).read_text())
     started = time.perf_counter()
     engine = load(spec)
@@ -29,4 +30,6 @@ def replay(load: Callable[[dict], Any], ask: Callable[[Any, list[dict], int], di
         turn = ask(engine, messages, spec["max_tokens"])
         messages.append({"role": "assistant", "content": turn["answer"]})
         turns.append(turn)
-    print(json.dumps({"load_s": load_s, "turns": turns}))
+    record = {"load_s": load_s, "turns": turns}
+    print(json.dumps(record))
+    return record

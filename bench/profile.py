@@ -5,7 +5,8 @@
   decode-heavy: a short prompt and 400 answer tokens.
 Prints the top symbols of each (mistral.rs's wheel keeps its symbols). Needs `perf`.
 
-usage: python bench/profile.py [--top N]
+usage: flock /tmp/gruchat-model.lock python bench/profile.py [--model PRESET] [--top N]
+       [--only prompt-heavy,decode-heavy]   (the preset's own ISQ; SmolLM2-135M unless told)
 """
 
 from __future__ import annotations
@@ -19,19 +20,20 @@ import tempfile
 from pathlib import Path
 
 from prompts import ROOT, default_system
-from sweep import GROUNDED_QUESTION, make_grounder, model_path
+from sweep import GROUNDED_QUESTION, make_grounder, preset_path, presets
 
 RESULTS = ROOT / "bench" / "results"
 
 
-def specs() -> dict[str, dict]:
-    model = str(model_path())
+def specs(preset_name: str) -> dict[str, dict]:
+    preset = presets()[preset_name]
+    model, isq = str(preset_path(preset)), preset.isq or "Q8_0"
     grounded, _ = make_grounder().ground(GROUNDED_QUESTION)
     turns = [f"({i}) {grounded}" for i in range(6)]  # differ from the start: no cache reuse
     return {
         "prompt-heavy": {"model": model, "set": {"system": default_system(), "turns": turns},
-                         "fresh": [True] * 6, "max_tokens": 1, "prefix_cache_n": 0},
-        "decode-heavy": {"model": model, "max_tokens": 400, "set": {
+                         "fresh": [True] * 6, "max_tokens": 1, "prefix_cache_n": 0, "isq": isq},
+        "decode-heavy": {"model": model, "max_tokens": 400, "isq": isq, "set": {
             "system": "", "turns": ["Write a long story about a recurrent network."]}},
     }  # fmt: skip
 
@@ -48,12 +50,16 @@ def top_symbols(data: Path, top: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--model", default="smollm2-135m", help="a preset in the model store")
+    parser.add_argument("--only", default="", help="prompt-heavy and/or decode-heavy")
     args = parser.parse_args()
     if shutil.which("perf") is None:
         sys.exit("error: perf is not installed (apt-get install linux-perf)")
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, spec in specs().items():
+        for name, spec in specs(args.model).items():
+            if args.only and name not in args.only.split(","):
+                continue
             spec_file = Path(tmp) / f"{name}.json"
             spec_file.write_text(json.dumps(spec))
             data = Path(tmp) / f"{name}.data"
@@ -68,7 +74,8 @@ def main() -> None:
     text = "\n".join(out)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "profile.txt").write_text(text)
+    suffix = "" if args.model == "smollm2-135m" else f"-{args.model}"
+    (RESULTS / f"profile{suffix}.txt").write_text(text)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 usage: raw_engine.py SPEC.json
 
 SPEC is read by conversation.replay (model, prompt set, max_tokens), plus the engine knobs
-the sweep varies: isq, dtype, prefix_cache_n, max_seqs, paged_attn (true/false/null).
+the sweep varies: isq, dtype, prefix_cache_n, max_seqs, paged_attn (true/false/null), and
+from_uqff (a .uqff file written by mistralrs's write_uqff; loaded with Which.Plain from its
+folder, which holds the config, tokenizer and residual weights written beside it) and
+write_uqff (save the re-quantised weights there while loading).
 Environment knobs (MISTRALRS_CPU_KV_F32, CANDLE_NUM_THREADS, ...) are set by the parent.
 """
 
@@ -23,11 +26,17 @@ from conversation import replay
 
 def load(spec: dict) -> mistralrs.Runner:
     path = Path(spec["model"])
-    which = mistralrs.Which.GGUF(
-        quantized_model_id=str(path.parent),
-        quantized_filename=path.name,
-        dtype=getattr(mistralrs.ModelDType, spec.get("dtype") or "Auto"),
-    )
+    dtype = getattr(mistralrs.ModelDType, spec.get("dtype") or "Auto")
+    if spec.get("from_uqff"):
+        uqff = Path(spec["from_uqff"])
+        which = mistralrs.Which.Plain(model_id=str(uqff.parent), from_uqff=str(uqff), dtype=dtype)
+    else:
+        which = mistralrs.Which.GGUF(
+            quantized_model_id=str(path.parent),
+            quantized_filename=path.name,
+            dtype=dtype,
+            write_uqff=spec.get("write_uqff"),
+        )
     kwargs: dict = {}
     if spec.get("max_seqs"):
         kwargs["max_seqs"] = spec["max_seqs"]
@@ -35,7 +44,7 @@ def load(spec: dict) -> mistralrs.Runner:
         kwargs["paged_attn"] = True
     elif spec.get("paged_attn") is False:
         kwargs["no_paged_attn"] = True
-    isq = spec.get("isq", "Q8_0")
+    isq = None if spec.get("from_uqff") else spec.get("isq", "Q8_0")  # a UQFF is quantised
     return mistralrs.Runner(
         which=which,
         token_source="none",
