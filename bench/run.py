@@ -29,13 +29,17 @@ from report import ratio_table, set_table, summarise
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+PRESET = "smollm2-135m"  # every contender runs this model
 
 
 def model_path() -> Path:
+    """The preset's file, for the scripts; gruchat's own contenders (ask, the REPL) are
+    given the same preset through GRUCHAT_MODEL, whatever the default model is."""
     sys.path.insert(0, str(ROOT))
     from gruchat.models import preset_path, presets
 
-    return preset_path(presets()["smollm2-135m"])
+    os.environ["GRUCHAT_MODEL"] = PRESET
+    return preset_path(presets()[PRESET])
 
 
 def machine() -> dict:

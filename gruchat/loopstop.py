@@ -39,7 +39,7 @@ class LoopStop:
         # sentence on every delta cost ~1 ms a token (bench/remote.py's profile).
         if _ENDS.search(delta) and self._sentence_repeated():
             return True
-        return _tail_repeats(_WORD.findall(self._text[-4000:].lower()))
+        return _tail_repeats(_last_words(self._text))
 
     def _sentence_repeated(self) -> bool:
         for match in _SENTENCE.finditer(self._text, self._scanned):
@@ -53,6 +53,21 @@ class LoopStop:
         return False
 
 
+TAIL_CHARS = 4000  # the answer's tail looked at for a repeated block
+# The most words one check compares: the longest span of a repeated block.
+_LONGEST_SPAN = max(p * max(3, -(-MIN_LOOP_WORDS // p)) for p in range(1, MAX_PERIOD + 1))
+
+
+def _last_words(text: str) -> list[str]:
+    """The words of the last TAIL_CHARS characters, or of a shorter tail where that holds
+    more words than a repeated block can span: the same verdict, at a fraction of the cost
+    per token (this runs on every delta)."""
+    words = _WORD.findall(text[-TAIL_CHARS // 4 :].lower())
+    if len(words) > _LONGEST_SPAN + 1 or len(text) <= TAIL_CHARS // 4:
+        return words  # the first word may be cut: it is never compared
+    return _WORD.findall(text[-TAIL_CHARS:].lower())
+
+
 def _tail_repeats(words: list[str]) -> bool:
     """True when the last words are one block repeated enough times to be a loop."""
     for period in range(1, min(MAX_PERIOD, len(words) // 3) + 1):
@@ -61,7 +76,6 @@ def _tail_repeats(words: list[str]) -> bool:
         if span > len(words):
             continue
         tail = words[-span:]
-        block = tail[:period]
-        if all(tail[i] == block[i % period] for i in range(span)):
+        if tail[period:] == tail[:-period]:  # each word equals the one a period before
             return True
     return False

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from gruchat import loopstop
 from gruchat.loopstop import LoopStop
 
 LOOP = "The output gate is the output of a single step. "
@@ -45,3 +48,38 @@ def test_loops_are_found(text):
 )
 def test_good_answers_are_not_stopped(text):
     assert not LoopStop().feed(text)
+
+
+# -- the per-token check is cheap and gives the same verdict as the plain definition --------
+
+
+def plain_tail_repeats(text: str) -> bool:
+    """The definition: the last words of the answer's last 4,000 characters are one block
+    repeated (compared word by word against the block)."""
+    words = loopstop._WORD.findall(text[-4000:].lower())
+    for period in range(1, min(loopstop.MAX_PERIOD, len(words) // 3) + 1):
+        span = period * max(3, -(-loopstop.MIN_LOOP_WORDS // period))
+        if span <= len(words):
+            tail = words[-span:]
+            if all(tail[i] == tail[i % period] for i in range(span)):
+                return True
+    return False
+
+
+WORDS = st.sampled_from(["gate", "Gate", "the", "state", ",", ".", "reset", "Σ", "a" * 30])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    head=st.lists(WORDS, max_size=900),
+    block=st.lists(WORDS, min_size=1, max_size=45),
+    times=st.integers(0, 5),
+    cut=st.integers(0, 40),
+    sep=st.sampled_from([" ", "\n", ""]),
+)
+def test_tail_check_matches_the_definition(head, block, times, cut, sep):
+    """Long heads (the short-window path), loops of every period up to and past the
+    longest, and a cut mid-word: the verdict is the definition's."""
+    text = sep.join(head + block * times)
+    text = text[: len(text) - cut] if cut < len(text) else text
+    assert loopstop._tail_repeats(loopstop._last_words(text)) == plain_tail_repeats(text)
