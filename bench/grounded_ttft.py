@@ -108,7 +108,9 @@ def main() -> None:
                 binary, why = find_binary()
                 if binary is None:
                     raise SystemExit(why)
-                server = LlamaServer(binary, model_file(args.model), context=8192).start()
+                server = LlamaServer(
+                    binary, model_file(args.model), context=8192, alias=args.model
+                ).start()
                 where["llama"] = server.url
             rows = []
             for round_no in range(args.rounds):

@@ -72,12 +72,12 @@ and message['reasoning_content'] -%}
 
 
 class LlamaServer:
-    """One llama-server process serving ``model`` as ``ALIAS``."""
+    """One llama-server process serving ``model`` as ``alias`` (default ``ALIAS``)."""
 
     def __init__(self, binary: Path, model: Path, *extra: str, context: int = 2048,
-                 slots: int = 1, port: int | None = None) -> None:  # fmt: skip
+                 slots: int = 1, port: int | None = None, alias: str = ALIAS) -> None:  # fmt: skip
         self.binary, self.model, self.extra = binary, model, list(extra)
-        self.context, self.slots = context, slots
+        self.context, self.slots, self.alias = context, slots, alias
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -89,7 +89,7 @@ class LlamaServer:
         return [
             str(self.binary), "-m", str(self.model), "--host", "127.0.0.1",
             "--port", str(self.port), "-c", str(self.context), "-np", str(self.slots),
-            "-a", ALIAS, "-t", "2", "--no-webui", *self.extra,
+            "-a", self.alias, "-t", "2", "--no-webui", *self.extra,
         ]  # fmt: skip
 
     def start(self, wait: float = 120.0) -> LlamaServer:
