@@ -67,16 +67,21 @@ _TOPIC_STEMS = frozenset({"gru", "recurrent", "unit", "rnn", "cell", "network", 
 
 @dataclass(frozen=True)
 class Note:
-    """One verified note; `name` is the file stem, `body` excludes the title and tags lines."""
+    """One verified note; `name` is the file stem, `body` excludes the title, tags and gist.
+
+    `gist` (an optional `gist:` line, at most 40 words) names the facts a model must not
+    contradict, for a prompt that has room for one line per note but not the whole note.
+    """
 
     name: str
     title: str
     body: str
     tags: tuple[str, ...] = ()
+    gist: str = ""
 
 
 def _parse_note(name: str, text: str) -> Note:
-    """Split a note file into title, optional `tags:` line and body."""
+    """Split a note file into title, optional `tags:` and `gist:` lines and body."""
     lines = text.strip().splitlines()
     title = name.replace("-", " ")
     if lines and lines[0].startswith("#"):
@@ -85,7 +90,10 @@ def _parse_note(name: str, text: str) -> Note:
     if lines and lines[0].lower().startswith("tags:"):
         raw = lines.pop(0).split(":", 1)[1]
         tags = tuple(t.strip() for t in raw.split(",") if t.strip())
-    return Note(name=name, title=title, body="\n".join(lines).strip(), tags=tags)
+    gist = ""
+    if lines and lines[0].lower().startswith("gist:"):
+        gist = lines.pop(0).split(":", 1)[1].strip()
+    return Note(name=name, title=title, body="\n".join(lines).strip(), tags=tags, gist=gist)
 
 
 @lru_cache(maxsize=1)
