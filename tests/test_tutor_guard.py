@@ -244,3 +244,90 @@ def test_who_introduced_answered_with_chung_is_flagged():
     assert contradictions(right, question=question) == []
     assert contradictions("Hochreiter & Schmidhuber, 1997, for the LSTM.", question=question) == []
     assert contradictions(answer, question="What did Chung et al. compare?") == []
+
+
+# --- widened for issue 15: clauses with "while", training facts, leading statements -------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "note"),
+    [
+        ("A GRU has 3 gates, while an LSTM has 4 gates.", "What's the main difference?", "gates"),
+        ("The GRU's hidden state and cell state are updated separately.", "", "gru-vs-lstm"),
+        ("Gradient clipping is a technique used to reduce vanishing gradients.", "", None),
+        ("The gates prevent exploding gradients.", "Will a GRU stop exploding gradients?", None),
+        ("A GRU is immune to gradient explosion.", "", None),
+    ],
+)
+def test_widened_rules_flag_these_claims(answer: str, question: str, note: str | None) -> None:
+    found = contradictions(answer, question=question)
+    assert [c.note for c in found] == [note or "training-problems"], found
+    assert get_note(found[0].note) is not None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "A GRU has 2 gates, while an LSTM has 3 gates.",
+        "Clipping caps exploding gradients; it does not fix vanishing ones.",
+        "Gradient clipping prevents exploding gradients.",
+        "A GRU does not prevent exploding gradients: clip the gradient norm.",
+        "The GRU merges the LSTM's hidden state and cell state into one state.",
+    ],
+)
+def test_widened_rules_leave_right_sentences_alone(answer: str) -> None:
+    assert contradictions(answer, question="a GRU question") == []
+
+
+def test_the_output_gate_fact_names_what_a_gru_lacks() -> None:
+    (found,) = contradictions("A GRU has an output gate.")
+    assert "no output, input or forget gate" in found.fact
+
+
+LEADING_STATEMENTS_WRONG = [
+    ("So z close to 1 means the GRU forgets the past, right?", "Yes.", "gates"),
+    ("Since z near 0 keeps the old memory in PyTorch, z near 1 must replace it, right?",
+     "Yes, exactly.", "gates"),
+    ("The GRU's hidden state and cell state are updated separately, correct?", "Yes.",
+     "gru-vs-lstm"),
+    ("Does the reset gate decide how much of the old state is kept?", "Yes, it does.", "gates"),
+    ("Will a GRU also stop my gradients from exploding?", "Yes, it will.", "training-problems"),
+    ("Can I load weights trained with Keras reset_after=False into a PyTorch nn.GRU as they "
+     "are?", "Yes, you can load them.", "conventions-and-pitfalls"),
+    ("Is it true that a GRU has no output gate?", "No, it has one.", "gates"),
+]  # fmt: skip
+LEADING_STATEMENTS_RIGHT = [
+    ("Is it true that a GRU has no output gate?", "Yes, it has none."),
+    ("Does a GRU have a reset gate?", "Yes."),
+    ("So z close to 1 keeps the old state, right?", "Yes."),
+    ("Does a GRU have fewer parameters than an LSTM?", "Yes."),  # no rule, no claim: unjudged
+    ("Will a GRU stop exploding gradients?", "No, clip them."),
+]
+
+
+@pytest.mark.parametrize(("question", "answer", "note"), LEADING_STATEMENTS_WRONG)
+def test_a_yes_to_a_false_statement_is_flagged(question: str, answer: str, note: str) -> None:
+    found = contradictions(answer, question=question)
+    assert found and found[0].note == note, found
+    assert found[0].sentence == sentences(answer)[0]
+
+
+@pytest.mark.parametrize(("question", "answer"), LEADING_STATEMENTS_RIGHT)
+def test_a_right_yes_or_no_to_a_statement_is_not_flagged(question: str, answer: str) -> None:
+    assert contradictions(answer, question=question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("Does a GRU have a forget gate?", "a GRU has a forget gate"),
+        ("Do GRUs use peepholes?", "GRUs use peepholes"),
+        ("Is it true that a GRU has an output gate?", "a GRU has an output gate"),
+        ("Will a GRU stop exploding gradients?", "a GRU will stop exploding gradients"),
+        ("So the reset gate mixes the states, right?", "the reset gate mixes the states"),
+    ],
+)
+def test_leading_statement_turns_the_question_into_its_claim(question: str, statement: str):
+    from gruchat.tutor.guard_questions import leading_statement
+
+    assert leading_statement(question) == statement

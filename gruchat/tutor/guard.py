@@ -28,7 +28,9 @@ _GRU = re.compile(r"\bgru|\bgated recurrent unit", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+|\n+")
 # A negation in one clause must not excuse a claim in the next: "no peepholes, but it
 # does have a cell state" is checked as two clauses.
-_CLAUSE_BREAK = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b|;", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"\b(?:but|however|although|though|yet|whereas|while)\b|;", re.IGNORECASE
+)
 _NUMBER = r"(?:three|3|four|4)"
 
 
@@ -122,13 +124,15 @@ RULES: tuple[Rule, ...] = (
         "gru-vs-lstm",
     ),
     _rule(
-        r"\b(an?|its|the|one|separate)( separate| internal| long-term)? (cell state|memory cell)\b",
+        r"\b(an?|its|the|one|separate)( separate| internal| long-term)? (cell state|memory cell)\b"
+        r"|\bhidden states? and (a |the |its )?(separate )?cell states?\b",
         "a GRU has no cell state, only h",
         "gru-vs-lstm",
+        unless=r"\b(merg|combin|replac|in place of|fold)\w*",
     ),
     _rule(
         r"\b(an?|its|the|one|has|have) (output|input|forget) gates?\b",
-        "a GRU has only an update gate and a reset gate",
+        "a GRU has no output, input or forget gate: only an update gate z and a reset gate r",
         "gates",
     ),
     _rule(
@@ -185,6 +189,18 @@ RULES: tuple[Rule, ...] = (
         "GRUs were introduced by Cho et al. in 2014",
         "history-and-papers",
         negatable=False,
+    ),
+    _rule(
+        r"\bclip\w*\b[^.]*\bvanish",
+        "gradient clipping caps exploding gradients; it does not help vanishing gradients",
+        "training-problems",
+    ),
+    _rule(
+        r"\b(prevent|stop|solv|eliminat|avoid|fix|cur|immune|protect)\w*\b[^.]*\bexplo(d|sion)",
+        "a GRU does not stop exploding gradients: clip the gradient norm "
+        "(torch.nn.utils.clip_grad_norm_) or lower the learning rate",
+        "training-problems",
+        unless=r"\bclip|\bnorm\b|learning rate",
     ),
     _rule(
         rf"\b(eliminat|remov|solv|get rid of|gets rid of|cur|prevent|avoid|overcom)\w*\b"
