@@ -331,3 +331,50 @@ def test_leading_statement_turns_the_question_into_its_claim(question: str, stat
     from gruchat.tutor.guard_questions import leading_statement
 
     assert leading_statement(question) == statement
+
+
+# --- shapes against a computed one -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "known", "fact"),
+    [
+        ("The shape of weight_ih_l0 in nn.GRU(10, 20) is (10, 20).",
+         {"weight_ih_l0": (60, 10)}, "weight_ih_l0 has shape (60, 10)"),
+        ("So weight_ih_l0 is a 10x20 matrix.", {"weight_ih_l0": (60, 10)},
+         "weight_ih_l0 has shape (60, 10)"),
+        ("With num_layers=2, h_n has shape (2·20, 8, 20).", {"h_n": (2, 8, 20)},
+         "h_n has shape (2, 8, 20)"),
+        ("The final hidden state is (8, 20).", {"h_n": (2, 8, 20)}, "h_n has shape (2, 8, 20)"),
+        ("bias_ih_l0 has shape (20,).", {"bias_ih_l0": (60,)}, "bias_ih_l0 has shape (60,)"),
+    ],
+)  # fmt: skip
+def test_a_shape_disagreeing_with_the_computed_one_is_flagged(answer, known, fact) -> None:
+    found = contradictions(answer, question="a shape question", known_shapes=known)
+    assert [(c.sentence, c.fact, c.note) for c in found] == [(answer, fact, "pytorch-weights")]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "weight_ih_l0 of nn.GRU(10, 20) has shape (60, 10).",  # the call's (10, 20) is no shape
+        "weight_ih_l0 is 60x10: 3·20 rows.",
+        "h_n has shape (D·num_layers, N, H), here (2, 8, 20).",
+        "h_n has shape (2, N, 20).",  # a symbol agrees with anything
+        "The output has shape (L, N, 20).",  # another tensor than the known one
+    ],
+)
+def test_shapes_that_agree_are_not_flagged(answer: str) -> None:
+    known = {"weight_ih_l0": (60, 10), "h_n": (2, 8, 20)}
+    assert contradictions(answer, question="a shape question", known_shapes=known) == []
+
+
+def test_the_grounder_checks_the_shape_it_computed_for_the_question() -> None:
+    """End to end through the tutor's grounder: the computed block's tensor is the reference."""
+    from gruchat.tutor.grounding import NotesGrounder
+
+    question = "What is the shape of weight_ih_l0 in nn.GRU(10, 20), and why?"
+    found = NotesGrounder().verify("weight_ih_l0 is (20, 10).", question=question)
+    assert found == [("weight_ih_l0 is (20, 10).", "weight_ih_l0 has shape (60, 10)",
+                      "pytorch-weights")]  # fmt: skip
+    assert NotesGrounder().verify("It is (60, 10): weight_ih_l0 (60, 10).", question) == []

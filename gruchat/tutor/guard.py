@@ -14,7 +14,7 @@ not flagged.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 _NEGATION = re.compile(
@@ -245,13 +245,17 @@ def contradictions(
     answer: str,
     question: str = "",
     known_numbers: Mapping[str, float] | None = None,
+    known_shapes: Mapping[str, Sequence[int | str]] | None = None,
 ) -> list[Contradiction]:
     """Sentences of ``answer`` that state a known false claim about GRUs.
 
     ``question`` decides what a bare "it" or "the cell" refers to and lets a leading
     yes/no question be checked; ``known_numbers`` (label -> value, e.g. a computed
-    {"parameters": 1920}) flags sentences that state a different value for that label.
+    {"parameters": 1920}) flags sentences that state a different value for that label, and
+    ``known_shapes`` (tensor -> computed shape) sentences that give that tensor another shape.
     """
+    from gruchat.tutor.guard_shapes import wrong_shape
+
     pronouns_mean_gru = topic_is_gru(question)
     found: list[Contradiction] = []
     for sentence in sentences(answer):
@@ -262,6 +266,10 @@ def contradictions(
         wrong_number = _wrong_number(sentence, known_numbers or {}, pronouns_mean_gru)
         if wrong_number is not None:
             found.append(wrong_number)
+            continue
+        shape_fact = wrong_shape(sentence, known_shapes) if known_shapes else None
+        if shape_fact is not None:
+            found.append(Contradiction(sentence, shape_fact, _SHAPE_NOTE))
     from gruchat.tutor.guard_questions import leading_answer_contradiction, wrong_credit
 
     credited = wrong_credit(question, answer)
@@ -293,6 +301,7 @@ def _first_broken_rule(sentence: str, pronouns_mean_gru: bool) -> Rule | None:
 
 
 # -- numbers that disagree with a known value ----------------------------------------------
+_SHAPE_NOTE = "pytorch-weights"
 _LABEL_WORDS = {"parameters": r"(?:trainable |learnable |total )?(?:parameters|params|weights)"}
 _LABEL_NOTES = {"parameters": "parameter-count"}
 _QUANTITY = r"(\d{1,3}(?:,\d{3})+|\d+)"
