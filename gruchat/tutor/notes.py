@@ -51,6 +51,9 @@ _CONTINUES = re.compile(
 _WHY = re.compile(r"^\W*(why|how come|really|is that|does that|is it)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(it|its|that|this|they|them|those|other|one|ones)\b", re.IGNORECASE)
 _MODEL_WORDS = re.compile(r"\b(grus?|lstms?|rnns?)\b", re.IGNORECASE)
+# "in those rows", "that paper": a demonstrative pointing back at the last answer
+_POINTS_BACK = re.compile(r"\b(those|these|that|this)\s+(?!is\b|are\b|was\b|does\b)[a-z⊙]\w*", re.I)
+_POINTING_MAX_WORDS = 6
 _FOLLOW_UP_MAX_WORDS = 4  # content words after "and …"; a longer question stands alone
 _STOPWORDS = frozenset(set(STOPWORDS_EN) | _QUESTION_WORDS)
 # Single-character tokens are kept on purpose: "z", "r" and "n" name the gates.
@@ -240,7 +243,9 @@ def is_follow_up(question: str) -> bool:
         return len(words) <= _FOLLOW_UP_MAX_WORDS
     if _WHY.search(question):
         return len(words) <= 1  # "why not r?"; "why does z weight the old state?" stands alone
-    names_a_model = _MODEL_WORDS.search(question)
+    names_a_model = _MODEL_WORDS.search(question) or "nn." in question
+    if not names_a_model and _POINTS_BACK.search(question):
+        return len(words) <= _POINTING_MAX_WORDS
     return len(words) <= 2 and not names_a_model and bool(_ANAPHORA.search(question))
 
 
