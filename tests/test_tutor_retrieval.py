@@ -29,6 +29,8 @@ LEARNER_PHRASINGS: list[tuple[str, str | set[str]]] = [
     ("why does r go inside the tanh?", "candidate-state"),
     ("what's the output of a GRU?", "hidden-state-update"),
     ("what is h_t made of?", {"hidden-state-update", "equations"}),
+    ("What does GRU stand for?", "what-is-a-gru"),
+    ("What is the full name of a GRU?", "what-is-a-gru"),
     # issue 15: Keras, shapes, training problems and "which text is right" questions
     ("How does Keras order the gates inside the GRU kernel compared with PyTorch?", "keras-usage"),
     ("In Keras, what does return_state=True add to what the GRU layer returns?", "keras-usage"),

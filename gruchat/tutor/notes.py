@@ -65,7 +65,10 @@ _HEADING_WEIGHT = 1.0
 # A question naming only the topic ("what is a GRU?", "explain GRUs") gets the overview note;
 # BM25 cannot pick it because "gru" occurs in every note and so has almost no weight.
 _OVERVIEW_NOTE = "what-is-a-gru"
-_TOPIC_STEMS = frozenset({"gru", "recurrent", "unit", "rnn", "cell", "network", "neural"})
+_TOPIC_STEMS = frozenset(
+    {"gru", "recurrent", "unit", "rnn", "cell", "network", "neural"}
+    | {"stand", "acronym", "abbreviation", "full", "name"}  # "what does GRU stand for?"
+)
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,9 @@ class NoteIndex:
     def _is_topic_only(self, question: str) -> bool:
         """True when every content word of `question` just names the topic itself."""
         words = content_words(question)
-        return bool(words) and all(_light_stem(w) in _TOPIC_STEMS for w in words)
+        return bool(words) and all(
+            w in _TOPIC_STEMS or _light_stem(w) in _TOPIC_STEMS for w in words
+        )
 
     def search(self, question: str, k: int = 2) -> list[Note]:
         """The `k` most relevant notes, dropping weak matches so off-topic chat gets none."""
