@@ -257,6 +257,10 @@ def test_who_introduced_answered_with_chung_is_flagged():
         ("Gradient clipping is a technique used to reduce vanishing gradients.", "", None),
         ("The gates prevent exploding gradients.", "Will a GRU stop exploding gradients?", None),
         ("A GRU is immune to gradient explosion.", "", None),
+        ("A GRU has more parameters than an LSTM.", "", "parameter-count"),
+        ("An LSTM has fewer weights than a GRU of the same size.", "", "parameter-count"),
+        ("An LSTM is faster than a GRU.", "", "gru-vs-lstm"),
+        ("PyTorch applies r before the matrix product.", "", "candidate-state"),
     ],
 )
 def test_widened_rules_flag_these_claims(answer: str, question: str, note: str | None) -> None:
@@ -273,6 +277,10 @@ def test_widened_rules_flag_these_claims(answer: str, question: str, note: str |
         "Gradient clipping prevents exploding gradients.",
         "A GRU does not prevent exploding gradients: clip the gradient norm.",
         "The GRU merges the LSTM's hidden state and cell state into one state.",
+        "An LSTM has more parameters than a GRU.",
+        "A GRU does not have more parameters than an LSTM.",
+        "An LSTM can converge faster than a GRU on some tasks.",
+        "PyTorch applies r after the matrix product; Cho et al. apply it before.",
     ],
 )
 def test_widened_rules_leave_right_sentences_alone(answer: str) -> None:

@@ -191,6 +191,27 @@ RULES: tuple[Rule, ...] = (
         negatable=False,
     ),
     _rule(
+        r"\bgrus?\b[^.]*\bmore (parameters|weights)\b[^.]*\blstm"
+        r"|\blstms?\b[^.]*\b(fewer|less) (parameters|weights)\b[^.]*\bgru",
+        "a GRU has 3/4 of the parameters of an LSTM of the same size (3 weight blocks, not 4)",
+        "parameter-count",
+        negatable=False,  # "an LSTM has" reads as a negation to the other rules
+        unless=r"\b(no|not|never|nor)\b|n't\b",
+    ),
+    _rule(
+        r"\blstms?\b[^.]*\b(is|are|runs?|trains?) (a bit |much |slightly |generally )?faster\b"
+        r"[^.]*\bgrus?\b",
+        "a GRU is a bit faster than an LSTM of the same size: 3 weight blocks instead of 4",
+        "gru-vs-lstm",
+        unless=r"\bconverg\w*|\bsome\b|\bcan\b|\bmay\b|\bmight\b|\bsometimes\b",
+    ),
+    _rule(
+        r"\bpytorch\b[^.]*\b(before|prior to)\b[^.]*\b(product|multipl\w*|matrix|w_hn)",
+        "PyTorch applies r after the recurrent product, r ⊙ (W_hn hₜ₋₁ + b_hn); Cho et al. "
+        "apply it before",
+        "candidate-state",
+    ),
+    _rule(
         r"\bclip\w*\b[^.]*\bvanish",
         "gradient clipping caps exploding gradients; it does not help vanishing gradients",
         "training-problems",
