@@ -52,6 +52,7 @@ def test_every_note_passes_its_own_guard():
 
     for note in load_notes():
         assert contradictions(note.body) == [], note.name
+        assert contradictions(note.gist) == [], note.name
 
 
 def test_only_the_wrong_sentence_of_an_answer_is_flagged():
