@@ -114,6 +114,8 @@ def test_short_questions_that_lean_on_the_last_one_are_follow_ups(question: str)
         "What does this gate do in a GRU?",  # names the model: it stands alone
         "Is this nn.GRU(10, 20) layer bidirectional?",
         "Which of these papers introduced the GRU, Cho et al. or Chung et al.? Give the year",
+        "Is it true that z close to 1 forgets the past?",  # "that" starts a clause here
+        "So that r near 0 ignores the past?",
     ],
 )
 def test_standalone_questions_are_not_follow_ups(question: str) -> None:

@@ -52,7 +52,12 @@ _WHY = re.compile(r"^\W*(why|how come|really|is that|does that|is it)\b", re.IGN
 _ANAPHORA = re.compile(r"\b(it|its|that|this|they|them|those|other|one|ones)\b", re.IGNORECASE)
 _MODEL_WORDS = re.compile(r"\b(grus?|lstms?|rnns?)\b", re.IGNORECASE)
 # "in those rows", "that paper": a demonstrative pointing back at the last answer
-_POINTS_BACK = re.compile(r"\b(those|these|that|this)\s+(?!is\b|are\b|was\b|does\b)[a-z⊙]\w*", re.I)
+# ("is it true that z …" is no pointer: "that" there starts a clause)
+_POINTS_BACK = re.compile(
+    r"\b(?:those|these)\s+(?!are\b|were\b)[a-z⊙]|"
+    r"\b(?:in|of|from|about|with|for|on|to|by|at)\s+(?:that|this)\s+(?!is\b|was\b)[a-z⊙]",
+    re.IGNORECASE,
+)
 _POINTING_MAX_WORDS = 6
 _FOLLOW_UP_MAX_WORDS = 4  # content words after "and …"; a longer question stands alone
 _STOPWORDS = frozenset(set(STOPWORDS_EN) | _QUESTION_WORDS)
