@@ -304,6 +304,7 @@ LEADING_STATEMENTS_WRONG = [
     ("Can I load weights trained with Keras reset_after=False into a PyTorch nn.GRU as they "
      "are?", "Yes, you can load them.", "conventions-and-pitfalls"),
     ("Is it true that a GRU has no output gate?", "No, it has one.", "gates"),
+    ("Is it true that a GRU does not have a reset gate?", "Yes.", "gates"),
 ]  # fmt: skip
 LEADING_STATEMENTS_RIGHT = [
     ("Is it true that a GRU has no output gate?", "Yes, it has none."),
@@ -311,6 +312,8 @@ LEADING_STATEMENTS_RIGHT = [
     ("So z close to 1 keeps the old state, right?", "Yes."),
     ("Does a GRU have fewer parameters than an LSTM?", "Yes."),  # no rule, no claim: unjudged
     ("Will a GRU stop exploding gradients?", "No, clip them."),
+    ("Is it true that a GRU has two gates, not three?", "Yes."),  # the "not" is about three
+    ("Is it true that a GRU does not have a forget gate?", "Yes, none."),
 ]
 
 

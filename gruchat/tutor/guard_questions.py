@@ -139,7 +139,8 @@ _DOES = re.compile(r"^(?:does|do|did)\s+(.+?)\s+(have|has|use|keep|need|contain)
 _MODAL = re.compile(r"^(will|would|can|could|should)\s+(an?\s+\w+|the\s+\w+|grus?)\s+", re.I)
 _THIRD_PERSON = {"have": "has", "use": "uses", "keep": "keeps", "need": "needs",
                  "contain": "contains"}  # fmt: skip
-# A negated statement flips a claim: "is it true that a GRU has no output gate?"
+# A negation just before the claim flips it: "is it true that a GRU has no output gate?"
+_NEGATION_REACH = 24  # characters
 _STATEMENT_NEGATION = re.compile(
     r"\b(no|not|never|without|lacks?|doesn't|does not|don't|do not|isn't|aren't)\b", re.I
 )
@@ -175,14 +176,16 @@ def leading_claim(question: str) -> Claim | None:
     if not _asks_about_gru(question):
         return None
     statement = leading_statement(question)
-    negated = bool(_STATEMENT_NEGATION.search(statement))
     rule = _first_broken_rule(statement, pronouns_mean_gru=True)
     if rule is not None:  # the most specific judge: "does the reset gate decide what is kept?"
         return Claim(re.compile(re.escape(statement)), False, rule.fact, rule.note)
-    claim = next((c for c in CLAIMS if c.pattern.search(question)), None)
-    if claim is None:
-        return None
-    return dataclasses.replace(claim, true=claim.true != negated)
+    for claim in CLAIMS:
+        named = claim.pattern.search(statement)
+        if named:  # "has no output gate" flips the claim; "two gates, not three?" does not
+            before = statement[max(0, named.start() - _NEGATION_REACH) : named.start()]
+            negated = bool(_STATEMENT_NEGATION.search(before))
+            return dataclasses.replace(claim, true=claim.true != negated)
+    return None
 
 
 def leading_answer_contradiction(question: str, answer: str) -> Contradiction | None:
