@@ -224,3 +224,45 @@ def test_a_question_with_no_answer_is_wrong() -> None:
     assert answers[:2] == [None, None]
     assert score(found[0], None) == Score(False, False, False, ("no answer",))
     assert score(found[2], answers[2]).user_sees
+
+
+def test_a_check_anchored_at_the_start_holds_on_the_answer_under_a_note() -> None:
+    """The note is drawn first; "\\A" in a check still means the start of the answer."""
+    question = find("heldout", "Does a GRU have a forget")
+    note = "GRU: 2 gates (update z, reset r), one hidden state h, 3 weight blocks."
+    assert score(question, Answer("No, there is none.", note=note)).user_sees
+    assert not score(question, Answer("Yes, it has one.", note=note)).user_sees
+
+
+def test_the_replay_saves_every_conversation_not_only_the_last(tmp_path, env) -> None:
+    """bench/quiz.py saves before each \\clear (which empties the session); through the
+    real runner with the fake engine, every question of both halves gets its answer."""
+    import json
+
+    import quiz
+
+    from gruchat.engine.fake import FakeEngine
+    from gruchat.script.runner import RunOptions, run_files
+    from gruchat.tutor.grounding import make_grounder
+
+    for half, path in FILES.items():
+        folder = tmp_path / half
+        folder.mkdir()
+        text, saves = quiz.with_saves(path.read_text(encoding="utf-8"), folder)
+        assert len(saves) == 1 + sum(line.strip() == "\\clear" for line in text.splitlines())
+        script = folder / path.name
+        script.write_text(text, encoding="utf-8")
+        engine = FakeEngine()
+        for number in range(len(QUIZ[half])):
+            engine.enqueue(f"Answer {number}.")
+        status = run_files(
+            [script], {}, RunOptions(), env(),
+            engine_factory=lambda settings, console, engine=engine: engine,
+            grounder_factory=lambda settings: make_grounder(),
+        )  # fmt: skip
+        assert status in (0, 1)  # 1: the fake answers fail checks
+        turns = [t for s in saves for t in json.loads(s.read_text(encoding="utf-8"))["turns"]]
+        answers = pair(QUIZ[half], turns)
+        assert [a.answer if a else None for a in answers] == [
+            f"Answer {n}." for n in range(len(QUIZ[half]))
+        ]
