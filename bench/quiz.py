@@ -33,13 +33,25 @@ import quiz_scoring  # noqa: E402
 SETS = {"tuning": ROOT / "prompts/quiz/tuning.gru", "heldout": ROOT / "prompts/quiz/heldout.gru"}
 
 
+def with_saves(text: str, folder: Path) -> tuple[str, list[Path]]:
+    """The quiz text with a ``\\save`` before every ``\\clear`` and at the end, and the
+    files they write, in order: ``\\clear`` empties the session, so one ``\\save`` at the
+    end would hold the last conversation only."""
+    lines, saves = [], []
+    for line in [*text.rstrip("\n").splitlines(), "\\clear"]:
+        if line.strip() == "\\clear":
+            saves.append(folder / f"turns-{len(saves)}.json")
+            lines.append(f"\\save {saves[-1]}")
+        lines.append(line)
+    return "\n".join(lines[:-1]) + "\n", saves
+
+
 def run_set(path: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
     """Replay one quiz file with `gruchat run`; the saved turns, in order."""
     with tempfile.TemporaryDirectory(prefix="gruchat-quiz-") as tmp:
-        saved = Path(tmp) / "turns.json"
         script = Path(tmp) / path.name
-        text = path.read_text(encoding="utf-8").rstrip("\n")
-        script.write_text(f"{text}\n\\save {saved}\n", encoding="utf-8")
+        text, saves = with_saves(path.read_text(encoding="utf-8"), Path(tmp))
+        script.write_text(text, encoding="utf-8")
         cmd = [sys.executable, "-m", "gruchat", "run", "-q", str(script),
                "--grounding" if args.grounding == "on" else "--no-grounding"]  # fmt: skip
         if args.model:
@@ -47,9 +59,10 @@ def run_set(path: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
         if args.max_tokens:
             cmd += ["--max-tokens", str(args.max_tokens)]
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-        if done.returncode not in (0, 1) or not saved.exists():  # 1: some checks failed
+        written = [saved for saved in saves if saved.exists()]  # none for an empty chat
+        if done.returncode not in (0, 1) or not written:  # 1: some checks failed
             sys.exit(f"gruchat run failed (exit {done.returncode}): {done.stderr.strip()}")
-        return json.loads(saved.read_text(encoding="utf-8"))["turns"]
+        return [t for saved in written for t in json.loads(saved.read_text("utf-8"))["turns"]]
 
 
 def recorded_turns(path: Path, name: str) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@ A quiz file (prompts/quiz/*.gru) is an ordinary prompt file; its checks are the 
 of what is right and wrong. Each question is scored three ways:
 
 - **user sees**: every positive check holds on what is on screen (the verified note, any
-  computed block, the answer, the guard's corrections) and every ``not`` check holds on the
+  computed block, the answer, the guard's corrections; on all of it or on one block, so
+  ``\A`` can mean the start of the answer) and every ``not`` check holds on the
   answer with the guard's flagged sentences taken out (a flagged sentence is shown marked
   as wrong, next to the right fact, so it does not mislead);
 - **own words**: every check holds on the model's answer alone;
@@ -131,11 +132,20 @@ def holds(check: Expectation, text: str) -> bool:
     return evaluate(plain, Turn(prompt="", answer=text)).passed
 
 
+def on_screen(check: Expectation, answer: Answer) -> bool:
+    """A fact check holds on the screen as a whole or on one block of it: the note, a
+    computed block, the answer or a correction each start where they are drawn, so "\\A"
+    in a check means the start of the answer too, not only the start of the note."""
+    blocks = [answer.shown, answer.note, *answer.computed, answer.answer]
+    blocks += [fact for _, fact in answer.flags]
+    return any(holds(check, block) for block in blocks if block)
+
+
 def score(question: Question, answer: Answer | None) -> Score:
     """The three scores of one question; no answer is wrong on both counts."""
     if answer is None:
         return Score(False, False, False, ("no answer",))
-    failed = [f"line {c.line}" for c in question.facts if not holds(c, answer.shown)]
+    failed = [f"line {c.line}" for c in question.facts if not on_screen(c, answer)]
     unmarked = [f"line {c.line}" for c in question.wrong_claims if not holds(c, answer.marked)]
     own_words = all(holds(check, answer.answer) for check in question.checks)
     return Score(not failed and not unmarked, own_words, bool(unmarked), (*failed, *unmarked))

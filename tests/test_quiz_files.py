@@ -42,7 +42,7 @@ def find(half: str, start: str) -> Question:
 @pytest.mark.parametrize("half", FILES)
 def test_each_half_has_twenty_questions_in_every_category(half: str) -> None:
     found = QUIZ[half]
-    assert len(found) >= 20
+    assert len(found) >= 28
     assert {q.category for q in found} == set(CATEGORIES)
     assert sum(q.category == "misconceptions" for q in found) >= 3
     assert any(q.follow_up for q in found)
@@ -69,7 +69,8 @@ def test_no_question_is_in_both_halves() -> None:
 
 def test_wrong_claim_checks_never_match_the_verified_notes_or_the_guards_facts() -> None:
     """Right text cannot trip a wrong-claim check, so those checks are fair to the notes."""
-    texts = [note.body for note in load_notes()] + [rule.fact for rule in RULES]
+    notes = load_notes()
+    texts = [n.body for n in notes] + [n.gist_line for n in notes if n.gist_line] + [r.fact for r in RULES]
     for half in FILES:
         for question in QUIZ[half]:
             for check in question.wrong_claims:
@@ -95,26 +96,51 @@ CASES = [
      "Right, z close to 1 means the GRU forgets the past and replaces it."),
     ("tuning", "Will a GRU also", "No. Gating does not stop exploding gradients; clip them.",
      "Yes, the gates prevent exploding gradients."),
-    ("heldout", "A GRU cell has three", "No, a GRU has two gates: update and reset.",
+    ("tuning", "A GRU cell has three", "No, a GRU has two gates: update and reset.",
      "Yes, a GRU cell has three gates."),
-    ("heldout", "I built nn.GRU(32, 64)", "3·(64·32 + 64·64 + 2·64) = 18,816 parameters.",
+    ("tuning", "I built nn.GRU(32, 64)", "3·(64·32 + 64·64 + 2·64) = 18,816 parameters.",
      "4·(64·32 + 64·64 + 2·64) = 25,088 parameters."),
-    ("heldout", "What is the shape of weight_ih", "It is (60, 10): 3·H rows for r, z, n.",
+    ("tuning", "What is the shape of weight_ih", "It is (60, 10): 3·H rows for r, z, n.",
      "It is (20, 10), one row per hidden unit."),
-    ("heldout", "Which paper first", 'Cho et al., 2014, "Learning Phrase Representations".',
+    ("tuning", "Which paper first", 'Cho et al., 2014, "Learning Phrase Representations".',
      "Chung et al. invented it in their 2014 paper."),
-    ("heldout", "Since z near 0", "No. In PyTorch z near 1 keeps the old state and z near 0 "
+    ("tuning", "Since z near 0", "No. In PyTorch z near 1 keeps the old state and z near 0 "
      "replaces it with the candidate.", "Yes, that is right."),
-    ("heldout", "Peephole connections", "No, peephole connections belong to LSTM variants.",
+    ("tuning", "Peephole connections", "No, peephole connections belong to LSTM variants.",
      "Yes, the GRU uses peephole connections to read its state."),
-    ("heldout", "I built nn.GRU(32, 64)", "That layer has 18816 parameters.",
+    ("tuning", "I built nn.GRU(32, 64)", "That layer has 18816 parameters.",
      "The GRU has 3·(H·I + H·H + 2·H) = 2560 parameters."),
-    ("heldout", "What is the shape of weight_ih", "weight_ih_l0 has shape (60, 10).",
+    ("tuning", "What is the shape of weight_ih", "weight_ih_l0 has shape (60, 10).",
      "The shape of weight_ih_l0 in nn.GRU(10, 20) is (N, L, 10)."),
-    ("heldout", "What is gradient clipping", "Clipping rescales gradients whose norm passes a "
+    ("tuning", "What is gradient clipping", "Clipping rescales gradients whose norm passes a "
      "threshold, against exploding gradients.", "Gradient clipping is used to reduce vanishing "
      "gradients."),
-    ("heldout", "With num_layers=2", "h_n has shape (2, 8, 20).", "h_n has shape (8, 2, 20)."),
+    ("tuning", "With num_layers=2", "h_n has shape (2, 8, 20).", "h_n has shape (8, 2, 20)."),
+    ("heldout", "Does a GRU have a forget", "No. A GRU has no forget gate: update and reset.",
+     "Yes, the GRU has a forget gate like the LSTM."),
+    ("heldout", "What about an input gate", "No, there is no input gate either.",
+     "Yes, the GRU has an input gate."),
+    ("heldout", "How many weights and biases", "3·(32·16 + 32·32 + 2·32) = 4,800 parameters.",
+     "4·(32·16 + 32·32 + 2·32) = 6,400 parameters."),
+    ("heldout", "What's the shape of weight_hh", "weight_hh_l0 has shape (48, 16).",
+     "weight_hh_l0 has shape (16, 16)."),
+    ("heldout", "For keras.layers.GRU(64)", "kernel (10, 192), recurrent_kernel (64, 192) and "
+     "bias (2, 192).", "kernel (192, 10), recurrent_kernel (64, 192), bias (192,)."),
+    ("heldout", "With bidirectional=True", "It is 2 × 3 = 6: h_n has shape (6, N, H).",
+     "The first dimension is 3, one per layer."),
+    ("heldout", "How many parameters does a Keras", "It has 3·64·(10 + 64 + 2) = 14,592.",
+     "It has 14,400 parameters."),
+    ("heldout", "Is it true that the GRU is older", "No. The LSTM is from 1997, the GRU from 2014.",
+     "Yes, the GRU is older than the LSTM."),
+    ("heldout", "Would gradient clipping", "No: clipping caps exploding gradients only.",
+     "Yes, clipping helps with vanishing gradients."),
+    ("heldout", "Is it true that in PyTorch, z close", "No. z close to 0 replaces the state "
+     "with the candidate n; z close to 1 keeps it.", "Yes, z close to 0 keeps the old state."),
+    ("heldout", "How many more parameters", "The LSTM has 1,664 and the GRU 1,248: 416 more.",
+     "The LSTM has 512 more parameters."),
+    ("heldout", "The reset gate wipes", "No. The reset gate only scales the previous state "
+     "inside the candidate.", "Yes, the reset gate sets the hidden state to zero after "
+     "every sequence."),
 ]  # fmt: skip
 
 
@@ -198,3 +224,45 @@ def test_a_question_with_no_answer_is_wrong() -> None:
     assert answers[:2] == [None, None]
     assert score(found[0], None) == Score(False, False, False, ("no answer",))
     assert score(found[2], answers[2]).user_sees
+
+
+def test_a_check_anchored_at_the_start_holds_on_the_answer_under_a_note() -> None:
+    """The note is drawn first; "\\A" in a check still means the start of the answer."""
+    question = find("heldout", "Does a GRU have a forget")
+    note = "GRU: 2 gates (update z, reset r), one hidden state h, 3 weight blocks."
+    assert score(question, Answer("No, there is none.", note=note)).user_sees
+    assert not score(question, Answer("Yes, it has one.", note=note)).user_sees
+
+
+def test_the_replay_saves_every_conversation_not_only_the_last(tmp_path, env) -> None:
+    """bench/quiz.py saves before each \\clear (which empties the session); through the
+    real runner with the fake engine, every question of both halves gets its answer."""
+    import json
+
+    import quiz
+
+    from gruchat.engine.fake import FakeEngine
+    from gruchat.script.runner import RunOptions, run_files
+    from gruchat.tutor.grounding import make_grounder
+
+    for half, path in FILES.items():
+        folder = tmp_path / half
+        folder.mkdir()
+        text, saves = quiz.with_saves(path.read_text(encoding="utf-8"), folder)
+        assert len(saves) == 1 + sum(line.strip() == "\\clear" for line in text.splitlines())
+        script = folder / path.name
+        script.write_text(text, encoding="utf-8")
+        engine = FakeEngine()
+        for number in range(len(QUIZ[half])):
+            engine.enqueue(f"Answer {number}.")
+        status = run_files(
+            [script], {}, RunOptions(), env(),
+            engine_factory=lambda settings, console, engine=engine: engine,
+            grounder_factory=lambda settings: make_grounder(),
+        )  # fmt: skip
+        assert status in (0, 1)  # 1: the fake answers fail checks
+        turns = [t for s in saves for t in json.loads(s.read_text(encoding="utf-8"))["turns"]]
+        answers = pair(QUIZ[half], turns)
+        assert [a.answer if a else None for a in answers] == [
+            f"Answer {n}." for n in range(len(QUIZ[half]))
+        ]

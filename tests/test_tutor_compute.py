@@ -32,6 +32,8 @@ from gruchat.tutor.compute import (
     parameters,
     shapes,
     tensor_shapes,
+    weight_shape,
+    weight_shapes,
 )
 from gruchat.tutor.compute_questions import compute_question
 from gruchat.tutor.grounding import make_grounder
@@ -608,3 +610,65 @@ def test_a_wrong_restated_count_is_flagged_against_the_computed_value():
     assert flagged
     assert "1,920" in flagged[0][1] or "1920" in flagged[0][1]
     assert grounder.verify("The GRU has 1,920 parameters in total.", question=question) == []
+
+
+# -- weight tensors (weight_ih_l0 …) against torch -------------------------------------------------
+
+WEIGHT_GRID = list(
+    itertools.product(("RNN", "GRU", "LSTM"), (1, 2, 3), (False, True), (True, False))
+)
+
+
+@pytest.mark.parametrize(("kind", "layers", "bidirectional", "bias"), WEIGHT_GRID)
+def test_weight_shapes_match_torchs_named_parameters(kind, layers, bidirectional, bias):
+    spec = RNNSpec(kind, 7, 5, layers, bias=bias, bidirectional=bidirectional)
+    expected = {name: tuple(p.shape) for name, p in torch_module(spec).named_parameters()}
+    ours = {}
+    for layer in range(layers):
+        for name, shape in weight_shapes(spec, layer).items():
+            ours[name] = shape
+            if bidirectional:
+                ours[f"{name}_reverse"] = shape
+    assert ours == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "tensor", "shape"),
+    [
+        ("What is the shape of weight_ih_l0 in nn.GRU(10, 20), and why?", "weight_ih_l0", (60, 10)),
+        ("What's the shape of weight_hh_l0 for nn.GRU(8, 16)?", "weight_hh_l0", (48, 16)),
+        ("shape of weight_ih_l1 in nn.GRU(10, 20, num_layers=2, bidirectional=True)?",
+         "weight_ih_l1", (60, 40)),
+        ("What shape is bias_hh_l0 of nn.LSTM(8, 16)?", "bias_hh_l0", (64,)),
+        ("shape of weight_ih_l0_reverse in nn.GRU(3, 4, bidirectional=True)",
+         "weight_ih_l0_reverse", (12, 3)),
+    ],
+)  # fmt: skip
+def test_weight_shape_questions_are_computed_as_torch_has_them(question, tensor, shape):
+    computed = compute_question(question)
+    assert computed is not None and (computed.tensor, computed.value) == (tensor, shape)
+    module = torch_module(computed.spec)
+    assert tuple(getattr(module, tensor).shape) == shape
+    assert f"{tensor} has shape" in computed.fact
+    if computed.spec.kind == "GRU":
+        assert "gate order r, z, n" in computed.fact
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "shape of weight_ih_l2 in nn.GRU(10, 20)?",  # no third layer
+        "shape of weight_ih_l0_reverse in nn.GRU(10, 20)?",  # one direction
+        "shape of bias_ih_l0 in nn.GRU(10, 20, bias=False)?",  # no biases
+        "shapes of weight_ih_l0 and weight_hh_l0 in nn.GRU(10, 20)?",  # two at once
+    ],
+)
+def test_weight_shape_questions_that_name_no_such_tensor_are_not_computed(question):
+    assert compute_question(question) is None
+
+
+def test_the_weight_block_shows_the_working():
+    computed = weight_shape(RNNSpec("GRU", 10, 20), "weight_ih_l0")
+    assert computed.formula == "weight_ih_l0: (3·H, H_in) = (3·20, 10) = (60, 10)"
+    assert "weight_hh_l0: (3·H, H) = (3·20, 20) = (60, 20)" in computed.lines
+    assert "r, z, n" in computed.explanation

@@ -52,6 +52,7 @@ def test_every_note_passes_its_own_guard():
 
     for note in load_notes():
         assert contradictions(note.body) == [], note.name
+        assert contradictions(note.gist) == [], note.name
 
 
 def test_only_the_wrong_sentence_of_an_answer_is_flagged():
@@ -244,3 +245,148 @@ def test_who_introduced_answered_with_chung_is_flagged():
     assert contradictions(right, question=question) == []
     assert contradictions("Hochreiter & Schmidhuber, 1997, for the LSTM.", question=question) == []
     assert contradictions(answer, question="What did Chung et al. compare?") == []
+
+
+# --- widened for issue 15: clauses with "while", training facts, leading statements -------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "note"),
+    [
+        ("A GRU has 3 gates, while an LSTM has 4 gates.", "What's the main difference?", "gates"),
+        ("The GRU's hidden state and cell state are updated separately.", "", "gru-vs-lstm"),
+        ("Gradient clipping is a technique used to reduce vanishing gradients.", "", None),
+        ("The gates prevent exploding gradients.", "Will a GRU stop exploding gradients?", None),
+        ("A GRU is immune to gradient explosion.", "", None),
+        ("A GRU has more parameters than an LSTM.", "", "parameter-count"),
+        ("An LSTM has fewer weights than a GRU of the same size.", "", "parameter-count"),
+        ("An LSTM is faster than a GRU.", "", "gru-vs-lstm"),
+        ("PyTorch applies r before the matrix product.", "", "candidate-state"),
+    ],
+)
+def test_widened_rules_flag_these_claims(answer: str, question: str, note: str | None) -> None:
+    found = contradictions(answer, question=question)
+    assert [c.note for c in found] == [note or "training-problems"], found
+    assert get_note(found[0].note) is not None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "A GRU has 2 gates, while an LSTM has 3 gates.",
+        "Clipping caps exploding gradients; it does not fix vanishing ones.",
+        "Gradient clipping prevents exploding gradients.",
+        "A GRU does not prevent exploding gradients: clip the gradient norm.",
+        "The GRU merges the LSTM's hidden state and cell state into one state.",
+        "An LSTM has more parameters than a GRU.",
+        "A GRU does not have more parameters than an LSTM.",
+        "An LSTM can converge faster than a GRU on some tasks.",
+        "PyTorch applies r after the matrix product; Cho et al. apply it before.",
+    ],
+)
+def test_widened_rules_leave_right_sentences_alone(answer: str) -> None:
+    assert contradictions(answer, question="a GRU question") == []
+
+
+def test_the_output_gate_fact_names_what_a_gru_lacks() -> None:
+    (found,) = contradictions("A GRU has an output gate.")
+    assert "no output, input or forget gate" in found.fact
+
+
+LEADING_STATEMENTS_WRONG = [
+    ("So z close to 1 means the GRU forgets the past, right?", "Yes.", "gates"),
+    ("Since z near 0 keeps the old memory in PyTorch, z near 1 must replace it, right?",
+     "Yes, exactly.", "gates"),
+    ("The GRU's hidden state and cell state are updated separately, correct?", "Yes.",
+     "gru-vs-lstm"),
+    ("Does the reset gate decide how much of the old state is kept?", "Yes, it does.", "gates"),
+    ("Will a GRU also stop my gradients from exploding?", "Yes, it will.", "training-problems"),
+    ("Can I load weights trained with Keras reset_after=False into a PyTorch nn.GRU as they "
+     "are?", "Yes, you can load them.", "conventions-and-pitfalls"),
+    ("Is it true that a GRU has no output gate?", "No, it has one.", "gates"),
+    ("Is it true that a GRU does not have a reset gate?", "Yes.", "gates"),
+]  # fmt: skip
+LEADING_STATEMENTS_RIGHT = [
+    ("Is it true that a GRU has no output gate?", "Yes, it has none."),
+    ("Does a GRU have a reset gate?", "Yes."),
+    ("So z close to 1 keeps the old state, right?", "Yes."),
+    ("Does a GRU have fewer parameters than an LSTM?", "Yes."),  # no rule, no claim: unjudged
+    ("Will a GRU stop exploding gradients?", "No, clip them."),
+    ("Is it true that a GRU has two gates, not three?", "Yes."),  # the "not" is about three
+    ("Is it true that a GRU does not have a forget gate?", "Yes, none."),
+]
+
+
+@pytest.mark.parametrize(("question", "answer", "note"), LEADING_STATEMENTS_WRONG)
+def test_a_yes_to_a_false_statement_is_flagged(question: str, answer: str, note: str) -> None:
+    found = contradictions(answer, question=question)
+    assert found and found[0].note == note, found
+    assert found[0].sentence == sentences(answer)[0]
+
+
+@pytest.mark.parametrize(("question", "answer"), LEADING_STATEMENTS_RIGHT)
+def test_a_right_yes_or_no_to_a_statement_is_not_flagged(question: str, answer: str) -> None:
+    assert contradictions(answer, question=question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("Does a GRU have a forget gate?", "a GRU has a forget gate"),
+        ("Do GRUs use peepholes?", "GRUs use peepholes"),
+        ("Is it true that a GRU has an output gate?", "a GRU has an output gate"),
+        ("Will a GRU stop exploding gradients?", "a GRU will stop exploding gradients"),
+        ("So the reset gate mixes the states, right?", "the reset gate mixes the states"),
+    ],
+)
+def test_leading_statement_turns_the_question_into_its_claim(question: str, statement: str):
+    from gruchat.tutor.guard_questions import leading_statement
+
+    assert leading_statement(question) == statement
+
+
+# --- shapes against a computed one -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "known", "fact"),
+    [
+        ("The shape of weight_ih_l0 in nn.GRU(10, 20) is (10, 20).",
+         {"weight_ih_l0": (60, 10)}, "weight_ih_l0 has shape (60, 10)"),
+        ("So weight_ih_l0 is a 10x20 matrix.", {"weight_ih_l0": (60, 10)},
+         "weight_ih_l0 has shape (60, 10)"),
+        ("With num_layers=2, h_n has shape (2·20, 8, 20).", {"h_n": (2, 8, 20)},
+         "h_n has shape (2, 8, 20)"),
+        ("The final hidden state is (8, 20).", {"h_n": (2, 8, 20)}, "h_n has shape (2, 8, 20)"),
+        ("bias_ih_l0 has shape (20,).", {"bias_ih_l0": (60,)}, "bias_ih_l0 has shape (60,)"),
+    ],
+)  # fmt: skip
+def test_a_shape_disagreeing_with_the_computed_one_is_flagged(answer, known, fact) -> None:
+    found = contradictions(answer, question="a shape question", known_shapes=known)
+    assert [(c.sentence, c.fact, c.note) for c in found] == [(answer, fact, "pytorch-weights")]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "weight_ih_l0 of nn.GRU(10, 20) has shape (60, 10).",  # the call's (10, 20) is no shape
+        "weight_ih_l0 is 60x10: 3·20 rows.",
+        "h_n has shape (D·num_layers, N, H), here (2, 8, 20).",
+        "h_n has shape (2, N, 20).",  # a symbol agrees with anything
+        "The output has shape (L, N, 20).",  # another tensor than the known one
+    ],
+)
+def test_shapes_that_agree_are_not_flagged(answer: str) -> None:
+    known = {"weight_ih_l0": (60, 10), "h_n": (2, 8, 20)}
+    assert contradictions(answer, question="a shape question", known_shapes=known) == []
+
+
+def test_the_grounder_checks_the_shape_it_computed_for_the_question() -> None:
+    """End to end through the tutor's grounder: the computed block's tensor is the reference."""
+    from gruchat.tutor.grounding import NotesGrounder
+
+    question = "What is the shape of weight_ih_l0 in nn.GRU(10, 20), and why?"
+    found = NotesGrounder().verify("weight_ih_l0 is (20, 10).", question=question)
+    assert found == [("weight_ih_l0 is (20, 10).", "weight_ih_l0 has shape (60, 10)",
+                      "pytorch-weights")]  # fmt: skip
+    assert NotesGrounder().verify("It is (60, 10): weight_ih_l0 (60, 10).", question) == []

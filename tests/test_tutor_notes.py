@@ -29,6 +29,9 @@ EXPECTED_NOTES = {
     "history-and-papers",
     "when-to-use",
     "pytorch-usage",
+    "pytorch-weights",
+    "keras-usage",
+    "training-problems",
 }
 
 
@@ -182,6 +185,103 @@ def test_gru_vs_lstm_counts() -> None:
     assert "cell state c" in body
 
 
+def _shape(text: str, name: str) -> tuple[int, ...]:
+    """The first numeric shape the note gives after ``name``: "weight_ih_l0 (60, 10)"."""
+    match = re.search(rf"\b{re.escape(name)}\s*\((\d+(?:,\s*\d+)*)\)", text)
+    assert match, name
+    return tuple(int(n) for n in match.group(1).split(","))
+
+
+def test_notes_gists_are_one_short_line_kept_out_of_the_body() -> None:
+    with_gist = [note for note in load_notes() if note.gist_line]
+    assert len(with_gist) == len(load_notes())  # every note names what must not be contradicted
+    for note in with_gist:
+        assert len(note.gist.split()) <= 40, note.name
+        assert len(note.gist) < 0.8 * len(note.body), note.name  # what makes it worth sending
+        assert "\n" not in note.gist and not note.body.lower().startswith("gist:")
+
+
+def test_a_gist_line_is_parsed_after_the_tags() -> None:
+    note = _parse_note("x", "# T\ntags: a, b\ngist: z ≈ 1 keeps the old state.\nBody text.")
+    assert (note.title, note.tags, note.gist, note.body) == (
+        "T",
+        ("a", "b"),
+        "z ≈ 1 keeps the old state.",
+        "Body text.",
+    )
+    assert _parse_note("x", "# T\nBody.").gist_line == ""
+
+
+def test_pytorch_weight_and_state_shapes_agree_with_torch() -> None:
+    torch = pytest.importorskip("torch")
+    body = _note("pytorch-weights").body
+    gru = torch.nn.GRU(10, 20)
+    assert _shape(body, "weight_ih_l0") == tuple(gru.weight_ih_l0.shape) == (60, 10)
+    assert _shape(body, "weight_hh_l0") == tuple(gru.weight_hh_l0.shape) == (60, 20)
+    stacked = torch.nn.GRU(10, 20, num_layers=2)
+    _, h_n = stacked(torch.zeros(5, 4, 10))
+    assert _shape(body, "the final state is") == tuple(h_n.shape)
+    assert "(D·num_layers, N, H)" in body and "(3·H, D·H above it)" in body
+    deep = torch.nn.GRU(10, 20, num_layers=2, bidirectional=True)
+    _, h_n = deep(torch.zeros(5, 4, 10))
+    assert tuple(h_n.shape) == (2 * 2, 4, 20)
+    assert tuple(deep.weight_ih_l1.shape) == (3 * 20, 2 * 20)
+    assert tuple(deep.weight_ih_l0_reverse.shape) == (60, 10)
+    assert tuple(deep.bias_hh_l1.shape) == (60,)
+
+
+def test_pytorch_gate_rows_are_in_the_order_r_z_n_as_the_weights_note_says() -> None:
+    """Rebuild one step from the row blocks taken as r, z, n and compare with nn.GRU."""
+    torch = pytest.importorskip("torch")
+    assert "gate order r, z, n" in _note("pytorch-weights").body
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 4)
+    x, h = torch.randn(1, 1, 3), torch.randn(1, 1, 4)
+    _, expected = gru(x, h)
+    wi, wh = gru.weight_ih_l0.chunk(3), gru.weight_hh_l0.chunk(3)
+    bi, bh = gru.bias_ih_l0.chunk(3), gru.bias_hh_l0.chunk(3)
+    x, h = x[0, 0], h[0, 0]
+    r = torch.sigmoid(wi[0] @ x + bi[0] + wh[0] @ h + bh[0])
+    z = torch.sigmoid(wi[1] @ x + bi[1] + wh[1] @ h + bh[1])
+    n = torch.tanh(wi[2] @ x + bi[2] + r * (wh[2] @ h + bh[2]))
+    assert torch.allclose((1 - z) * n + z * h, expected[0, 0], atol=1e-6)
+
+
+def test_keras_note_shapes_are_torchs_transposed_with_both_biases() -> None:
+    """Keras 3 (checked in a scratch install when the note was written) stores kernel
+    (features, 3·units), recurrent_kernel (units, 3·units) and bias (2, 3·units) with
+    reset_after=True: PyTorch's tensors transposed, and its two bias vectors stacked."""
+    torch = pytest.importorskip("torch")
+    body = _note("keras-usage").body
+    for fact in ("kernel (features, 3·units)", "recurrent_kernel (units, 3·units)",
+                 "bias (2, 3·units)", "gate order z, r, h", "rows r, z, n",
+                 "h = z ⊙ hₜ₋₁ + (1 − z) ⊙ h̃", "no cell state"):  # fmt: skip
+        assert fact in body, fact
+    features, units = 10, 64
+    gru = torch.nn.GRU(features, units)
+    assert tuple(gru.weight_ih_l0.T.shape) == (features, 3 * units)
+    assert tuple(gru.weight_hh_l0.T.shape) == (units, 3 * units)
+    assert tuple(torch.stack([gru.bias_ih_l0, gru.bias_hh_l0]).shape) == (2, 3 * units)
+    total = sum(p.numel() for p in gru.parameters())
+    assert total == 3 * units * (features + units + 2)  # the same count in both libraries
+
+
+def test_training_note_describes_clip_grad_norm_as_torch_does_it() -> None:
+    torch = pytest.importorskip("torch")
+    body = _note("training-problems").body
+    assert "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)" in body
+    assert "rescales them together" in body and "vanishing" in body
+    a, b = torch.zeros(2, requires_grad=True), torch.zeros(1, requires_grad=True)
+    a.grad, b.grad = torch.tensor([3.0, 0.0]), torch.tensor([4.0])  # total norm 5
+    norm = torch.nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    assert float(norm) == pytest.approx(5.0)
+    assert torch.allclose(a.grad, torch.tensor([0.6, 0.0]), atol=1e-5)  # same direction,
+    assert torch.allclose(b.grad, torch.tensor([0.8]), atol=1e-5)  # total norm 1
+    a.grad, b.grad = torch.tensor([0.3, 0.0]), torch.tensor([0.4])  # under max_norm
+    torch.nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    assert torch.allclose(b.grad, torch.tensor([0.4]))  # small gradients stay as they are
+
+
 # --- retrieval ---------------------------------------------------------------------------
 
 PEEPHOLE_NOTES = {"conventions-and-pitfalls", "gru-vs-lstm"}
@@ -198,7 +298,7 @@ RETRIEVAL_CASES: list[tuple[str, str | set[str]]] = [
     ("Explain GRUs", "what-is-a-gru"),
     ("what is a gated recurrent unit?", "what-is-a-gru"),
     ("why do GRUs help with vanishing gradients?", "vanishing-gradients"),
-    ("do GRUs fix exploding gradients?", "vanishing-gradients"),
+    ("do GRUs fix exploding gradients?", {"vanishing-gradients", "training-problems"}),
     ("does a GRU have peepholes?", PEEPHOLE_NOTES),
     ("which activation does the candidate use?", "candidate-state"),
     ("what are the GRU equations?", "equations"),
@@ -206,11 +306,11 @@ RETRIEVAL_CASES: list[tuple[str, str | set[str]]] = [
     ("who invented the GRU?", "history-and-papers"),
     ("which paper introduced GRUs?", "history-and-papers"),
     ("how do I use nn.GRU in PyTorch?", "pytorch-usage"),
-    ("what is the shape of h_n?", "pytorch-usage"),
+    ("what is the shape of h_n?", {"pytorch-usage", "pytorch-weights"}),
     ("when should I use a GRU instead of an LSTM?", "when-to-use"),
     ("how does the hidden state get updated?", "hidden-state-update"),
     ("is z the weight of the old or the new state?", "hidden-state-update"),
-    ("what is reset_after in Keras?", "conventions-and-pitfalls"),
+    ("what is reset_after in Keras?", {"conventions-and-pitfalls", "keras-usage"}),
 ]
 
 
@@ -284,13 +384,6 @@ def test_grounded_message_puts_notes_before_the_question() -> None:
         assert message.index(note.gist) < message.index("what does r do?")
     assert "tags:" not in message and "gist:" not in message
     assert len(message) < 800
-
-
-def test_every_note_has_a_gist_shorter_than_its_body_and_the_body_keeps_no_gist_line() -> None:
-    for note in load_notes():
-        assert note.gist_line, note.name
-        assert len(note.gist_line) < 0.8 * len(note.body), note.name
-        assert "gist:" not in note.body
 
 
 def test_a_note_without_a_gist_sends_its_body() -> None:

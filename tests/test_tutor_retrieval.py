@@ -29,7 +29,21 @@ LEARNER_PHRASINGS: list[tuple[str, str | set[str]]] = [
     ("why does r go inside the tanh?", "candidate-state"),
     ("what's the output of a GRU?", "hidden-state-update"),
     ("what is h_t made of?", {"hidden-state-update", "equations"}),
-]
+    ("What does GRU stand for?", "what-is-a-gru"),
+    ("What is the full name of a GRU?", "what-is-a-gru"),
+    # issue 15: Keras, shapes, training problems and "which text is right" questions
+    ("How does Keras order the gates inside the GRU kernel compared with PyTorch?", "keras-usage"),
+    ("In Keras, what does return_state=True add to what the GRU layer returns?", "keras-usage"),
+    ("With num_layers=2, what shape is h_n for a batch of 8 and hidden size 20?",
+     "pytorch-weights"),
+    ("What is the shape of weight_ih_l0 in nn.GRU(10, 20), and why?", "pytorch-weights"),
+    ("What is gradient clipping, and when should I use it with a GRU?", "training-problems"),
+    ("My GRU's training loss turns into NaN after a few epochs. Why?", "training-problems"),
+    ("I saw the update written as h_t = (1 - z) * h_{t-1} + z * h~_t in a blog. Is that wrong?",
+     "conventions-and-pitfalls"),
+    ("Where is the reset gate applied in PyTorch's GRU compared with the original paper?",
+     {"conventions-and-pitfalls", "candidate-state"}),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("question", "expected"), LEARNER_PHRASINGS)
@@ -52,7 +66,14 @@ FOLLOW_UPS: list[tuple[str, list[str], str | set[str]]] = [
     ("why?", ["and the other gate?", "what does the update gate do?"], "gates"),
     ("and in PyTorch?", ["what are the GRU equations?"], {"equations", "pytorch-usage"}),
     ("what about an LSTM?", ["how many parameters does a GRU layer have?"], "parameter-count"),
-]
+    ("And if I make it bidirectional?",
+     ["How many trainable parameters does nn.GRU(input_size=10, hidden_size=20) have?"],
+     "parameter-count"),
+    ("Which gate's weights come first in those rows?",
+     ["What is the shape of weight_ih_l0 in nn.GRU(10, 20), and why?"], "pytorch-weights"),
+    ("What does the ⊙ symbol in those equations mean?",
+     ["Can you write down the full set of GRU equations for one time step?"], "equations"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("question", "previous", "expected"), FOLLOW_UPS)
@@ -75,8 +96,10 @@ def test_a_follow_up_alone_gets_no_notes_and_a_full_question_ignores_the_previou
 
 @pytest.mark.parametrize(
     "question",
-    ["why?", "and the other gate?", "what about r?", "and in PyTorch?", "why not?", "is that so?"],
-)
+    ["why?", "and the other gate?", "what about r?", "and in PyTorch?", "why not?", "is that so?",
+     "Which gate's weights come first in those rows?", "What was that paper mainly about?",
+     "What does the ⊙ symbol in those equations mean?"],
+)  # fmt: skip
 def test_short_questions_that_lean_on_the_last_one_are_follow_ups(question: str) -> None:
     assert is_follow_up(question)
 
@@ -88,6 +111,11 @@ def test_short_questions_that_lean_on_the_last_one_are_follow_ups(question: str)
         "why do GRUs help with vanishing gradients?",
         "how many parameters does nn.GRU(10, 20) have?",
         "hello",
+        "What does this gate do in a GRU?",  # names the model: it stands alone
+        "Is this nn.GRU(10, 20) layer bidirectional?",
+        "Which of these papers introduced the GRU, Cho et al. or Chung et al.? Give the year",
+        "Is it true that z close to 1 forgets the past?",  # "that" starts a clause here
+        "So that r near 0 ignores the past?",
     ],
 )
 def test_standalone_questions_are_not_follow_ups(question: str) -> None:

@@ -82,6 +82,7 @@ class Computed:
     explanation: str
     fact: str  # one sentence for the model: "Computed exactly: …"
     spec: RNNSpec
+    tensor: str = ""  # the tensor whose shape ``value`` is ("h_n", "weight_ih_l0"); "" for counts
 
     @property
     def body(self) -> str:
@@ -281,4 +282,66 @@ def tensor_shapes(
     stated = ", ".join(f"{t} has shape {_shape(s)}" for t, s in found.items() if t != "input")
     fact = f"Computed exactly: for {spec.name}{context}, {stated}."
     title = f"{spec.name}: tensor shapes{context}"
-    return Computed(title, found[main], first, rest, explanation, fact, spec)
+    return Computed(title, found[main], first, rest, explanation, fact, spec, tensor=main)
+
+
+# -- the weight tensors: weight_ih_l0 and company ------------------------------------------------
+GATE_ORDER = {"RNN": "", "GRU": "r, z, n", "LSTM": "i, f, g, o"}  # PyTorch's row blocks
+
+
+def weight_shapes(spec: RNNSpec, layer: int = 0) -> dict[str, Shape]:
+    """The parameters of one layer as PyTorch names them (bias_ih_l0, weight_hh_l0 …).
+
+    weight_ih_lk is (g·H, I_k) with I_0 = input_size and I_k = D·H above; weight_hh_lk is
+    (g·H, H); each bias is (g·H,). A bidirectional layer repeats them with ``_reverse``.
+    """
+    if spec.cell or spec.proj_size or not 0 <= layer < spec.num_layers:
+        raise ValueError("weight shapes are computed for nn.RNN/GRU/LSTM layers without proj_size")
+    rows = spec.gates * spec.hidden_size
+    size = spec.input_size if layer == 0 else spec.directions * spec.hidden_size
+    found: dict[str, Shape] = {
+        f"weight_ih_l{layer}": (rows, size),
+        f"weight_hh_l{layer}": (rows, spec.hidden_size),
+    }
+    if spec.bias:
+        found |= {f"bias_ih_l{layer}": (rows,), f"bias_hh_l{layer}": (rows,)}
+    return found
+
+
+def weight_shape(spec: RNNSpec, tensor: str) -> Computed:
+    """The shape of one named weight tensor (``weight_ih_l0``), with its formula."""
+    base = tensor.removesuffix("_reverse")
+    if tensor != base and not spec.bidirectional:
+        raise ValueError(f"{tensor} exists only in a bidirectional layer")
+    layer = int(base.rsplit("_l", 1)[1])
+    found = weight_shapes(spec, layer)
+    if base not in found:
+        raise ValueError(f"{spec.name} has no {base}")
+    g, hidden = spec.gates, spec.hidden_size
+    size = found[f"weight_ih_l{layer}"][1]
+    rows, columns = ("H" if g == 1 else f"{g}·H"), ("H_in" if layer == 0 else "D·H")
+    symbolic = {"weight_ih": (rows, columns), "weight_hh": (rows, "H"), "bias": (rows,)}
+    worked = {
+        "weight_ih": (_times(g, hidden), size),
+        "weight_hh": (_times(g, hidden), hidden),
+        "bias": (_times(g, hidden),),
+    }
+
+    def line(name: str) -> str:
+        kind = "bias" if name.startswith("bias") else name.rsplit("_l", 1)[0]
+        parts = [_shape(symbolic[kind]), _shape(worked[kind]), _shape(found[name])]
+        unique = [p for i, p in enumerate(parts) if p not in parts[:i]]
+        return f"{name}: {' = '.join(unique)}"
+
+    rest = tuple(line(name) for name in found if name != base)
+    order = GATE_ORDER[spec.kind]
+    explanation = (
+        (f"The {g} row blocks are the gates in PyTorch's order {order}. " if order else "")
+        + ("A bidirectional layer has the same tensors again with the suffix _reverse."
+           if spec.bidirectional else "")
+    ).strip()  # fmt: skip
+    fact = f"Computed exactly: in {spec.name}, {tensor} has shape {_shape(found[base])}."
+    if order:
+        fact += f" Its rows are in gate order {order}."
+    title = f"{spec.name}: {tensor} shape"
+    return Computed(title, found[base], line(base), rest, explanation, fact, spec, tensor=tensor)

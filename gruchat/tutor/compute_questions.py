@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 
-from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes
+from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
 
 _I = re.IGNORECASE
 _WORD_NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -250,7 +250,18 @@ def _target(text: str) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
+_WEIGHT_NAME = re.compile(r"\b((?:weight|bias)_(?:ih|hh)_l\d+(?:_reverse)?)\b", _I)
+
+
 def _shape_question(text: str, spec: RNNSpec) -> Computed:
+    weights = {m.group(1).lower() for m in _WEIGHT_NAME.finditer(text)}
+    if len(weights) > 1:
+        raise _Unclear
+    if weights:
+        try:
+            return weight_shape(spec, weights.pop())
+        except ValueError:
+            raise _Unclear from None
     body = _CODE.sub(" ", text)  # the constructor's numbers are sizes, not L or N
     batch, length = _one(_BATCH, body), _one(_LENGTH, body)
     unbatched = bool(_UNBATCHED.search(body))

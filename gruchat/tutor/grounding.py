@@ -76,13 +76,17 @@ class NotesGrounder:
         question: str = "",
         known_numbers: Mapping[str, float] | None = None,
     ) -> list[tuple[str, str, str]]:
-        """The answer's sentences that contradict the notes, or a number gruchat computed
-        for this question (a parameter count the model restated wrongly)."""
-        if known_numbers is None and question:
-            computed = self.computed(question)
-            if computed is not None and isinstance(computed.value, int):
-                known_numbers = {"parameters": computed.value}
-        found = contradictions(answer, question=question, known_numbers=known_numbers)
+        """The answer's sentences that contradict the notes, or a number or shape gruchat
+        computed for this question (a parameter count the model restated wrongly)."""
+        known_shapes = None
+        computed = self.computed(question) if question else None
+        if computed is not None and isinstance(computed.value, tuple) and computed.tensor:
+            known_shapes = {computed.tensor: computed.value}
+        if known_numbers is None and computed is not None and isinstance(computed.value, int):
+            known_numbers = {"parameters": computed.value}
+        found = contradictions(
+            answer, question=question, known_numbers=known_numbers, known_shapes=known_shapes
+        )
         return [(c.sentence, c.fact, c.note) for c in found]
 
 

@@ -14,7 +14,7 @@ not flagged.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 _NEGATION = re.compile(
@@ -28,7 +28,9 @@ _GRU = re.compile(r"\bgru|\bgated recurrent unit", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+|\n+")
 # A negation in one clause must not excuse a claim in the next: "no peepholes, but it
 # does have a cell state" is checked as two clauses.
-_CLAUSE_BREAK = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b|;", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"\b(?:but|however|although|though|yet|whereas|while)\b|;", re.IGNORECASE
+)
 _NUMBER = r"(?:three|3|four|4)"
 
 
@@ -122,13 +124,15 @@ RULES: tuple[Rule, ...] = (
         "gru-vs-lstm",
     ),
     _rule(
-        r"\b(an?|its|the|one|separate)( separate| internal| long-term)? (cell state|memory cell)\b",
+        r"\b(an?|its|the|one|separate)( separate| internal| long-term)? (cell state|memory cell)\b"
+        r"|\bhidden states? and (a |the |its )?(separate )?cell states?\b",
         "a GRU has no cell state, only h",
         "gru-vs-lstm",
+        unless=r"\b(merg|combin|replac|in place of|fold)\w*",
     ),
     _rule(
         r"\b(an?|its|the|one|has|have) (output|input|forget) gates?\b",
-        "a GRU has only an update gate and a reset gate",
+        "a GRU has no output, input or forget gate: only an update gate z and a reset gate r",
         "gates",
     ),
     _rule(
@@ -187,6 +191,39 @@ RULES: tuple[Rule, ...] = (
         negatable=False,
     ),
     _rule(
+        r"\bgrus?\b[^.]*\bmore (parameters|weights)\b[^.]*\blstm"
+        r"|\blstms?\b[^.]*\b(fewer|less) (parameters|weights)\b[^.]*\bgru",
+        "a GRU has 3/4 of the parameters of an LSTM of the same size (3 weight blocks, not 4)",
+        "parameter-count",
+        negatable=False,  # "an LSTM has" reads as a negation to the other rules
+        unless=r"\b(no|not|never|nor)\b|n't\b",
+    ),
+    _rule(
+        r"\blstms?\b[^.]*\b(is|are|runs?|trains?) (a bit |much |slightly |generally )?faster\b"
+        r"[^.]*\bgrus?\b",
+        "a GRU is a bit faster than an LSTM of the same size: 3 weight blocks instead of 4",
+        "gru-vs-lstm",
+        unless=r"\bconverg\w*|\bsome\b|\bcan\b|\bmay\b|\bmight\b|\bsometimes\b",
+    ),
+    _rule(
+        r"\bpytorch\b[^.]*\b(before|prior to)\b[^.]*\b(product|multipl\w*|matrix|w_hn)",
+        "PyTorch applies r after the recurrent product, r ⊙ (W_hn hₜ₋₁ + b_hn); Cho et al. "
+        "apply it before",
+        "candidate-state",
+    ),
+    _rule(
+        r"\bclip\w*\b[^.]*\bvanish",
+        "gradient clipping caps exploding gradients; it does not help vanishing gradients",
+        "training-problems",
+    ),
+    _rule(
+        r"\b(prevent|stop|solv|eliminat|avoid|fix|cur|immune|protect)\w*\b[^.]*\bexplo(d|sion)",
+        "a GRU does not stop exploding gradients: clip the gradient norm "
+        "(torch.nn.utils.clip_grad_norm_) or lower the learning rate",
+        "training-problems",
+        unless=r"\bclip|\bnorm\b|learning rate",
+    ),
+    _rule(
         rf"\b(eliminat|remov|solv|get rid of|gets rid of|cur|prevent|avoid|overcom)\w*\b"
         rf"[^.]*\b{_VANISHING}|"
         rf"\b{_VANISHING} (is|are) (completely |fully |entirely )?(eliminated|solved|removed|gone)"
@@ -229,13 +266,17 @@ def contradictions(
     answer: str,
     question: str = "",
     known_numbers: Mapping[str, float] | None = None,
+    known_shapes: Mapping[str, Sequence[int | str]] | None = None,
 ) -> list[Contradiction]:
     """Sentences of ``answer`` that state a known false claim about GRUs.
 
     ``question`` decides what a bare "it" or "the cell" refers to and lets a leading
     yes/no question be checked; ``known_numbers`` (label -> value, e.g. a computed
-    {"parameters": 1920}) flags sentences that state a different value for that label.
+    {"parameters": 1920}) flags sentences that state a different value for that label, and
+    ``known_shapes`` (tensor -> computed shape) sentences that give that tensor another shape.
     """
+    from gruchat.tutor.guard_shapes import wrong_shape
+
     pronouns_mean_gru = topic_is_gru(question)
     found: list[Contradiction] = []
     for sentence in sentences(answer):
@@ -246,6 +287,10 @@ def contradictions(
         wrong_number = _wrong_number(sentence, known_numbers or {}, pronouns_mean_gru)
         if wrong_number is not None:
             found.append(wrong_number)
+            continue
+        shape_fact = wrong_shape(sentence, known_shapes) if known_shapes else None
+        if shape_fact is not None:
+            found.append(Contradiction(sentence, shape_fact, _SHAPE_NOTE))
     from gruchat.tutor.guard_questions import leading_answer_contradiction, wrong_credit
 
     credited = wrong_credit(question, answer)
@@ -277,6 +322,7 @@ def _first_broken_rule(sentence: str, pronouns_mean_gru: bool) -> Rule | None:
 
 
 # -- numbers that disagree with a known value ----------------------------------------------
+_SHAPE_NOTE = "pytorch-weights"
 _LABEL_WORDS = {"parameters": r"(?:trainable |learnable |total )?(?:parameters|params|weights)"}
 _LABEL_NOTES = {"parameters": "parameter-count"}
 _QUANTITY = r"(\d{1,3}(?:,\d{3})+|\d+)"

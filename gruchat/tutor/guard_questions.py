@@ -1,9 +1,14 @@
 """The guard's checks that need the question: who gets the credit for the GRU, and a
 yes or no to a leading question ("a GRU has an output gate, right?") that affirms a
-false claim or denies a true one. The sentence rules live in ``guard``."""
+false claim or denies a true one. The sentence rules live in ``guard``.
+
+A leading question is judged by a known claim it names, else by the sentence rules run
+on the statement it asks about ("does a GRU have X?" -> "a GRU has X"): a plain "Yes" to
+a statement the rules call false is flagged like the false sentence itself."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -14,6 +19,7 @@ from gruchat.tutor.guard import (
     _NOT_CHO,
     _NUMBER,
     Contradiction,
+    _first_broken_rule,
     sentences,
     topic_is_gru,
 )
@@ -74,7 +80,12 @@ CLAIMS: tuple[Claim, ...] = (
         "peephole connections belong to some LSTM variants, not GRUs",
         "conventions-and-pitfalls",
     ),
-    _claim(r"\b(two|2) gates\b|\b(an? |the )?(reset|update) gate\b", True, _GATES_FACT, "gates"),
+    _claim(
+        r"\b(two|2) gates\b|\b(have|has|use|uses|with)\s+(an? |the )?(reset|update) gates?\b",
+        True,
+        _GATES_FACT,
+        "gates",
+    ),
     _claim(
         r"\b(eliminat|remov|solv)\w* (the )?vanishing",
         False,
@@ -88,10 +99,23 @@ CLAIMS: tuple[Claim, ...] = (
         "history-and-papers",
     ),
     _claim(r"\bcho\b", True, "the GRU was introduced by Cho et al. (2014)", "history-and-papers"),
+    _claim(
+        r"\breset_after\s*=\s*false\b[^?]*\b(pytorch|nn\.gru|cudnn)",
+        False,
+        "weights trained with Keras reset_after=False do not fit PyTorch's nn.GRU, which "
+        "applies r after the recurrent product (like reset_after=True)",
+        "conventions-and-pitfalls",
+    ),
+    _claim(
+        r"\b(stop|prevent|fix|solv|avoid)\w*\b[^?]*\bexplo(d|sion)",
+        False,
+        "a GRU does not stop exploding gradients: clip the gradient norm",
+        "training-problems",
+    ),
 )
 _LEADING = re.compile(
     r"^\s*(?:so,?\s+)?(?:is it (?:true|correct|right) that|am i right that|"
-    r"(?:does|do|did|is|are|was|were|has|have|can|could)\b)"
+    r"(?:does|do|did|is|are|was|were|has|have|can|could|will|would|should)\b)"
     r"|,?\s*(?:right|correct|true|isn't it|doesn't it|don't they|aren't they)\s*\?\s*$",
     re.IGNORECASE,
 )
@@ -99,14 +123,69 @@ _YES = re.compile(r"^\W*(yes|yeah|yep|correct|true|that's right|that is right|ri
 _NO = re.compile(r"^\W*(no|nope|false|incorrect|not really|that's wrong|that is wrong)\b", re.I)
 
 
-def leading_claim(question: str) -> Claim | None:
-    """The claim a yes/no question about a GRU asks to confirm, if it is one we know."""
+# "is it true that", "so", "right?": the asking around a statement
+_ASKING_HEAD = re.compile(
+    r"^\s*(?:so,?\s+|and\s+|but\s+)?(?:is it (?:true|correct|right) that|am i right that|"
+    r"i (?:heard|read|think|thought) that|(?:is|was) it (?:true|right) that)?\s*",
+    re.IGNORECASE,
+)
+_ASKING_TAIL = re.compile(
+    r",?\s*(?:right|correct|true|yes|isn't it|doesn't it|don't they|aren't they|isn't that|"
+    r"is that (?:right|true|correct)|am i right)?\s*\?+\s*$",
+    re.IGNORECASE,
+)
+# "does a GRU have X" -> "a GRU has X"; "will a GRU stop X" -> "a GRU will stop X"
+_DOES = re.compile(r"^(?:does|do|did)\s+(.+?)\s+(have|has|use|keep|need|contain)\b", re.I)
+_MODAL = re.compile(r"^(will|would|can|could|should)\s+(an?\s+\w+|the\s+\w+|grus?)\s+", re.I)
+_THIRD_PERSON = {"have": "has", "use": "uses", "keep": "keeps", "need": "needs",
+                 "contain": "contains"}  # fmt: skip
+# A negation just before the claim flips it: "is it true that a GRU has no output gate?"
+_NEGATION_REACH = 24  # characters
+_STATEMENT_NEGATION = re.compile(
+    r"\b(no|not|never|without|lacks?|doesn't|does not|don't|do not|isn't|aren't)\b", re.I
+)
+
+
+def leading_statement(question: str) -> str:
+    """The statement a yes/no question asks about, as a sentence the rules can read."""
+    text = _ASKING_TAIL.sub("", _ASKING_HEAD.sub("", question, count=1)).strip()
+    does = _DOES.match(text)
+    if does:
+        verb = does.group(2).lower()
+        subject = does.group(1)
+        plural = re.search(r"\b(grus|lstms|they|we|you|i)\b", subject, re.I)
+        text = f"{subject} {verb if plural else _THIRD_PERSON.get(verb, verb)}{text[does.end() :]}"
+    else:
+        modal = _MODAL.match(text)
+        if modal:
+            text = f"{modal.group(2)} {modal.group(1).lower()} {text[modal.end() :]}"
+    return text
+
+
+def _asks_about_gru(question: str) -> bool:
     if not _LEADING.search(question) or not topic_is_gru(question):
-        return None
+        return False
     lstm, gru = _LSTM.search(question), _GRU.search(question)
-    if lstm and (gru is None or lstm.start() < gru.start()):
-        return None  # "does an LSTM have …", "is it true that LSTMs, unlike GRUs, …"
-    return next((c for c in CLAIMS if c.pattern.search(question)), None)
+    # "does an LSTM have …", "is it true that LSTMs, unlike GRUs, …"
+    return not (lstm and (gru is None or lstm.start() < gru.start()))
+
+
+def leading_claim(question: str) -> Claim | None:
+    """The claim a yes/no question about a GRU asks to confirm, if it is one we know; a
+    statement the sentence rules call false counts as a false claim."""
+    if not _asks_about_gru(question):
+        return None
+    statement = leading_statement(question)
+    rule = _first_broken_rule(statement, pronouns_mean_gru=True)
+    if rule is not None:  # the most specific judge: "does the reset gate decide what is kept?"
+        return Claim(re.compile(re.escape(statement)), False, rule.fact, rule.note)
+    for claim in CLAIMS:
+        named = claim.pattern.search(statement)
+        if named:  # "has no output gate" flips the claim; "two gates, not three?" does not
+            before = statement[max(0, named.start() - _NEGATION_REACH) : named.start()]
+            negated = bool(_STATEMENT_NEGATION.search(before))
+            return dataclasses.replace(claim, true=claim.true != negated)
+    return None
 
 
 def leading_answer_contradiction(question: str, answer: str) -> Contradiction | None:

@@ -51,6 +51,14 @@ _CONTINUES = re.compile(
 _WHY = re.compile(r"^\W*(why|how come|really|is that|does that|is it)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(it|its|that|this|they|them|those|other|one|ones)\b", re.IGNORECASE)
 _MODEL_WORDS = re.compile(r"\b(grus?|lstms?|rnns?)\b", re.IGNORECASE)
+# "in those rows", "that paper": a demonstrative pointing back at the last answer
+# ("is it true that z …" is no pointer: "that" there starts a clause)
+_POINTS_BACK = re.compile(
+    r"\b(?:those|these)\s+(?!are\b|were\b)[a-z⊙]|"
+    r"\b(?:in|of|from|about|with|for|on|to|by|at)\s+(?:that|this)\s+(?!is\b|was\b)[a-z⊙]",
+    re.IGNORECASE,
+)
+_POINTING_MAX_WORDS = 6
 _FOLLOW_UP_MAX_WORDS = 4  # content words after "and …"; a longer question stands alone
 _STOPWORDS = frozenset(set(STOPWORDS_EN) | _QUESTION_WORDS)
 # Single-character tokens are kept on purpose: "z", "r" and "n" name the gates.
@@ -62,14 +70,20 @@ _HEADING_WEIGHT = 1.0
 # A question naming only the topic ("what is a GRU?", "explain GRUs") gets the overview note;
 # BM25 cannot pick it because "gru" occurs in every note and so has almost no weight.
 _OVERVIEW_NOTE = "what-is-a-gru"
-_TOPIC_STEMS = frozenset({"gru", "recurrent", "unit", "rnn", "cell", "network", "neural"})
+_TOPIC_STEMS = frozenset(
+    {"gru", "recurrent", "unit", "rnn", "cell", "network", "neural"}
+    | {"stand", "acronym", "abbreviation", "full", "name"}  # "what does GRU stand for?"
+)
 
 
 @dataclass(frozen=True)
 class Note:
-    """One verified note; `name` is the file stem, `body` excludes the title, tags and gist
-    lines. The learner sees the body; the model is sent the ``gist`` (the key facts in about half
-    the tokens: each prompt token costs the 1.5B ~6 ms before its first word)."""
+    """One verified note; `name` is the file stem, `body` excludes the title, tags and gist.
+
+    The learner sees the body; the model is sent the ``gist`` (an optional `gist:` line, at
+    most 40 words: the facts a model must not contradict, in about a third of the body's
+    tokens, since each prompt token costs the 1.5B ~6 ms before its first word).
+    """
 
     name: str
     title: str
@@ -84,7 +98,7 @@ class Note:
 
 
 def _parse_note(name: str, text: str) -> Note:
-    """Split a note file into title, optional `tags:` line and body."""
+    """Split a note file into title, optional `tags:` and `gist:` lines and body."""
     lines = text.strip().splitlines()
     title = name.replace("-", " ")
     if lines and lines[0].startswith("#"):
@@ -206,7 +220,9 @@ class NoteIndex:
     def _is_topic_only(self, question: str) -> bool:
         """True when every content word of `question` just names the topic itself."""
         words = content_words(question)
-        return bool(words) and all(_light_stem(w) in _TOPIC_STEMS for w in words)
+        return bool(words) and all(
+            w in _TOPIC_STEMS or _light_stem(w) in _TOPIC_STEMS for w in words
+        )
 
     def search(self, question: str, k: int = 2) -> list[Note]:
         """The `k` most relevant notes, dropping weak matches so off-topic chat gets none."""
@@ -243,7 +259,9 @@ def is_follow_up(question: str) -> bool:
         return len(words) <= _FOLLOW_UP_MAX_WORDS
     if _WHY.search(question):
         return len(words) <= 1  # "why not r?"; "why does z weight the old state?" stands alone
-    names_a_model = _MODEL_WORDS.search(question)
+    names_a_model = _MODEL_WORDS.search(question) or "nn." in question
+    if not names_a_model and _POINTS_BACK.search(question):
+        return len(words) <= _POINTING_MAX_WORDS
     return len(words) <= 2 and not names_a_model and bool(_ANAPHORA.search(question))
 
 
