@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 from helpers import children_import_this_checkout, isolate_user_state, run_gruchat
@@ -12,6 +13,14 @@ from helpers import children_import_this_checkout, isolate_user_state, run_gruch
 # or writes the user's config, history or data. The model store is kept (linked in).
 USER_STATE = isolate_user_state(os.environ)
 children_import_this_checkout(os.environ)
+
+# A background job of a non-interactive shell (`nohup make test &`) starts with SIGINT
+# and SIGHUP ignored, so Python installs no KeyboardInterrupt handler, gruchat (rightly)
+# leaves an ignored SIGHUP alone, and the Ctrl-C and hang-up tests fail for the way they
+# were launched; the tests (and the REPLs they spawn, which inherit it) get what a user at
+# a terminal has.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 from gruchat import models  # noqa: E402
 from gruchat.engine.fake import FakeEngine  # noqa: E402
