@@ -38,12 +38,14 @@ def run_repl(
     extra_args: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
     cwd: str | None = None,
+    reading_s: float = READING_S,
 ) -> dict:
     """Type the set's turns into one REPL process; return the same shape as raw_engine.py.
 
     ``spec["isq"]`` None passes no --isq (the preset's own); ``extra_args`` and
     ``extra_env`` go to the REPL process (an --endpoint), which starts in ``cwd`` (another
-    checkout's root runs that checkout's gruchat: ``-m`` puts the start folder first)."""
+    checkout's root runs that checkout's gruchat: ``-m`` puts the start folder first).
+    ``reading_s``: how long the user reads the banner and types before the first question."""
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ,
@@ -69,7 +71,7 @@ def run_repl(
             load_s = time.perf_counter() - started
             turns = []
             hits = 0
-            time.sleep(READING_S)
+            time.sleep(reading_s)
             for question in spec["set"]["turns"]:
                 child.sendline(question)
                 child.expect(r"Prefix cache: \d+ hits")

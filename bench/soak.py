@@ -7,7 +7,13 @@ after the last. The modes differ only in ``cache_budget_tokens`` (0 = the engine
 reloaded); ``history_tokens`` (the history window) is the configured one, recorded.
 Goal: with bounding on, peak RSS after 60 within 1.3x of that after 6.
 
+A sampler thread reads the resident set every 20 ms and keeps two maxima: while a
+reload (and its re-warm) runs, and otherwise, so a peak can be put down to its cause.
+``--allocators`` runs each budget under several glibc malloc settings (the child's
+environment; see ALLOCATORS).
+
 usage: python bench/soak.py [--questions 60] [--budgets 0,4096] [--max-tokens 32]
+       [--allocators default,gruchat]
        (run it as `flock /tmp/gruchat-model.lock python bench/soak.py`)
 """
 
@@ -22,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +50,14 @@ def questions(count: int) -> list[str]:
     if count > len(out):
         raise SystemExit(f"at most {len(out)} distinct questions")
     return out[:count]
+
+
+ALLOCATORS = {
+    "default": {},
+    "mmap128k": {"MALLOC_MMAP_THRESHOLD_": "131072"},  # a fixed threshold: big blocks go back
+    "arena2": {"MALLOC_ARENA_MAX": "2"},
+    "mmap128k+arena2": {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_ARENA_MAX": "2"},
+}
 
 
 def memory_mb() -> dict[str, float]:
@@ -77,6 +92,30 @@ class MeasuredLines:
         return iter(self.readline, "")
 
 
+class Sampler(threading.Thread):
+    """The resident set every ``period`` s: its maximum while a reload runs, and otherwise."""
+
+    def __init__(self, period: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.period, self.reloading = period, False
+        self.peak = {"reload": 0.0, "turns": 0.0}
+        self._page = os.sysconf("SC_PAGE_SIZE") / 2**20
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        with open("/proc/self/statm", "rb", buffering=0) as statm:
+            while not self._stop.wait(self.period):
+                statm.seek(0)
+                rss = int(statm.read().split()[1]) * self._page
+                key = "reload" if self.reloading else "turns"
+                self.peak[key] = max(self.peak[key], rss)
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self.join()
+        return {k: round(v) for k, v in self.peak.items()}
+
+
 def child(budget: int, count: int, max_tokens: int) -> dict:
     """One mode in this process: the real REPL loop over ``count`` questions."""
     sys.path.insert(0, str(ROOT))
@@ -86,11 +125,20 @@ def child(budget: int, count: int, max_tokens: int) -> dict:
     from gruchat.environment import Environment
 
     made: list[RecyclingEngine] = []
+    sampler = Sampler()
+    sampler.start()
 
     class Counting(RecyclingEngine):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             made.append(self)
+
+        def _recycle(self) -> None:
+            sampler.reloading = True
+            try:
+                super()._recycle()
+            finally:
+                sampler.reloading = False
 
     repl.RecyclingEngine = Counting  # only to read its counters afterwards
     lines = MeasuredLines(questions(count))
@@ -101,6 +149,7 @@ def child(budget: int, count: int, max_tokens: int) -> dict:
     status = repl.run_repl(settings, env)
     for engine in made:
         engine.wait()
+    peaks = sampler.stop()
     out = env.out.file.getvalue()
     ttfts = [float(x) for x in re.findall(r"Time to first token: ([\d.]+)s", out)]
     hits = re.findall(r"Prefix cache: (\d+) hits / (\d+) turns", out)
@@ -115,16 +164,19 @@ def child(budget: int, count: int, max_tokens: int) -> dict:
         "median_ttft_s": statistics.median(ttfts) if ttfts else None,
         "max_ttft_s": max(ttfts) if ttfts else None,
         "recycles": made[0].recycles if made else 0,
+        "allocator": os.environ.get("SOAK_ALLOCATOR", "default"),
+        "sampled_peak_mb": peaks,  # max resident set during reloads / the rest
         "early": lines.samples.get("early"),
         "end": lines.samples.get("end"),
     }
 
 
-def run_mode(budget: int, count: int, max_tokens: int) -> dict:
+def run_mode(budget: int, allocator: str, count: int, max_tokens: int) -> dict:
     with tempfile.NamedTemporaryFile("r", suffix=".json") as handle:
         cmd = [sys.executable, __file__, "--child", str(budget), "--questions", str(count),
                "--max-tokens", str(max_tokens), "--out", handle.name]  # fmt: skip
-        env = {**os.environ, "RUST_LOG": "error"}
+        env = {**os.environ, "RUST_LOG": "error", **ALLOCATORS[allocator]}
+        env["SOAK_ALLOCATOR"] = allocator
         subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
         return json.loads(Path(handle.name).read_text())
 
@@ -134,26 +186,30 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--budgets", default="0,4096")
     parser.add_argument("--max-tokens", type=int, default=32)
+    parser.add_argument("--allocators", default="default", help=", ".join(ALLOCATORS))
     parser.add_argument("--child", type=int, default=None)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     if args.child is not None:
         args.out.write_text(json.dumps(child(args.child, args.questions, args.max_tokens)))
         return
-    rows = [run_mode(int(b), args.questions, args.max_tokens) for b in args.budgets.split(",")]
+    modes = [(int(b), a) for a in args.allocators.split(",") for b in args.budgets.split(",")]
+    rows = [run_mode(b, a, args.questions, args.max_tokens) for b, a in modes]
     n = args.questions
     print(
-        f"| cache_budget_tokens | peak RSS after {EARLY} | peak after {n} | ratio | RSS after "
-        f"{EARLY} | RSS after {n} | reloads | prefix-cache hits | median TTFT | answers |"
+        f"| malloc | cache_budget_tokens | peak RSS after {EARLY} | peak after {n} | ratio | "
+        f"RSS after {EARLY} | RSS after {n} | peak in reloads / turns | reloads | "
+        "prefix-cache hits | median TTFT | answers |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        early, end = row["early"], row["end"]
+        early, end, sampled = row["early"], row["end"], row["sampled_peak_mb"]
         row["peak_ratio"] = end["VmHWM"] / early["VmHWM"]
         row["rss_ratio"] = end["VmRSS"] / early["VmRSS"]
-        print(f"| {row['budget_tokens']} | {early['VmHWM']:.0f} MB | {end['VmHWM']:.0f} MB | "
-              f"{row['peak_ratio']:.2f}x | {early['VmRSS']:.0f} MB | {end['VmRSS']:.0f} MB "
-              f"({row['rss_ratio']:.2f}x) | {row['recycles']} | {row['prefix_cache']} | "
+        print(f"| {row['allocator']} | {row['budget_tokens']} | {early['VmHWM']:.0f} MB | "
+              f"{end['VmHWM']:.0f} MB | {row['peak_ratio']:.2f}x | {early['VmRSS']:.0f} MB | "
+              f"{end['VmRSS']:.0f} MB ({row['rss_ratio']:.2f}x) | {sampled['reload']} / "
+              f"{sampled['turns']} MB | {row['recycles']} | {row['prefix_cache']} | "
               f"{row['median_ttft_s']:.2f}s | {row['answers']} |")  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -111,18 +111,29 @@ class Session:
             return 0
         return self.window_start() - self.window_start(len(self.exchanges) - 1)
 
+    def sent_user_texts(self) -> list[str]:
+        """The user messages of the history the next request sends, as the model sees them
+        (a grounded question with its notes)."""
+        return [
+            m["content"]
+            for e in self.exchanges[self.window_start() :]
+            for m in _as_sent(e)
+            if m["role"] == "user"
+        ]
+
     def previous_questions(self) -> list[str]:
         """The user's earlier questions in this conversation, latest first (for follow-ups)."""
         return [e.messages[0]["content"] for e in reversed(self.exchanges) if e.messages]
 
-    def record(self, turn: Turn, sent: bool = True, as_sent: str = "") -> None:
+    def record(self, turn: Turn, as_sent: str = "") -> None:
         """Keep the exchange, marked; only a clean answer is sent to the model again.
 
-        ``sent=False``: the question never reached the model (Ctrl-C before sending), so,
-        like a failure with no text, the exchange has no messages. ``as_sent``: the user
-        message as the model got it (the question with its notes); later turns send it
-        again verbatim, so the prompt still begins with what the engine has cached."""
-        self.exchanges.append(Exchange(turn, history_messages(turn, as_sent) if sent else ()))
+        A turn cancelled before its request reached the engine is kept like one cancelled
+        after (the question and "[cancelled]", never sent again): when a Ctrl-C lands is a
+        race the learner cannot see, so the transcript must not depend on it. ``as_sent``:
+        the user message as the model got it (the question with its notes); later turns
+        send it again verbatim, so the prompt still begins with what the engine has cached."""
+        self.exchanges.append(Exchange(turn, history_messages(turn, as_sent)))
 
     # -- stats (over the exchanges in the history now) -----------------------------
     @property

@@ -24,6 +24,7 @@ from gruchat.waiting import WAITING, reading
 
 Finding = tuple[str, str, str]  # (sentence, correct fact, note name)
 NOTES_HEAD = "Notes:\n"  # how a grounded user turn starts (gruchat.tutor.notes)
+QUESTION_HEAD = "Question: "  # ... or, when its notes were sent in an earlier turn
 
 
 class ComputedBlock(Protocol):
@@ -47,10 +48,14 @@ class Grounder(Protocol):
     a shape), shown before the model's words.
     """
 
-    def ground(self, question: str, previous: Sequence[str] = ()) -> tuple[str, list[str]]:
-        """The user message to send and the names of the notes it carries.
+    def ground(
+        self, question: str, previous: Sequence[str] = (), context: Sequence[str] = ()
+    ) -> tuple[str, list[str]]:
+        """The user message to send and the names of the notes it draws on.
 
-        ``previous`` holds the earlier questions, latest first, for follow-ups ("why?").
+        ``previous`` holds the earlier questions, latest first, for follow-ups ("why?");
+        ``context``, the user messages the model is sent again this turn (as sent), so a
+        note they already carry need not be sent twice.
         """
         ...
 
@@ -126,17 +131,19 @@ def run_turn(
     try:
         content, sources, sampling = prompt, [], session.sampling
         if grounder is not None and session.grounding:
-            content, sources = grounder.ground(prompt, session.previous_questions())
+            content, sources = grounder.ground(
+                prompt, session.previous_questions(), session.sent_user_texts()
+            )
             sampling = _turn_sampling(grounder, prompt, sampling)
         messages = session.request_messages(content)
         left_out = session.newly_left_out()
         phase = reading(check_fits(engine, messages))
         renderer.waiting(phase)
         stream = engine.stream(messages, sampling)  # may wait for a warm-up
-    except KeyboardInterrupt:  # before anything was sent: nothing to keep
+    except KeyboardInterrupt:  # before the request reached the engine
         turn = Turn(prompt=prompt, finish_reason="cancelled")
         renderer.cancelled()
-        session.record(turn, sent=False)
+        session.record(turn)
         return turn
     except BaseException:
         renderer.close()  # the wait line goes before the error is shown
@@ -238,7 +245,9 @@ def correction_message(content: str, found: Sequence[Finding]) -> str:
     )
     if content.startswith(NOTES_HEAD):
         return f"{NOTES_HEAD}{facts}\n\n{content.removeprefix(NOTES_HEAD)}"
-    return f"{NOTES_HEAD}{facts}\n\nQuestion: {content}"
+    if content.startswith(QUESTION_HEAD):  # grounded on notes sent in an earlier turn
+        return f"{NOTES_HEAD}{facts}\n\n{content}"
+    return f"{NOTES_HEAD}{facts}\n\n{QUESTION_HEAD}{content}"
 
 
 def _flag_lines(found: Sequence[Finding]) -> list[str]:

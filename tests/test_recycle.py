@@ -151,11 +151,15 @@ def test_case67_ctrl_c_while_waiting_for_the_reload_cancels_cleanly():
     turn = _turn(engine, session, "asked during the reload")
     assert turn.finish_reason == "cancelled"
     assert len(fake.requests) == sent  # nothing was sent for it
-    assert len(session.messages) == 4  # the history is untouched
+    assert session.messages[4:] == [  # kept, marked, never sent to the model
+        {"role": "user", "content": "asked during the reload", "sent": ""},
+        {"role": "assistant", "content": "[cancelled]", "sent": ""},
+    ]
     engine.wait()  # the reload itself was not interrupted
     assert engine.recycles == 1 and engine.recycle_error is None
     fake.enqueue("answered after all")
     assert _turn(engine, session, "again").answer == "answered after all"
+    assert "asked during the reload" not in str(fake.requests[-1][0])
 
 
 def test_case68_real_engine_reload_waits_for_a_stream_in_progress():

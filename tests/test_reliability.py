@@ -222,7 +222,7 @@ class _InterruptOnce:
 
 class _InterruptingGrounder:
     def __init__(self):
-        self.ground = _InterruptOnce(lambda question, previous=(): (question, []))
+        self.ground = _InterruptOnce(lambda question, previous=(), context=(): (question, []))
 
     def note(self, name):
         return None
@@ -254,6 +254,27 @@ def test_case10_ctrl_c_during_prompt_processing_keeps_repl(monkeypatch, env, tmp
     assert status == ExitStatus.OK
     assert "cancelled" in out_of(environment) + environment.stderr.getvalue()
     assert user_texts(engine)[-1] == "Second question?"
+
+
+def test_case10_cancel_before_sending_is_kept_like_one_after(env):
+    """Whether a Ctrl-C lands before the request reaches the engine or just after is a race
+    (under CPU load the engine's token count can still be waiting): the question is kept,
+    marked cancelled, and never sent again, either way."""
+    engine = FakeEngine().enqueue("Fine.")
+    engine.count_tokens = _InterruptOnce(FakeEngine.count_tokens.__get__(engine))
+    environment = env()
+    session = Session.start("Be brief.", Sampling())
+    renderer = StreamRenderer(environment.out, environment.err, markdown=False)
+    turn = run_turn(engine, session, "What does the update gate do?", renderer)
+    assert turn.finish_reason == "cancelled"
+    assert engine.requests == []  # nothing reached the engine
+    assert session.messages == [
+        {"role": "user", "content": "What does the update gate do?", "sent": ""},
+        {"role": "assistant", "content": "[cancelled]", "sent": ""},
+    ]
+    run_turn(engine, session, "And the reset gate?", renderer)
+    sent, _ = engine.requests[-1]
+    assert [m["content"] for m in sent] == ["Be brief.", "And the reset gate?"]
 
 
 # -- case 15 (unit): lone surrogates are replaced before anything is sent ----------------------

@@ -94,7 +94,7 @@ class HostileGrounder:
 
     title = "Gates [bold]x[/] \x1b]0;t\x07"
 
-    def ground(self, question: str, previous=()) -> tuple[str, list[str]]:
+    def ground(self, question: str, previous=(), context=()) -> tuple[str, list[str]]:
         return question, ["gate[s]\x1b[2J"]
 
     def note(self, name: str) -> tuple[str, str]:

@@ -103,7 +103,7 @@ class NotesStub:
     def __init__(self):
         self.asked = []
 
-    def ground(self, question, previous=()):
+    def ground(self, question, previous=(), context=()):
         self.asked.append(question)
         return f"NOTES\n\n{question}", ["gates", "equations"]
 

@@ -44,14 +44,19 @@ class NotesGrounder:
         self.notes_per_question = notes_per_question  # each note costs ~150 prompt tokens
         self.depth = depth  # long structured answers when asked (off for models that fail)
 
-    def ground(self, question: str, previous: Sequence[str] = ()) -> tuple[str, list[str]]:
+    def ground(
+        self, question: str, previous: Sequence[str] = (), context: Sequence[str] = ()
+    ) -> tuple[str, list[str]]:
         follows = follow_up_of(question, previous)
         query = f"{question} {follows}" if follows else question
         notes = default_index().search(query, k=self.notes_per_question)
         if self._is_depth(question):  # "explain GRUs to me": more notes, sections
             notes = depth_notes(notes, default_index().notes)
             return depth_user_message(question, notes), [n.name for n in notes]
-        message = grounded_user_message(question, notes, follows)
+        # A note an earlier message of the history carries is not sent again: each gist
+        # costs ~50 prompt tokens, the wait before the first word (issue 16.1).
+        fresh = [n for n in notes if not any(n.gist in text for text in context)]
+        message = grounded_user_message(question, fresh, follows, recalled=fresh != notes)
         computed = self.computed(question)
         if computed is not None:
             message = with_computed(message, computed)

@@ -281,22 +281,25 @@ def default_index() -> NoteIndex:
     return NoteIndex()
 
 
-def grounded_user_message(question: str, notes: Sequence[Note], follows: str = "") -> str:
+def grounded_user_message(
+    question: str, notes: Sequence[Note], follows: str = "", recalled: bool = False
+) -> str:
     """The user turn for the model: notes first, then the question, in as few tokens as possible.
 
     ``follows`` is the earlier question a follow-up leans on; it is named, since that
-    exchange may have been left out of the history sent to the model.
+    exchange may have been left out of the history sent to the model. ``recalled``: the
+    question draws on notes an earlier message of the history carries (not repeated).
     """
     question = question.strip()
     if follows:
         question = f"{question} (following up on: {follows.strip()})"
-    if not notes:
+    if not notes and not recalled:
         return question
     # Measured on the 135M default model: bare note bodies, the question after them and
     # a request for two short sentences in the notes' words gave shorter answers with
     # fewer contradictions than titled notes + "Using only these notes, answer:".
     blocks = "\n\n".join(n.gist for n in notes)
+    head = f"Notes:\n{blocks}\n\n" if notes else ""
     return (
-        f"Notes:\n{blocks}\n\nQuestion: {question}\n"
-        "Answer in two short sentences, using the notes' exact words."
+        f"{head}Question: {question}\nAnswer in two short sentences, using the notes' exact words."
     )
