@@ -100,18 +100,18 @@ class Sampler(threading.Thread):
         self.period, self.reloading = period, False
         self.peak = {"reload": 0.0, "turns": 0.0}
         self._page = os.sysconf("SC_PAGE_SIZE") / 2**20
-        self._stop = threading.Event()
+        self._done = threading.Event()
 
     def run(self) -> None:
         with open("/proc/self/statm", "rb", buffering=0) as statm:
-            while not self._stop.wait(self.period):
+            while not self._done.wait(self.period):
                 statm.seek(0)
                 rss = int(statm.read().split()[1]) * self._page
                 key = "reload" if self.reloading else "turns"
                 self.peak[key] = max(self.peak[key], rss)
 
     def stop(self) -> dict[str, float]:
-        self._stop.set()
+        self._done.set()
         self.join()
         return {k: round(v) for k, v in self.peak.items()}
 

@@ -17,6 +17,7 @@ from importlib import metadata, util
 from pathlib import Path
 from typing import Any
 
+from gruchat.allocator import tune_allocator
 from gruchat.engine.base import (
     AnswerDelta,
     Capabilities,
@@ -72,6 +73,7 @@ def prepare_environment(device: str, verbose: bool, local: bool) -> str:
         os.environ.setdefault("RUST_LOG", "error")
     if local:
         os.environ["HF_HUB_OFFLINE"] = "1"
+    tune_allocator(os.environ)  # freed KV caches go back to the system (gruchat.allocator)
     if device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = ""
         return "cpu"
