@@ -66,6 +66,10 @@ VARIANTS: dict[str, dict] = {
     "max seqs 1": {"max_seqs": 1},
     "1 thread": {"env": {"CANDLE_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1"}},
     "2 threads": {"env": {"CANDLE_NUM_THREADS": "2", "RAYON_NUM_THREADS": "2"}},
+    # what gruchat/allocator.py sets (the raw engine script does not): does it cost speed?
+    "malloc mmap128k+arena2": {
+        "env": {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_ARENA_MAX": "2"}
+    },
     # not mistralrs: llama.cpp's llama-server on the same file, 2 threads, for the ratios
     "llama.cpp (llama-server)": {"contender": "llama-server"},
 }

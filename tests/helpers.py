@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,3 +141,29 @@ def spawn_gruchat(args: list[str], env: dict, cwd: Path | str | None = None, **o
         preexec_fn=_default_sigint,
         **settings,
     )
+
+
+# What the REPL draws while the model reads the prompt ("waiting for the model",
+# "reading 75 prompt tokens · 1.2s"): under CPU load it is on screen before the answer,
+# so a test waiting for "the answer has started" must not take its words for the answer's.
+WAIT_LINE_WORDS = frozenset({"waiting", "for", "the", "model", "reading", "prompt", "tokens"})
+_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
+
+
+def expect_answer_word(child: Any, min_letters: int = 3, timeout: float = 180) -> str:
+    """Read the pty until a word of the answer is on screen (escape sequences removed and
+    the wait line's words skipped); returns all the raw text read meanwhile."""
+    import pexpect
+
+    word = re.compile(rf"[A-Za-z]{{{min_letters},}}")
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise pexpect.TIMEOUT(f"no answer word within {timeout} s; screen: {seen[-300:]!r}")
+        child.expect(r"(?s).+", timeout=left)
+        seen += child.after
+        text = _ESCAPES.sub(" ", seen)
+        if any(w.lower() not in WAIT_LINE_WORDS for w in word.findall(text)):
+            return seen

@@ -442,7 +442,7 @@ def test_pty_wait_line_no_echo_and_the_first_line_once_after_ctrl_c(
     """Enter: the wait line appears, then goes; keys typed while an answer streams are not
     echoed into it and come back in the next prompt; after Ctrl-C the screen shows the
     answer's first line once (the tty's own flush on Ctrl-C drops keys typed before it)."""
-    from helpers import spawn_gruchat
+    from helpers import expect_answer_word, spawn_gruchat
 
     env = dict(subprocess_env)
     env.pop("COLUMNS", None)
@@ -456,7 +456,6 @@ def test_pty_wait_line_no_echo_and_the_first_line_once_after_ctrl_c(
     )
     args = ["--max-tokens", "200", "--temperature", "0", "--no-grounding", "--system", "Be brief."]
     question = "Write ten long sentences about recurrent neural networks."
-    word = r"(?<![0-9;?\[])[A-Za-z]{4,}"  # a word of the answer (not an escape's last letter)
     child = spawn_gruchat(args, env, tmp_path, codec_errors="replace")
     try:
         child.expect("your GRU tutor")
@@ -464,7 +463,7 @@ def test_pty_wait_line_no_echo_and_the_first_line_once_after_ctrl_c(
         child.sendline(question)
         child.expect_exact(ACCEPTED)
         child.expect(r"prompt tokens · \d+\.\ds")  # the wait line, with the phase and time
-        child.expect(word)
+        expect_answer_word(child, min_letters=4)
         child.send("zqx")  # typed while the answer streams
         child.expect_exact("Stats:")
         streamed = child.before
@@ -473,8 +472,7 @@ def test_pty_wait_line_no_echo_and_the_first_line_once_after_ctrl_c(
         child.send("\x15")  # Ctrl-U clears it
         child.sendline(question)
         child.expect_exact(ACCEPTED)
-        child.expect(word)
-        start = child.after
+        start = expect_answer_word(child, min_letters=4)
         time.sleep(1.0)
         child.sendintr()
         child.expect_exact("[cancelled]")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from helpers import spawn_gruchat
+from helpers import expect_answer_word, spawn_gruchat
 
 from gruchat import models
 
@@ -25,9 +25,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.pty]
 
 READY = "\x1b[?2004h"  # prompt_toolkit turns bracketed paste on when the prompt is up
 ACCEPTED = "\x1b[?2004l"  # ... and off when the line is accepted and the prompt goes away
-# Nothing but the answer prints a word after ACCEPTED (the lookbehind skips the final letter
-# of escape sequences such as ESC[?25l).
-ANSWER_TEXT = r"(?<![0-9;?\[])[A-Za-z]{3,}"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 ARGS = ["--max-tokens", "16", "--temperature", "0", "--no-grounding", "--system", "Be brief."]
 
@@ -94,11 +91,11 @@ class Repl:
         return json.loads(path.read_text(encoding="utf-8"))
 
     def start_answer(self, line: str) -> str:
-        """Send a prompt and return once the answer has started to stream."""
+        """Send a prompt and return once the answer has started to stream (the wait line
+        before it does not count)."""
         self.child.sendline(line)
         self.child.expect_exact(ACCEPTED)
-        self.child.expect(ANSWER_TEXT, timeout=180)
-        return self.child.after
+        return expect_answer_word(self.child)
 
 
 @pytest.fixture(scope="module")
