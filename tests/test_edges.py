@@ -473,7 +473,10 @@ def test_pty_wait_line_no_echo_and_the_first_line_once_after_ctrl_c(
         child.sendline(question)
         child.expect_exact(ACCEPTED)
         start = expect_answer_word(child, min_letters=4)
-        time.sleep(1.0)
+        deadline = time.monotonic() + 180
+        while len(_screen_lines(start)) < 2:  # more than the first line (a CPU hog slows it)
+            child.expect(r"(?s).+", timeout=max(1.0, deadline - time.monotonic()))
+            start += child.after
         child.sendintr()
         child.expect_exact("[cancelled]")
         cancelled = start + child.before
@@ -484,9 +487,14 @@ def test_pty_wait_line_no_echo_and_the_first_line_once_after_ctrl_c(
         child.close(force=True)
     assert "zqx" not in streamed and "^C" not in cancelled
     screen = Screen(100).feed(cancelled).text()
-    lines = [line for line in screen.splitlines() if line.strip()]
+    lines = _screen_lines(cancelled)
     assert len(lines) >= 2 and "prompt tokens" not in screen
     assert lines.count(lines[0]) == 1, screen
+
+
+def _screen_lines(raw: str) -> list[str]:
+    """The non-empty lines a terminal shows after drawing ``raw``."""
+    return [line for line in Screen(100).feed(raw).text().splitlines() if line.strip()]
 
 
 def pexpect_eof():
