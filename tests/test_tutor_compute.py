@@ -324,12 +324,10 @@ NOT_COMPUTED = [
     "How many parameters does a GRU have compared with an LSTM, input 10 hidden 20?",
     "what parameters does nn.GRU take?",
     "which arguments does nn.GRU(10, 20) take?",
-    "How many parameters does tf.keras.layers.GRU(20) have?",
-    "How many parameters does a Keras GRU with input 10 and hidden 20 have?",
+    "How many parameters does tf.keras.layers.GRU(20) have?",  # Keras, but no input size
     "nn.GRU(10, 20)",  # no question asked
     "what is the hidden size of nn.GRU(10, 20)?",
     "shape of c_n of nn.GRU(10, 20)",  # a GRU has no cell state
-    "nn.GRU(10, 20) vs nn.LSTM(10, 20): how many parameters?",
     "How many parameters and what output shape does nn.GRU(10, 20) have?",  # two asks at once
     "how many parameters does nn.GRU(hidden_size=20) have?",  # no input size
     "how many parameters does nn.GRU(10, 20, nonsense=3) have?",

@@ -9,6 +9,10 @@ every formula against torch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gruchat.tutor.compute_keras import KerasSpec
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}  # weight blocks per layer: h / r,z,n / i,f,g,o
 KINDS = tuple(GATES)
@@ -76,13 +80,19 @@ class Computed:
     """One computed answer: its value, the formula with the numbers in, the fact for the model."""
 
     title: str  # "nn.GRU(10, 20): trainable parameters"
-    value: int | Shape  # what the answer's numbers must agree with
+    value: int | Shape | None  # what the answer's numbers must agree with (None: symbolic)
     formula: str  # "3·20·(10+20) + 2·3·20 = 1,920"
     lines: tuple[str, ...]  # the working, shown under the formula
     explanation: str
     fact: str  # one sentence for the model: "Computed exactly: …"
-    spec: RNNSpec
+    spec: RNNSpec | KerasSpec | None
     tensor: str = ""  # the tensor whose shape ``value`` is ("h_n", "weight_ih_l0"); "" for counts
+    also: tuple[int, ...] = ()  # other counts the block shows, which an answer may restate
+
+    @property
+    def known_counts(self) -> tuple[int, ...]:
+        """Every parameter count an answer may state: the value and the ones it came from."""
+        return (self.value, *self.also) if isinstance(self.value, int) else self.also
 
     @property
     def body(self) -> str:

@@ -74,7 +74,7 @@ class NotesGrounder:
         self,
         answer: str,
         question: str = "",
-        known_numbers: Mapping[str, float] | None = None,
+        known_numbers: Mapping[str, float | tuple[float, ...]] | None = None,
     ) -> list[tuple[str, str, str]]:
         """The answer's sentences that contradict the notes, or a number or shape gruchat
         computed for this question (a parameter count the model restated wrongly)."""
@@ -82,8 +82,8 @@ class NotesGrounder:
         computed = self.computed(question) if question else None
         if computed is not None and isinstance(computed.value, tuple) and computed.tensor:
             known_shapes = {computed.tensor: computed.value}
-        if known_numbers is None and computed is not None and isinstance(computed.value, int):
-            known_numbers = {"parameters": computed.value}
+        if known_numbers is None and computed is not None and computed.known_counts:
+            known_numbers = {"parameters": computed.known_counts}
         found = contradictions(
             answer, question=question, known_numbers=known_numbers, known_shapes=known_shapes
         )

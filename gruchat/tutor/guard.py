@@ -103,6 +103,19 @@ _HEDGES = (
     r"\b(partly|partially|largely|mostly|help|helps|reduc\w*|mitigat\w*|alleviat\w*|lessen\w*|"
     r"as much|as badly|as severely|as often|as strongly|less)\b"
 )
+_LSTM_GATE = r"(?:output|input|forget)"
+# "the update gate plays the role of the LSTM's forget and input gates" is right
+_ANALOGY = (
+    r"\b(?:replac|combin|merg|coupl|roles?|like|similar|analog|equivalent|instead|plays?|"
+    r"acts?|corresponds?|counterparts?|takes? over|does the (?:job|work)|compared|mimic|"
+    r"serves? as|resembl|fus|unif|analogous|akin)\w*"
+)
+# GRU vs LSTM size: a GRU has 3/4 of an LSTM's parameters, not half or a third
+_RATIO = (
+    r"\b(?:twice|double[sd]?|two times|2\s*(?:x|×|times)|half|three times|3\s*(?:x|×|times)|"
+    r"same (?:number|amount|count) of|equal (?:number|count))\b"
+)
+_PARAMS = r"\b(?:parameters?|params|weights)\b"
 _INVENTED = r"(?:introduc|invent|propos|creat|develop|came up with|first describ)"
 _NOT_CHO = r"(?:chung|hochreiter|schmidhuber|graves)\b"
 
@@ -131,9 +144,12 @@ RULES: tuple[Rule, ...] = (
         unless=r"\b(merg|combin|replac|in place of|fold)\w*",
     ),
     _rule(
-        r"\b(an?|its|the|one|has|have) (output|input|forget) gates?\b",
+        rf"\b(an?|its|the|one|has|have|uses?|using|with|own|separate|dedicated|\w+'s)\s+"
+        rf"(?:separate\s+|own\s+|dedicated\s+)?{_LSTM_GATE}(?:\s*(?:,|and|or)\s+(?:an?\s+)?"
+        rf"{_LSTM_GATE})*\s+gates?\b",
         "a GRU has no output, input or forget gate: only an update gate z and a reset gate r",
         "gates",
+        unless=_ANALOGY,
     ),
     _rule(
         r"\bpeephole",
@@ -197,6 +213,50 @@ RULES: tuple[Rule, ...] = (
         "parameter-count",
         negatable=False,  # "an LSTM has" reads as a negation to the other rules
         unless=r"\b(no|not|never|nor)\b|n't\b",
+    ),
+    Rule(
+        "a GRU has 3/4 of the parameters of an LSTM of the same size (3 weight blocks, not "
+        "4): 25% fewer, not half, and the LSTM has 4/3 as many, not twice",
+        "parameter-count",
+        negatable=False,  # "an LSTM has" reads as a negation to the other rules
+        test=lambda clause: bool(
+            _LSTM.search(clause)
+            and not re.search(r"\b(?:no|not|never|nor)\b|n't\b", clause, re.IGNORECASE)
+            and re.search(_RATIO, clause, re.IGNORECASE)
+            and re.search(_PARAMS, clause, re.IGNORECASE)
+            and not re.search(
+                r"\bbi-?directional|\bdirections?\b|\blayers?\b|\bdoubl\w* (?:the )?(?:hidden|size)"
+                r"|\bhidden (?:size|units?)\b[^.]*\bdoubl|\b3/4|\b4/3|\b75 ?%|\b25 ?%"
+                r"|three[- ]quarters",
+                clause,
+                re.IGNORECASE,
+            )
+        ),
+    ),
+    _rule(
+        r"\bgrus?\b[^.]*\b(?:is|are|was|were) (?:much |a bit |slightly )?(?:older|earlier)\b[^.]*"
+        r"\blstm|\bgrus?\b[^.]*\b(?:predates?|preceded?|came (?:first|before|earlier)|"
+        r"(?:was |were )?(?:introduced|invented|proposed|developed) (?:first|before|earlier))\b"
+        r"[^.]*\blstm|\blstms?\b[^.]*\b(?:is|are|was|were) (?:much |a bit |slightly )?"
+        r"(?:newer|more recent|later|younger)\b[^.]*\bgru|\blstms?\b[^.]*\b(?:came (?:after|later)|"
+        r"(?:was |were )?(?:introduced|invented|proposed|developed) (?:after|later than)|"
+        r"(?:is|are|was|were) (?:an? )?(?:successor|improvement|extension|simplifi\w*|variant|"
+        r"version|descendant) (?:of|on|to)|(?:is|are|was|were) (?:based on|derived from|built on)|"
+        r"evolved from|simplifies)\b[^.]*\bgru",
+        "the LSTM is older (Hochreiter & Schmidhuber, 1997); the GRU came later (Cho et al., "
+        "2014) as a simpler gated unit motivated by the LSTM",
+        "history-and-papers",
+    ),
+    _rule(
+        r"\breset gate\b[^.]*\b(?:wipes?|wiping|erases?|erasing|clears?|clearing|zeroe?s|"
+        r"zeroing|deletes?|deleting|resets?|resetting|sets?)\b(?:\s+(?:out|away|down))?\s+"
+        r"(?:the |its |all |of the |entire )*(?:previous |old |past |whole |current )?"
+        r"(?:hidden state|state|memory|h\b|hₜ₋₁|h_\{?t-1)(?![^.]*\bcandidate)",
+        "the reset gate r only scales the old state inside the candidate n, "
+        "n = tanh(W_in xₜ + b_in + r ⊙ (W_hn hₜ₋₁ + b_hn)); it never erases the hidden state "
+        "itself: the update gate z decides what is kept",
+        "gates",
+        unless=r"\bcandidate\b|\bto zero\b[^.]*\bcandidate|\bin n\b|\bfor n\b",
     ),
     _rule(
         r"\blstms?\b[^.]*\b(is|are|runs?|trains?) (a bit |much |slightly |generally )?faster\b"
@@ -265,7 +325,7 @@ def topic_is_gru(question: str) -> bool:
 def contradictions(
     answer: str,
     question: str = "",
-    known_numbers: Mapping[str, float] | None = None,
+    known_numbers: Mapping[str, float | tuple[float, ...]] | None = None,
     known_shapes: Mapping[str, Sequence[int | str]] | None = None,
 ) -> list[Contradiction]:
     """Sentences of ``answer`` that state a known false claim about GRUs.
@@ -329,9 +389,10 @@ _QUANTITY = r"(\d{1,3}(?:,\d{3})+|\d+)"
 
 
 def _wrong_number(
-    sentence: str, known: Mapping[str, float], pronouns_mean_gru: bool
+    sentence: str, known: Mapping[str, float | tuple[float, ...]], pronouns_mean_gru: bool
 ) -> Contradiction | None:
-    """A sentence giving ``label`` a value other than the known one ("1,200 parameters")."""
+    """A sentence giving ``label`` a value other than the known one ("1,200 parameters");
+    a tuple of values (two layers' counts and their difference) accepts any of them."""
     if not known or not _about_gru(sentence, pronouns_mean_gru):
         return None
     if re.search(r"\b(each|per|every|block|matrix|bias)\b", sentence, re.IGNORECASE):
@@ -339,14 +400,16 @@ def _wrong_number(
     for label, value in known.items():
         words = _LABEL_WORDS.get(label, re.escape(label))
         stated = re.findall(
-            rf"{_QUANTITY}\s+{words}\b|\b{words}\s*(?:is|are|of|=|:|totals?|comes? to)\s*"
+            rf"{_QUANTITY}\s+(?:more\s+|fewer\s+|extra\s+|additional\s+)?{words}\b|\b{words}\s*(?:is|are|of|=|:|totals?|comes? to)\s*"
             rf"(?:about\s*|exactly\s*)?{_QUANTITY}",
             sentence,
             re.IGNORECASE,
         )
         numbers = {float((a or b).replace(",", "")) for a, b in stated}
-        if numbers and float(value) not in numbers:
-            return Contradiction(sentence, f"{label}: {value:,g}", _LABEL_NOTES.get(label, ""))
+        values = value if isinstance(value, tuple) else (value,)
+        if numbers and not numbers & {float(v) for v in values}:
+            shown = " or ".join(f"{v:,g}" for v in values)
+            return Contradiction(sentence, f"{label}: {shown}", _LABEL_NOTES.get(label, ""))
     return None
 
 
