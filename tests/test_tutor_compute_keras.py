@@ -101,8 +101,11 @@ KERAS_QUESTIONS = [
     ),
     ("How many parameters does Bidirectional(GRU(16)) have with input_shape=(None, 8)?", 2_496),
     ("tf.keras.layers.LSTM(units=8, input_shape=(5, 3)): how many parameters?", 4 * (8 * 11 + 8)),
-    ("What is the output shape of keras.layers.GRU(32, return_sequences=True) for a batch of "
-     "16 with 10 timesteps?", (16, 10, 32)),  # fmt: skip
+    (
+        "What is the output shape of keras.layers.GRU(32, return_sequences=True) for a batch of "
+        "16 with 10 timesteps?",
+        (16, 10, 32),
+    ),
     ("In Keras, what shape does a GRU layer with return_state=True return?", ("batch", "units")),
 ]
 
@@ -134,7 +137,8 @@ def test_unclear_keras_questions_are_not_computed(question):
 @settings(max_examples=40, deadline=None)
 @given(input_size=sizes, hidden=sizes)
 def test_lstm_minus_gru_matches_torch(input_size, hidden):
-    computed = compare_counts(RNNSpec("LSTM", input_size, hidden), RNNSpec("GRU", input_size, hidden))
+    lstm_spec, gru_spec = (RNNSpec(kind, input_size, hidden) for kind in ("LSTM", "GRU"))
+    computed = compare_counts(lstm_spec, gru_spec)
     lstm, gru = torch_count("LSTM", input_size, hidden), torch_count("GRU", input_size, hidden)
     assert computed.value == lstm - gru
     assert set(computed.known_counts) >= {lstm, gru}
@@ -142,7 +146,7 @@ def test_lstm_minus_gru_matches_torch(input_size, hidden):
 
 def _evaluate(polynomial: str, input_size: int, hidden: int) -> int:
     python = polynomial.replace("·", "*").replace("−", "-").replace("H", str(hidden))
-    return eval(python.replace("I", str(input_size)), {"__builtins__": {}})  # noqa: S307
+    return eval(python.replace("I", str(input_size)), {"__builtins__": {}})
 
 
 @settings(max_examples=40, deadline=None)
@@ -177,10 +181,14 @@ COMPARISONS = [
         640,
     ),
     ("nn.GRU(10, 20) vs nn.LSTM(10, 20): how many parameters?", 640),
-    ("How many fewer params does a GRU have than an LSTM, input size 32, hidden size 64?",
-     4 * 64 * 96 + 8 * 64 - 3 * 64 * 96 - 6 * 64),  # fmt: skip
-    ("In Keras, how many more parameters does an LSTM(64) have than a GRU(64) on 32 features?",
-     4 * (64 * 96 + 64) - 3 * (64 * 96 + 2 * 64)),  # fmt: skip
+    (
+        "How many fewer params does a GRU have than an LSTM, input size 32, hidden size 64?",
+        4 * 64 * 96 + 8 * 64 - 3 * 64 * 96 - 6 * 64,
+    ),
+    (
+        "In Keras, how many more parameters does an LSTM(64) have than a GRU(64) on 32 features?",
+        4 * (64 * 96 + 64) - 3 * (64 * 96 + 2 * 64),
+    ),
     ("How many more parameters does a Keras LSTM have than a Keras GRU?", None),
 ]
 

@@ -98,9 +98,7 @@ def compare_counts(first: Spec, second: Spec) -> Computed:
         f"Computed exactly: {first.name} has {abs(difference):,} {more} trainable parameters "
         f"than {second.name} ({a:,} vs {b:,}), {a / b:.2f} times as many."
     )
-    return Computed(
-        title, abs(difference), formula, lines, explanation, fact, first, also=(a, b)
-    )
+    return Computed(title, abs(difference), formula, lines, explanation, fact, first, also=(a, b))
 
 
 def compare_forms(first: CountForm, second: CountForm) -> Computed:

@@ -400,7 +400,8 @@ def _wrong_number(
     for label, value in known.items():
         words = _LABEL_WORDS.get(label, re.escape(label))
         stated = re.findall(
-            rf"{_QUANTITY}\s+(?:more\s+|fewer\s+|extra\s+|additional\s+)?{words}\b|\b{words}\s*(?:is|are|of|=|:|totals?|comes? to)\s*"
+            rf"{_QUANTITY}\s+(?:more\s+|fewer\s+|extra\s+|additional\s+)?{words}\b|"
+            rf"\b{words}\s*(?:is|are|of|=|:|totals?|comes? to)\s*"
             rf"(?:about\s*|exactly\s*)?{_QUANTITY}",
             sentence,
             re.IGNORECASE,
