@@ -332,7 +332,6 @@ NOT_COMPUTED = [
     "how many parameters does nn.GRU(hidden_size=20) have?",  # no input size
     "how many parameters does nn.GRU(10, 20, nonsense=3) have?",
     "a GRU with input size 10 and input size 12: how many parameters?",
-    "why does a GRU have fewer parameters than an LSTM?",
     "what shape is a GRU's hidden state?",
     "How many parameters does a bidirectional GRU cell with input 3 and hidden 4 have?",
     "What does the reset gate do?",

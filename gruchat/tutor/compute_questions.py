@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 
 from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
 from gruchat.tutor.compute_keras_questions import (
+    COMPARES,
     KERAS,
     comparison_question,
     keras_question,
@@ -292,12 +293,13 @@ def compute_question(question: str) -> Computed | None:
         _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
     )
     wants_shape = bool(_SHAPE.search(text))
+    two_kinds = len(kinds_in_order(_CODE.sub(_code_kind, text))) == 2
+    if two_kinds and not wants_shape and _PARAM_NOUN.search(text) and COMPARES.search(text):
+        return _comparison(text)  # "how many more …", "why does a GRU have fewer weights …"
     if wants_count == wants_shape:  # neither, or both at once
         return None
     if wants_count and _ARGUMENTS.search(text):
         return None  # "which parameters does nn.GRU take?" means its arguments
-    if wants_count and len(kinds_in_order(_CODE.sub(_code_kind, text))) == 2:
-        return _comparison(text)
     if KERAS.search(text):
         return keras_question(text, wants_count, wants_shape)
     try:

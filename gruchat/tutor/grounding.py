@@ -19,6 +19,7 @@ from gruchat.tutor.guard import contradictions
 from gruchat.tutor.notes import (
     default_index,
     follow_up_of,
+    follow_up_query,
     get_note,
     grounded_user_message,
 )
@@ -46,7 +47,7 @@ class NotesGrounder:
 
     def ground(self, question: str, previous: Sequence[str] = ()) -> tuple[str, list[str]]:
         follows = follow_up_of(question, previous)
-        query = f"{question} {follows}" if follows else question
+        query = follow_up_query(question, follows) if follows else question
         notes = default_index().search(query, k=self.notes_per_question)
         if self._is_depth(question):  # "explain GRUs to me": more notes, sections
             notes = depth_notes(notes, default_index().notes)

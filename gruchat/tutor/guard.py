@@ -44,9 +44,14 @@ class Rule:
     test: Callable[[str], bool] | None = None
     negatable: bool = True  # a clause that negates the claim is not flagged
     unless: re.Pattern[str] | None = None  # hedges that make the clause right ("partly")
+    # the clause must name this (the GRU, its gates) when a bare "it" could mean something
+    # else the question is about ("what is gradient clipping? … it prevents exploding …")
+    names: re.Pattern[str] | None = None
 
     def matches(self, clause: str) -> bool:
         if self.unless is not None and self.unless.search(clause):
+            return False
+        if self.names is not None and not self.names.search(clause):
             return False
         if self.pattern is not None and self.pattern.search(clause):
             return True
@@ -121,7 +126,8 @@ _NOT_CHO = r"(?:chung|hochreiter|schmidhuber|graves)\b"
 
 RULES: tuple[Rule, ...] = (
     _rule(
-        rf"\b{_NUMBER} (main |key |different |distinct |separate |types of |kinds of )?gates\b",
+        rf"\b{_NUMBER} (?:main |key |different |distinct |separate |types of |kinds of |"
+        rf"sigmoid |learned |learnable |internal |gating |\w+ing )?gates\b",
         "a GRU has two gates: update z and reset r",
         "gates",
     ),
@@ -173,7 +179,7 @@ RULES: tuple[Rule, ...] = (
         "candidate-state",
     ),
     _rule(
-        r"\breset gate\b[^.]*\b(how much|what|which)\b[^.]*\b(kept|keep|retained?|remembered|"
+        r"\breset gate\b[^.,;]*\b(how much|what|which)\b[^.,;]*\b(kept|keep|retained?|remembered|"
         r"carried|passed on|passed to the next)\b",
         "the update gate z decides how much of the old state is kept; the reset gate r "
         "decides how much of it enters the candidate n",
@@ -276,12 +282,16 @@ RULES: tuple[Rule, ...] = (
         "gradient clipping caps exploding gradients; it does not help vanishing gradients",
         "training-problems",
     ),
-    _rule(
-        r"\b(prevent|stop|solv|eliminat|avoid|fix|cur|immune|protect)\w*\b[^.]*\bexplo(d|sion)",
+    Rule(
         "a GRU does not stop exploding gradients: clip the gradient norm "
         "(torch.nn.utils.clip_grad_norm_) or lower the learning rate",
         "training-problems",
-        unless=r"\bclip|\bnorm\b|learning rate",
+        re.compile(
+            r"\b(prevent|stop|solv|eliminat|avoid|fix|cur|immune|protect)\w*\b[^.]*\bexplo(d|sion)",
+            re.IGNORECASE,
+        ),
+        unless=re.compile(r"\bclip|\bnorm\b|learning rate", re.IGNORECASE),
+        names=re.compile(r"\bgru|\bgat(?:e|es|ed|ing)\b|\bgated recurrent", re.IGNORECASE),
     ),
     _rule(
         rf"\b(eliminat|remov|solv|get rid of|gets rid of|cur|prevent|avoid|overcom)\w*\b"
