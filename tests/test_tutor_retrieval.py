@@ -104,10 +104,12 @@ def test_follow_ups_use_the_earlier_question(question, previous, expected) -> No
 @pytest.mark.parametrize(
     ("question", "earlier", "query"),
     [
-        ("and the reset gate?", "what does the update gate do?", "and the reset gate? what does the do?"),
+        ("and the reset gate?", "what does the update gate do?",
+         "and the reset gate? what does the do?"),
         ("and in Keras?", "how many parameters does nn.GRU(10, 20) have?",
          "and in Keras? how many parameters does (10, 20) have?"),
-        ("what about an LSTM?", "how big is a GRU layer?", "what about an LSTM? how big is a layer?"),
+        ("what about an LSTM?", "how big is a GRU layer?",
+         "what about an LSTM? how big is a layer?"),
         ("why?", "does a GRU have a cell state?", "why? does a GRU have a cell state?"),
     ],
 )  # fmt: skip
