@@ -121,6 +121,26 @@ _RATIO = (
     r"same (?:number|amount|count) of|equal (?:number|count))\b"
 )
 _PARAMS = r"\b(?:parameters?|params|weights)\b"
+# "the GRU is older than the LSTM", "the LSTM is an improvement on the GRU": the LSTM (1997)
+# is the older one
+_BE = r"(?:is|are|was|were)"
+_MADE = r"(?:was |were )?(?:introduced|invented|proposed|developed)"
+_GRU_FIRST = (
+    rf"{_BE} (?:much |a bit |slightly )?(?:older|earlier)",
+    rf"predates?|preceded?|came (?:first|before|earlier)|{_MADE} (?:first|before|earlier)",
+)
+_LSTM_LATER = (
+    rf"{_BE} (?:much |a bit |slightly )?(?:newer|more recent|later|younger)",
+    rf"came (?:after|later)|{_MADE} (?:after|later than)",
+    rf"{_BE} (?:an? )?(?:\w+ )?(?:successor|improvement|extension|simplifi\w*|variant|version|"
+    r"descendant) (?:of|on|to)",
+    rf"{_BE} (?:based on|derived from|built on)|evolved from|simplifies",
+)
+_GRU_OLDER = "|".join(
+    [rf"\bgrus?\b[^.]*\b(?:{claim})\b[^.]*\blstm" for claim in _GRU_FIRST]
+    + [rf"\blstms?\b[^.]*\b(?:{claim})\b[^.]*\bgru" for claim in _LSTM_LATER]
+    + [r"\bgrus?\b[^.]*\b(?:came|was|were) (?:first|earlier)\b"]
+)
 _INVENTED = r"(?:introduc|invent|propos|creat|develop|came up with|first describ)"
 _NOT_CHO = r"(?:chung|hochreiter|schmidhuber|graves)\b"
 
@@ -240,15 +260,7 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     _rule(
-        r"\bgrus?\b[^.]*\b(?:is|are|was|were) (?:much |a bit |slightly )?(?:older|earlier)\b[^.]*"
-        r"\blstm|\bgrus?\b[^.]*\b(?:predates?|preceded?|came (?:first|before|earlier)|"
-        r"(?:was |were )?(?:introduced|invented|proposed|developed) (?:first|before|earlier))\b"
-        r"[^.]*\blstm|\blstms?\b[^.]*\b(?:is|are|was|were) (?:much |a bit |slightly )?"
-        r"(?:newer|more recent|later|younger)\b[^.]*\bgru|\blstms?\b[^.]*\b(?:came (?:after|later)|"
-        r"(?:was |were )?(?:introduced|invented|proposed|developed) (?:after|later than)|"
-        r"(?:is|are|was|were) (?:an? )?(?:successor|improvement|extension|simplifi\w*|variant|"
-        r"version|descendant) (?:of|on|to)|(?:is|are|was|were) (?:based on|derived from|built on)|"
-        r"evolved from|simplifies)\b[^.]*\bgru",
+        _GRU_OLDER,
         "the LSTM is older (Hochreiter & Schmidhuber, 1997); the GRU came later (Cho et al., "
         "2014) as a simpler gated unit motivated by the LSTM",
         "history-and-papers",
