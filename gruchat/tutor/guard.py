@@ -270,9 +270,9 @@ RULES: tuple[Rule, ...] = (
         r"zeroing|deletes?|deleting|resets?|resetting|sets?)\b(?:\s+(?:out|away|down))?\s+"
         r"(?:the |its |all |of the |entire )*(?:previous |old |past |whole |current )?"
         r"(?:hidden state|state|memory|h\b|hₜ₋₁|h_\{?t-1)(?![^.]*\bcandidate)",
-        "the reset gate r only scales the old state inside the candidate n, "
-        "n = tanh(W_in xₜ + b_in + r ⊙ (W_hn hₜ₋₁ + b_hn)); it never erases the hidden state "
-        "itself: the update gate z decides what is kept",
+        "the reset gate r only scales the old state where it enters the candidate n, "
+        "r ⊙ (W_hn hₜ₋₁ + b_hn); it never erases the hidden state itself: the update gate z "
+        "decides what is kept",
         "gates",
         unless=r"\bcandidate\b|\bto zero\b[^.]*\bcandidate|\bin n\b|\bfor n\b",
     ),
