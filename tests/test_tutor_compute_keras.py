@@ -191,6 +191,7 @@ COMPARISONS = [
     ),
     ("How many more parameters does a Keras LSTM have than a Keras GRU?", None),
     ("Why does a GRU layer have fewer weights than an LSTM of the same size?", None),
+    ("By how many weights does an LSTM layer exceed a GRU layer of equal size?", None),
     (
         "Which has more parameters, a GRU or an LSTM with input size 8 and hidden size 4?",
         4 * 4 * 12 + 8 * 4 - 3 * 4 * 12 - 6 * 4,

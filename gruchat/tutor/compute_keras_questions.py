@@ -183,7 +183,8 @@ def keras_question(text: str, wants_count: bool, wants_shape: bool) -> Computed 
 COMPARES = re.compile(
     r"\bhow many (?:more|fewer|less|extra)\b|\bdifference\b|\b(?:more|fewer|less) "
     r"(?:parameters|params|weights)\b[^?]*\bthan\b|\bcompared? (?:to|with)\b|\bvs\.?\b|\bversus\b"
-    r"|\bwhich (?:one |layer |model )?(?:has|needs|uses) (?:more|fewer|less)\b",
+    r"|\bwhich (?:one |layer |model )?(?:has|needs|uses) (?:more|fewer|less)\b|\bexceeds?\b"
+    r"|\bby how many\b|\bhow much (?:more|fewer|less|bigger|larger|smaller)\b",
     _I,
 )
 _TORCH_KINDS = {"gru": "GRU", "lstm": "LSTM", "rnn": "RNN", "simplernn": "RNN"}
