@@ -164,7 +164,8 @@ def test_deeper_layers_take_the_directions_times_hidden_as_input():
 @pytest.mark.parametrize(
     "bad",
     [
-        {"kind": "GRU", "input_size": 0, "hidden_size": 3},
+        {"kind": "GRU", "input_size": -1, "hidden_size": 3},
+        {"kind": "GRU", "input_size": 3, "hidden_size": 0},
         {"kind": "GRU", "input_size": 3, "hidden_size": 3, "proj_size": 2},
         {"kind": "LSTM", "input_size": 3, "hidden_size": 3, "proj_size": 3},
         {"kind": "GRU", "input_size": 3, "hidden_size": 3, "num_layers": 2, "cell": True},
@@ -316,6 +317,12 @@ SHAPE_QUESTIONS = [
     ("shape of c_n for nn.LSTM(3, 5, num_layers=3) with a batch of 2", (3, 2, 5)),
     ("what shape does nn.GRU(10, 20) give h_n for an unbatched input of length 4?", (1, 20)),
     ("h_n shape of nn.GRUCell(4, 3) for a batch of 5", (5, 3)),
+    # h_n and the output do not depend on the input size or the kind: neither is needed
+    ("With num_layers=2, what shape is h_n for a batch of 8 and hidden size 20?", (2, 8, 20)),
+    (
+        "output shape of a bidirectional LSTM with hidden size 16, batch 3, sequence length 5",
+        (5, 3, 32),
+    ),
 ]
 
 NOT_COMPUTED = [
@@ -365,6 +372,23 @@ def test_a_shape_question_matches_torch_end_to_end():
         output, h_n = gru(torch.zeros(5, 7, 10))
     assert computed.value == tuple(output.shape)
     assert f"h_n has shape {tuple(h_n.shape)}" in computed.fact
+
+
+@pytest.mark.parametrize("input_size", [1, 7, 33])
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_a_shape_computed_without_the_input_size_matches_torch_for_any(kind, input_size):
+    computed = compute_question(
+        "With num_layers=2, what shape is h_n for a batch of 8 and hidden size 20?"
+    )
+    assert computed is not None and computed.spec.input_size == 0
+    assert "nn.GRU(H_in, 20, num_layers=2)" in computed.title
+    module = getattr(torch.nn, kind)(input_size, 20, num_layers=2)
+    with torch.no_grad():
+        _, state = module(torch.zeros(4, 8, input_size))
+    h_n = state[0] if kind == "LSTM" else state
+    assert computed.value == tuple(h_n.shape)
+    with pytest.raises(ValueError):
+        parameter_count(computed.spec)
 
 
 @pytest.mark.parametrize("question", NOT_COMPUTED)

@@ -180,7 +180,10 @@ def _merge(code: _Found, words: _Found) -> _Found:
     return replace(code, **merged)
 
 
-def _spec(text: str) -> RNNSpec:
+def _spec(text: str, input_optional: bool = False) -> RNNSpec:
+    """The module the question describes; ``input_optional``: the input size and the kind may
+    be missing (h_n and the output have the same shape for nn.RNN, nn.GRU and nn.LSTM, and
+    the input size does not enter it), and the kind then is the tutor's topic, a GRU."""
     codes = list(_CODE.finditer(text))
     if len(codes) > 1:
         raise _Unclear
@@ -193,6 +196,8 @@ def _spec(text: str) -> RNNSpec:
         found = _merge(code, replace(words, kind=None, cell=None))
     else:
         found = _from_words(text)
+    if input_optional:
+        found = replace(found, input_size=found.input_size or 0, kind=found.kind or "GRU")
     if found.kind is None or found.input_size is None or found.hidden_size is None:
         raise _Unclear  # names no layer, or lacks a size: do not guess
     if found.cell and (found.num_layers not in (None, 1) or found.bidirectional):
@@ -303,7 +308,7 @@ def compute_question(question: str) -> Computed | None:
     if KERAS.search(text):
         return keras_question(text, wants_count, wants_shape)
     try:
-        spec = _spec(text)
+        spec = _spec(text, input_optional=wants_shape and _target(text) in ("h_n", "c_n", "output"))
         return parameters(spec) if wants_count else _shape_question(text, spec)
     except _Unclear:
         return None
