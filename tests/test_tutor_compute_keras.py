@@ -235,3 +235,44 @@ def test_the_grounder_accepts_each_count_of_a_comparison_and_flags_others():
     assert grounder.verify(right, question=question) == []
     wrong = grounder.verify("A GRU has 3,840 fewer parameters.", question=question)
     assert [fact for _, fact, _ in wrong] == ["parameters: 640 or 2,560 or 1,920"]
+
+
+# -- a follow-up that changes the module of the question before it -----------------------
+
+
+@pytest.mark.parametrize(
+    ("earlier", "question", "module"),
+    [
+        ("How many trainable parameters does nn.GRU(input_size=10, hidden_size=20) have?",
+         "And if I make it bidirectional?", lambda: torch.nn.GRU(10, 20, bidirectional=True)),
+        ("How many parameters does nn.GRU(10, 20) have?", "And with 3 layers?",
+         lambda: torch.nn.GRU(10, 20, num_layers=3)),
+    ],
+)  # fmt: skip
+def test_a_follow_up_is_computed_with_the_question_it_changes(earlier, question, module):
+    grounder = make_grounder()
+    message, _ = grounder.ground(question, [earlier])
+    computed = grounder.computed(question)
+    expected = sum(p.numel() for p in module().parameters())
+    assert computed is not None and computed.value == expected
+    assert f"{expected:,} trainable parameters" in message
+    wrong = grounder.verify(f"It has {expected * 2:,} parameters.", question=question)
+    assert [fact for _, fact, _ in wrong] == [f"parameters: {expected:,}"]
+
+
+def test_a_keras_follow_up_keeps_the_layer_and_changes_the_flag():
+    grounder = make_grounder()
+    earlier = "How many parameters does keras.layers.GRU(64) have on 32 input features?"
+    grounder.ground("And with reset_after=False?", [earlier])
+    computed = grounder.computed("And with reset_after=False?")
+    assert computed is not None and computed.value == 3 * (64 * (32 + 64) + 64)
+
+
+@pytest.mark.parametrize(
+    "question", ["And with hidden size 40?", "what about an LSTM?", "and the shape of h_n?"]
+)
+def test_a_follow_up_that_disagrees_or_asks_two_things_is_not_computed(question):
+    grounder = make_grounder()
+    grounder.ground(question, ["How many parameters does nn.GRU(10, 20) have?"])
+    assert grounder.computed(question) is None
+    assert grounder.computed("And if I make it bidirectional?") is None  # not the last one

@@ -38,15 +38,19 @@ class NotesGrounder:
     the guard rules.
 
     It holds no conversation state: a follow-up ("and the other gate?", "why?") is
-    resolved from the earlier questions the session passes in.
+    resolved from the earlier questions the session passes in. It remembers only the
+    follow-up it grounded last, so that ``computed`` and ``verify`` of that same question
+    can read it with its earlier question ("and if I make it bidirectional?").
     """
 
     def __init__(self, notes_per_question: int = NOTES_PER_QUESTION, depth: bool = True) -> None:
         self.notes_per_question = notes_per_question  # each note costs ~150 prompt tokens
         self.depth = depth  # long structured answers when asked (off for models that fail)
+        self._last_follow_up = ("", "")  # (follow-up, the earlier question it leans on)
 
     def ground(self, question: str, previous: Sequence[str] = ()) -> tuple[str, list[str]]:
         follows = follow_up_of(question, previous)
+        self._last_follow_up = (question, follows)
         query = follow_up_query(question, follows) if follows else question
         notes = default_index().search(query, k=self.notes_per_question)
         if self._is_depth(question):  # "explain GRUs to me": more notes, sections
@@ -59,7 +63,14 @@ class NotesGrounder:
         return message, [n.name for n in notes]
 
     def computed(self, question: str) -> Computed | None:
-        return compute_question(question)
+        """The computed answer to ``question``, or to the earlier question it follows up
+        with its change ("And if I make it bidirectional?" after an nn.GRU(10, 20) count):
+        anything the two say differently makes it unclear, and nothing is computed."""
+        found = compute_question(question)
+        follow_up, earlier = self._last_follow_up
+        if found is None and earlier and follow_up == question:
+            found = compute_question(f"{earlier} {question}")
+        return found
 
     def sampling_for(self, question: str, sampling: Sampling) -> Sampling:
         return depth_sampling(sampling) if self._is_depth(question) else sampling
