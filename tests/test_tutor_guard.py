@@ -530,3 +530,8 @@ def test_swapping_the_models_keeps_the_articles_right() -> None:
 
     assert swapped_models("A GRU is older than an LSTM") == "An LSTM is older than a GRU"
     assert swapped_models("GRUs beat LSTMs") == "LSTMs beat GRUs"
+
+
+def test_it_means_the_gru_for_the_exploding_rule_unless_the_question_is_about_clipping():
+    assert contradictions("It prevents exploding gradients.", question="Will a GRU stop them?")
+    assert contradictions("It prevents exploding gradients.", question="Why clip gradients?") == []

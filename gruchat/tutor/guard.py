@@ -44,14 +44,12 @@ class Rule:
     test: Callable[[str], bool] | None = None
     negatable: bool = True  # a clause that negates the claim is not flagged
     unless: re.Pattern[str] | None = None  # hedges that make the clause right ("partly")
-    # the clause must name this (the GRU, its gates) when a bare "it" could mean something
-    # else the question is about ("what is gradient clipping? … it prevents exploding …")
-    names: re.Pattern[str] | None = None
+    # when the question is about this (gradient clipping), a bare "it" means it, not the
+    # GRU: "what is gradient clipping? … it prevents exploding gradients" is right
+    pronoun_means: re.Pattern[str] | None = None
 
     def matches(self, clause: str) -> bool:
         if self.unless is not None and self.unless.search(clause):
-            return False
-        if self.names is not None and not self.names.search(clause):
             return False
         if self.pattern is not None and self.pattern.search(clause):
             return True
@@ -303,7 +301,7 @@ RULES: tuple[Rule, ...] = (
             re.IGNORECASE,
         ),
         unless=re.compile(r"\bclip|\bnorm\b|learning rate", re.IGNORECASE),
-        names=re.compile(r"\bgru|\bgat(?:e|es|ed|ing)\b|\bgated recurrent", re.IGNORECASE),
+        pronoun_means=re.compile(r"\bclip", re.IGNORECASE),
     ),
     _rule(
         rf"\b(eliminat|remov|solv|get rid of|gets rid of|cur|prevent|avoid|overcom)\w*\b"
@@ -362,7 +360,7 @@ def contradictions(
     pronouns_mean_gru = topic_is_gru(question)
     found: list[Contradiction] = []
     for sentence in sentences(answer):
-        rule = _first_broken_rule(sentence, pronouns_mean_gru)
+        rule = _first_broken_rule(sentence, pronouns_mean_gru, question)
         if rule is not None:
             found.append(Contradiction(sentence, rule.fact, rule.note))
             continue
@@ -390,12 +388,18 @@ def _about_gru(clause: str, pronouns_mean_gru: bool) -> bool:
     return pronouns_mean_gru and not _LSTM.search(clause)
 
 
-def _first_broken_rule(sentence: str, pronouns_mean_gru: bool) -> Rule | None:
+_NAMES_A_GRU = re.compile(r"\bgru|\bgat(?:e|es|ed|ing)\b|\bgated recurrent", re.IGNORECASE)
+
+
+def _first_broken_rule(sentence: str, pronouns_mean_gru: bool, question: str = "") -> Rule | None:
     clauses = _CLAUSE_BREAK.split(sentence)
     for rule in RULES:
         candidates = [sentence] if not rule.negatable else clauses
+        pronouns_mean_other = bool(rule.pronoun_means and rule.pronoun_means.search(question))
         for clause in candidates:
             if not rule.matches(clause) or not _about_gru(clause, pronouns_mean_gru):
+                continue
+            if pronouns_mean_other and not _NAMES_A_GRU.search(clause):
                 continue
             if rule.negatable and _NEGATION.search(clause):
                 continue
