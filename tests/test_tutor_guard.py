@@ -396,6 +396,10 @@ def test_the_grounder_checks_the_shape_it_computed_for_the_question() -> None:
 
 NEW_RULES_WRONG = [
     ("The GRU is older than the LSTM.", "history-and-papers"),
+    (
+        "The GRU is older (Hochreiter & Schmidhuber, 1997), while the LSTM is newer.",
+        "history-and-papers",
+    ),
     ("GRUs came before LSTMs.", "history-and-papers"),
     ("The GRU was introduced earlier than the LSTM, in 1997.", "history-and-papers"),
     ("The LSTM is newer than the GRU.", "history-and-papers"),

@@ -138,6 +138,8 @@ _GRU_OLDER = "|".join(
     [rf"\bgrus?\b[^.]*\b(?:{claim})\b[^.]*\blstm" for claim in _GRU_FIRST]
     + [rf"\blstms?\b[^.]*\b(?:{claim})\b[^.]*\bgru" for claim in _LSTM_LATER]
     + [r"\bgrus?\b[^.]*\b(?:came|was|were) (?:first|earlier)\b"]
+    # "the GRU is older (Hochreiter & Schmidhuber, 1997)": older than anything it is compared to
+    + [r"\bgrus?\b (?:is|are|was|were) (?:much |a bit |slightly )?(?:the )?older\b"]
 )
 _INVENTED = r"(?:introduc|invent|propos|creat|develop|came up with|first describ)"
 _NOT_CHO = r"(?:chung|hochreiter|schmidhuber|graves)\b"
