@@ -192,6 +192,7 @@ COMPARISONS = [
     ("How many more parameters does a Keras LSTM have than a Keras GRU?", None),
     ("Why does a GRU layer have fewer weights than an LSTM of the same size?", None),
     ("By how many weights does an LSTM layer exceed a GRU layer of equal size?", None),
+    ("An LSTM needs double the weights of a GRU of the same size, doesn't it?", None),
     (
         "Which has more parameters, a GRU or an LSTM with input size 8 and hidden size 4?",
         4 * 4 * 12 + 8 * 4 - 3 * 4 * 12 - 6 * 4,
@@ -219,6 +220,7 @@ def test_the_subject_of_a_fewer_question_comes_first():
         "and hidden size 8?",  # stacked layers are not compared
         "How many more parameters does nn.LSTM(10, 20) have than nn.GRU(12, 20)?",
         "Which has more gates, a GRU or an LSTM?",
+        "Does a bidirectional GRU have twice as many parameters as a GRU?",  # one kind
     ],
 )
 def test_comparisons_that_are_not_computed(question):

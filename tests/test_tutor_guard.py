@@ -405,6 +405,8 @@ NEW_RULES_WRONG = [
     ("The LSTM is newer than the GRU.", "history-and-papers"),
     ("The LSTM is an improvement on the GRU.", "history-and-papers"),
     ("The LSTM is a simplified version of the GRU.", "history-and-papers"),
+    ("The LSTM was designed to improve the GRU's memory.", "history-and-papers"),
+    ("The LSTM is a direct improvement over the original GRU.", "history-and-papers"),
     ("A GRU has twice as many parameters as an LSTM.", "parameter-count"),
     ("An LSTM has twice as many weights as a GRU of the same size.", "parameter-count"),
     ("A GRU has half the parameters of an LSTM.", "parameter-count"),
@@ -425,6 +427,8 @@ NEW_RULES_RIGHT = [
     "The GRU came after the LSTM, in 2014.",
     "The GRU is a simplification of the LSTM.",
     "The GRU is newer than the LSTM.",
+    "The GRU improves on the LSTM's speed.",
+    "The GRU is an improvement on the LSTM for small datasets.",
     "A bidirectional GRU has twice as many parameters as a one-direction GRU.",
     "A GRU has about 25% fewer parameters than an LSTM.",
     "An LSTM has 4/3 as many parameters as a GRU.",
@@ -484,6 +488,7 @@ LEADING_MORE_WRONG = [
      "vanishing-gradients"),
     ("Is the LSTM faster than the GRU?", "Yes.", "gru-vs-lstm"),
     ("My teacher said GRUs came first. Correct?", "Correct.", "history-and-papers"),
+    ("Was the LSTM made later, as an upgrade of the GRU?", "Yes.", "history-and-papers"),
 ]  # fmt: skip
 
 LEADING_MORE_RIGHT = [
@@ -496,6 +501,7 @@ LEADING_MORE_RIGHT = [
     ("Isn't it the case that a GRU has no output gate?", "Yes, it has none."),
     ("Does an LSTM have as many gates as a GRU?", "No."),  # no rule: not judged
     ("Is the reset gate applied inside the candidate?", "Yes."),
+    ("Is it true that an LSTM, unlike a GRU, has a cell state?", "Yes, it does."),
 ]
 
 

@@ -184,7 +184,8 @@ COMPARES = re.compile(
     r"\bhow many (?:more|fewer|less|extra)\b|\bdifference\b|\b(?:more|fewer|less) "
     r"(?:parameters|params|weights)\b[^?]*\bthan\b|\bcompared? (?:to|with)\b|\bvs\.?\b|\bversus\b"
     r"|\bwhich (?:one |layer |model )?(?:has|needs|uses) (?:more|fewer|less)\b|\bexceeds?\b"
-    r"|\bby how many\b|\bhow much (?:more|fewer|less|bigger|larger|smaller)\b",
+    r"|\bby how many\b|\bhow much (?:more|fewer|less|bigger|larger|smaller)\b"
+    r"|\b(?:twice|double|half|three times|\d+ times)\b",  # "double the weights of a GRU"
     _I,
 )
 _TORCH_KINDS = {"gru": "GRU", "lstm": "LSTM", "rnn": "RNN", "simplernn": "RNN"}

@@ -128,10 +128,11 @@ _GRU_FIRST = (
     rf"predates?|preceded?|came (?:first|before|earlier)|{_MADE} (?:first|before|earlier)",
 )
 _LSTM_LATER = (
-    rf"{_BE} (?:much |a bit |slightly )?(?:newer|more recent|later|younger)",
+    rf"{_BE} (?:\w+ )?(?:much |a bit |slightly )?(?:newer|more recent|later|younger)",
     rf"came (?:after|later)|{_MADE} (?:after|later than)",
-    rf"{_BE} (?:an? )?(?:\w+ )?(?:successor|improvement|extension|simplifi\w*|variant|version|"
-    r"descendant) (?:of|on|to)",
+    r"(?:an? )?(?:\w+ )?(?:successor|improvement|extension|upgrade|simplifi\w*|variant|version|"
+    r"descendant|evolution) (?:of|on|upon|over|to)",
+    r"improv(?:es?|ed|ing) (?:on |upon )?(?:the |a )?(?=grus?\b)",
     rf"{_BE} (?:based on|derived from|built on)|evolved from|simplifies",
 )
 _GRU_OLDER = "|".join(

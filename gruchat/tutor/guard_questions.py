@@ -264,12 +264,16 @@ def leading_claim(question: str) -> Claim | None:
     """The claim a yes/no question about a GRU asks to confirm, if it is one we know: a
     statement the sentence rules call false is a false claim, one whose GRU/LSTM swap they
     call false a true claim, else one of the named ``CLAIMS``."""
-    if not _asks_about_gru(question):
+    about_gru = _asks_about_gru(question)
+    names_both = bool(_GRU.search(question) and _LSTM.search(question))
+    if not about_gru and not (names_both and _LEADING.search(question)):
         return None
     statement = leading_statement(question)
     rule = _first_broken_rule(statement, pronouns_mean_gru=True)
     if rule is not None:  # the most specific judge: "does the reset gate decide what is kept?"
         return Claim(re.compile(re.escape(statement)), False, rule.fact, rule.note)
+    if not about_gru:
+        return None  # "is it true that LSTMs, unlike GRUs, have …": only the rules judge it
     comparison = _comparison_claim(statement)
     if comparison is not None:
         return comparison
