@@ -164,7 +164,8 @@ def test_deeper_layers_take_the_directions_times_hidden_as_input():
 @pytest.mark.parametrize(
     "bad",
     [
-        {"kind": "GRU", "input_size": 0, "hidden_size": 3},
+        {"kind": "GRU", "input_size": -1, "hidden_size": 3},
+        {"kind": "GRU", "input_size": 3, "hidden_size": 0},
         {"kind": "GRU", "input_size": 3, "hidden_size": 3, "proj_size": 2},
         {"kind": "LSTM", "input_size": 3, "hidden_size": 3, "proj_size": 3},
         {"kind": "GRU", "input_size": 3, "hidden_size": 3, "num_layers": 2, "cell": True},
@@ -316,6 +317,12 @@ SHAPE_QUESTIONS = [
     ("shape of c_n for nn.LSTM(3, 5, num_layers=3) with a batch of 2", (3, 2, 5)),
     ("what shape does nn.GRU(10, 20) give h_n for an unbatched input of length 4?", (1, 20)),
     ("h_n shape of nn.GRUCell(4, 3) for a batch of 5", (5, 3)),
+    # h_n and the output do not depend on the input size or the kind: neither is needed
+    ("With num_layers=2, what shape is h_n for a batch of 8 and hidden size 20?", (2, 8, 20)),
+    (
+        "output shape of a bidirectional LSTM with hidden size 16, batch 3, sequence length 5",
+        (5, 3, 32),
+    ),
 ]
 
 NOT_COMPUTED = [
@@ -324,17 +331,14 @@ NOT_COMPUTED = [
     "How many parameters does a GRU have compared with an LSTM, input 10 hidden 20?",
     "what parameters does nn.GRU take?",
     "which arguments does nn.GRU(10, 20) take?",
-    "How many parameters does tf.keras.layers.GRU(20) have?",
-    "How many parameters does a Keras GRU with input 10 and hidden 20 have?",
+    "How many parameters does tf.keras.layers.GRU(20) have?",  # Keras, but no input size
     "nn.GRU(10, 20)",  # no question asked
     "what is the hidden size of nn.GRU(10, 20)?",
     "shape of c_n of nn.GRU(10, 20)",  # a GRU has no cell state
-    "nn.GRU(10, 20) vs nn.LSTM(10, 20): how many parameters?",
     "How many parameters and what output shape does nn.GRU(10, 20) have?",  # two asks at once
     "how many parameters does nn.GRU(hidden_size=20) have?",  # no input size
     "how many parameters does nn.GRU(10, 20, nonsense=3) have?",
     "a GRU with input size 10 and input size 12: how many parameters?",
-    "why does a GRU have fewer parameters than an LSTM?",
     "what shape is a GRU's hidden state?",
     "How many parameters does a bidirectional GRU cell with input 3 and hidden 4 have?",
     "What does the reset gate do?",
@@ -368,6 +372,23 @@ def test_a_shape_question_matches_torch_end_to_end():
         output, h_n = gru(torch.zeros(5, 7, 10))
     assert computed.value == tuple(output.shape)
     assert f"h_n has shape {tuple(h_n.shape)}" in computed.fact
+
+
+@pytest.mark.parametrize("input_size", [1, 7, 33])
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_a_shape_computed_without_the_input_size_matches_torch_for_any(kind, input_size):
+    computed = compute_question(
+        "With num_layers=2, what shape is h_n for a batch of 8 and hidden size 20?"
+    )
+    assert computed is not None and computed.spec.input_size == 0
+    assert "nn.GRU(H_in, 20, num_layers=2)" in computed.title
+    module = getattr(torch.nn, kind)(input_size, 20, num_layers=2)
+    with torch.no_grad():
+        _, state = module(torch.zeros(4, 8, input_size))
+    h_n = state[0] if kind == "LSTM" else state
+    assert computed.value == tuple(h_n.shape)
+    with pytest.raises(ValueError):
+        parameter_count(computed.spec)
 
 
 @pytest.mark.parametrize("question", NOT_COMPUTED)

@@ -390,3 +390,158 @@ def test_the_grounder_checks_the_shape_it_computed_for_the_question() -> None:
     assert found == [("weight_ih_l0 is (20, 10).", "weight_ih_l0 has shape (60, 10)",
                       "pytorch-weights")]  # fmt: skip
     assert NotesGrounder().verify("It is (60, 10): weight_ih_l0 (60, 10).", question) == []
+
+
+# --- issue 15: ages, size ratios, the reset gate wiping the state, wider gate names ------------
+
+NEW_RULES_WRONG = [
+    ("The GRU is older than the LSTM.", "history-and-papers"),
+    (
+        "The GRU is older (Hochreiter & Schmidhuber, 1997), while the LSTM is newer.",
+        "history-and-papers",
+    ),
+    ("GRUs came before LSTMs.", "history-and-papers"),
+    ("The GRU was introduced earlier than the LSTM, in 1997.", "history-and-papers"),
+    ("The LSTM is newer than the GRU.", "history-and-papers"),
+    ("The LSTM is an improvement on the GRU.", "history-and-papers"),
+    ("The LSTM is a simplified version of the GRU.", "history-and-papers"),
+    ("The LSTM was designed to improve the GRU's memory.", "history-and-papers"),
+    ("The LSTM is a direct improvement over the original GRU.", "history-and-papers"),
+    ("A GRU has twice as many parameters as an LSTM.", "parameter-count"),
+    ("An LSTM has twice as many weights as a GRU of the same size.", "parameter-count"),
+    ("A GRU has half the parameters of an LSTM.", "parameter-count"),
+    ("GRUs and LSTMs have the same number of parameters.", "parameter-count"),
+    ("An LSTM has double the parameters of a GRU.", "parameter-count"),
+    ("The reset gate wipes the hidden state.", "gates"),
+    ("The reset gate erases the memory when it is 0.", "gates"),
+    ("The reset gate resets the hidden state to zero.", "gates"),
+    ("The GRU uses a forget gate.", "gates"),
+    ("The GRU's forget gate decides what to drop.", "gates"),
+    ("GRUs use input and forget gates.", "gates"),
+    ("The GRU has forget and output gates.", "gates"),
+    ("A GRU cell has three sigmoid gates.", "gates"),
+]
+
+NEW_RULES_RIGHT = [
+    "The LSTM is older than the GRU.",
+    "The GRU came after the LSTM, in 2014.",
+    "The GRU is a simplification of the LSTM.",
+    "The GRU is newer than the LSTM.",
+    "The GRU improves on the LSTM's speed.",
+    "The GRU is an improvement on the LSTM for small datasets.",
+    "A bidirectional GRU has twice as many parameters as a one-direction GRU.",
+    "A GRU has about 25% fewer parameters than an LSTM.",
+    "An LSTM has 4/3 as many parameters as a GRU.",
+    "A GRU has three quarters as many parameters as an LSTM.",
+    "Doubling the hidden size roughly quadruples the parameters of a GRU, as with an LSTM.",
+    "A GRU does not have twice as many parameters as an LSTM.",
+    "With r ≈ 0 the reset gate wipes the old state out of the candidate.",
+    "The reset gate sets the previous state's share of the candidate to zero.",
+    "The update gate plays the role of the LSTM's forget and input gates.",
+    "The update gate combines the forget and input gates of an LSTM.",
+    "A GRU has no forget or output gates.",
+    "A GRU has two gates controlling three weight blocks.",
+]
+
+
+@pytest.mark.parametrize(("sentence", "note"), NEW_RULES_WRONG)
+def test_new_rules_flag_these_claims(sentence: str, note: str) -> None:
+    found = contradictions(sentence, question="a question about GRUs")
+    assert [(c.sentence, c.note) for c in found] == [(sentence, note)]
+
+
+@pytest.mark.parametrize("sentence", NEW_RULES_RIGHT)
+def test_new_rules_leave_right_sentences_alone(sentence: str) -> None:
+    assert contradictions(sentence, question="a question about GRUs") == []
+
+
+def test_exploding_rule_does_not_read_it_as_the_gru_when_the_question_is_about_clipping():
+    question = "What is gradient clipping, and when should I use it with a GRU?"
+    assert contradictions("It is used to prevent exploding gradients.", question=question) == []
+    assert contradictions("A GRU prevents exploding gradients.", question=question) != []
+
+
+def test_a_reset_gate_sentence_is_not_judged_by_the_next_clause():
+    answer = (
+        "The update gate z decides how much of the old state is kept, the reset gate r decides "
+        "how much of it enters the candidate n, and both are sigmoids."
+    )
+    assert contradictions(answer) == []
+
+
+# Leading questions, phrased as learners phrase them; the verdict comes from the rules above.
+LEADING_MORE_WRONG = [
+    ("Is the GRU older than the LSTM?", "Yes, it is.", "history-and-papers"),
+    ("So the GRU is older than the LSTM, right?", "Yes.", "history-and-papers"),
+    ("Wasn't the GRU invented before the LSTM?", "Yes.", "history-and-papers"),
+    ("Is the LSTM older than the GRU?", "No.", "history-and-papers"),
+    ("Isn't it the case that a GRU has an output gate?", "Yes.", "gates"),
+    ("Doesn't a GRU have a forget gate?", "Indeed, it does.", "gates"),
+    ("I heard that a GRU has three gates. Is that right?", "Yes.", "gates"),
+    ("Does a GRU have twice as many parameters as an LSTM?", "Yes.", "parameter-count"),
+    ("Does an LSTM have twice as many parameters as a GRU?", "Yes, exactly.", "parameter-count"),
+    ("Does a GRU have fewer parameters than an LSTM?", "No, it has more.", "parameter-count"),
+    ("Does the reset gate wipe the hidden state?", "Yes.", "gates"),
+    ("Is it true that the reset gate resets the hidden state to zero?", "Yes.", "gates"),
+    ("Is a GRU a type of LSTM?", "Yes.", "gru-vs-lstm"),
+    ("Does switching to a GRU completely solve the vanishing gradient problem?", "Yes.",
+     "vanishing-gradients"),
+    ("Is the LSTM faster than the GRU?", "Yes.", "gru-vs-lstm"),
+    ("My teacher said GRUs came first. Correct?", "Correct.", "history-and-papers"),
+    ("Was the LSTM made later, as an upgrade of the GRU?", "Yes.", "history-and-papers"),
+]  # fmt: skip
+
+LEADING_MORE_RIGHT = [
+    ("Is the LSTM older than the GRU?", "Yes, it dates from 1997."),
+    ("Is the GRU older than the LSTM?", "No, the LSTM is older."),
+    ("Does a GRU have twice as many parameters as an LSTM?", "No, 3/4 as many."),
+    ("Does the reset gate wipe the hidden state?", "No, it only scales it in n."),
+    ("Does a GRU have fewer parameters than an LSTM?", "Yes."),
+    ("Is a GRU a type of LSTM?", "No."),
+    ("Isn't it the case that a GRU has no output gate?", "Yes, it has none."),
+    ("Does an LSTM have as many gates as a GRU?", "No."),  # no rule: not judged
+    ("Is the reset gate applied inside the candidate?", "Yes."),
+    ("Is it true that an LSTM, unlike a GRU, has a cell state?", "Yes, it does."),
+]
+
+
+@pytest.mark.parametrize(("question", "answer", "note"), LEADING_MORE_WRONG)
+def test_more_leading_questions_answered_wrongly_are_flagged(question, answer, note) -> None:
+    found = contradictions(answer, question=question)
+    assert found and found[0].note == note, found
+    assert found[0].sentence == sentences(answer)[0]
+
+
+@pytest.mark.parametrize(("question", "answer"), LEADING_MORE_RIGHT)
+def test_more_leading_questions_answered_rightly_are_not_flagged(question, answer) -> None:
+    assert contradictions(answer, question=question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("Is the GRU older than the LSTM?", "the GRU is older than the LSTM"),
+        ("Isn't it the case that a GRU has an output gate?", "a GRU has an output gate"),
+        ("Doesn't the reset gate wipe the state?", "the reset gate wipes the state"),
+        ("Does the reset gate decide what is kept?", "the reset gate decides what is kept"),
+        ("Does switching to a GRU fix it?", "switching to a GRU fixes it"),
+        ("Are GRUs faster than LSTMs?", "GRUs are faster than LSTMs"),
+        ("Am I right that the GRU's update gate is z?", "the GRU's update gate is z"),
+    ],
+)
+def test_more_leading_statements(question: str, statement: str) -> None:
+    from gruchat.tutor.guard_questions import leading_statement
+
+    assert leading_statement(question) == statement
+
+
+def test_swapping_the_models_keeps_the_articles_right() -> None:
+    from gruchat.tutor.guard_questions import swapped_models
+
+    assert swapped_models("A GRU is older than an LSTM") == "An LSTM is older than a GRU"
+    assert swapped_models("GRUs beat LSTMs") == "LSTMs beat GRUs"
+
+
+def test_it_means_the_gru_for_the_exploding_rule_unless_the_question_is_about_clipping():
+    assert contradictions("It prevents exploding gradients.", question="Will a GRU stop them?")
+    assert contradictions("It prevents exploding gradients.", question="Why clip gradients?") == []

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from gruchat.tutor.grounding import NotesGrounder
-from gruchat.tutor.notes import default_index, follow_up_of, is_follow_up, normalise_notation
+from gruchat.tutor.notes import (
+    default_index,
+    follow_up_of,
+    follow_up_query,
+    is_follow_up,
+    normalise_notation,
+)
 
 GATE_FACT_NOTES = {"gru-vs-lstm", "what-is-a-gru", "gates", "conventions-and-pitfalls"}
 
@@ -73,6 +79,16 @@ FOLLOW_UPS: list[tuple[str, list[str], str | set[str]]] = [
      ["What is the shape of weight_ih_l0 in nn.GRU(10, 20), and why?"], "pytorch-weights"),
     ("What does the ⊙ symbol in those equations mean?",
      ["Can you write down the full set of GRU equations for one time step?"], "equations"),
+    # a follow-up naming another part of the same kind asks about that part (issue 15 item 4)
+    ("And what does the reset gate do?",
+     ["What does z ≈ 1 mean in the hidden-state update h_t = (1 - z) * n + z * h_{t-1}?"],
+     "gates"),
+    ("And what does the reset gate do?",
+     ["How does the update gate decide what the new hidden state keeps?"], "gates"),
+    ("What about the candidate?", ["How is the update gate z computed?"], "candidate-state"),
+    ("And in Keras?", ["How many parameters does nn.GRU(10, 20) have?"],
+     {"keras-usage", "parameter-count"}),
+    ("And who came up with it?", ["What is a GRU?"], "history-and-papers"),
 ]  # fmt: skip
 
 
@@ -83,6 +99,22 @@ def test_follow_ups_use_the_earlier_question(question, previous, expected) -> No
     assert sources and sources[0] in allowed, sources
     root = next(p for p in previous if not is_follow_up(p))
     assert f"(following up on: {root})" in message
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "query"),
+    [
+        ("and the reset gate?", "what does the update gate do?",
+         "and the reset gate? what does the do?"),
+        ("and in Keras?", "how many parameters does nn.GRU(10, 20) have?",
+         "and in Keras? how many parameters does (10, 20) have?"),
+        ("what about an LSTM?", "how big is a GRU layer?",
+         "what about an LSTM? how big is a layer?"),
+        ("why?", "does a GRU have a cell state?", "why? does a GRU have a cell state?"),
+    ],
+)  # fmt: skip
+def test_a_follow_up_replaces_the_earlier_part_of_the_same_kind(question, earlier, query) -> None:
+    assert follow_up_query(question, earlier) == query
 
 
 def test_a_follow_up_alone_gets_no_notes_and_a_full_question_ignores_the_previous_one() -> None:

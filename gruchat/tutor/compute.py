@@ -9,6 +9,10 @@ every formula against torch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gruchat.tutor.compute_keras import KerasSpec
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}  # weight blocks per layer: h / r,z,n / i,f,g,o
 KINDS = tuple(GATES)
@@ -22,7 +26,7 @@ class RNNSpec:
     """What torch.nn.{RNN,GRU,LSTM} or their Cell variants were built with."""
 
     kind: str  # "RNN" | "GRU" | "LSTM"
-    input_size: int
+    input_size: int  # 0: not given, which only a shape question of h_n or the output allows
     hidden_size: int
     num_layers: int = 1
     bias: bool = True
@@ -34,7 +38,7 @@ class RNNSpec:
     def __post_init__(self) -> None:
         if self.kind not in GATES:
             raise ValueError(f"unknown recurrent layer {self.kind!r}")
-        if min(self.input_size, self.hidden_size, self.num_layers) < 1 or self.proj_size < 0:
+        if min(self.hidden_size, self.num_layers) < 1 or self.input_size < 0 or self.proj_size < 0:
             raise ValueError("sizes and the number of layers must be positive")
         if self.proj_size and (self.kind != "LSTM" or self.proj_size >= self.hidden_size):
             raise ValueError("proj_size needs an LSTM and must be smaller than hidden_size")
@@ -57,7 +61,7 @@ class RNNSpec:
     @property
     def name(self) -> str:
         """The constructor call, with only the arguments that differ from the defaults."""
-        args = [str(self.input_size), str(self.hidden_size)]
+        args = [str(self.input_size or "H_in"), str(self.hidden_size)]
         if self.num_layers != 1:
             args.append(f"num_layers={self.num_layers}")
         if not self.bias:
@@ -76,13 +80,19 @@ class Computed:
     """One computed answer: its value, the formula with the numbers in, the fact for the model."""
 
     title: str  # "nn.GRU(10, 20): trainable parameters"
-    value: int | Shape  # what the answer's numbers must agree with
+    value: int | Shape | None  # what the answer's numbers must agree with (None: symbolic)
     formula: str  # "3·20·(10+20) + 2·3·20 = 1,920"
     lines: tuple[str, ...]  # the working, shown under the formula
     explanation: str
     fact: str  # one sentence for the model: "Computed exactly: …"
-    spec: RNNSpec
+    spec: RNNSpec | KerasSpec | None
     tensor: str = ""  # the tensor whose shape ``value`` is ("h_n", "weight_ih_l0"); "" for counts
+    also: tuple[int, ...] = ()  # other counts the block shows, which an answer may restate
+
+    @property
+    def known_counts(self) -> tuple[int, ...]:
+        """Every parameter count an answer may state: the value and the ones it came from."""
+        return (self.value, *self.also) if isinstance(self.value, int) else self.also
 
     @property
     def body(self) -> str:
@@ -135,6 +145,8 @@ def layer_counts(spec: RNNSpec) -> list[LayerCount]:
 
 def parameter_count(spec: RNNSpec) -> int:
     """What sum(p.numel() for p in module.parameters()) gives (all are trainable)."""
+    if not spec.input_size:
+        raise ValueError("a parameter count needs the input size")
     return spec.directions * sum(c.per_direction for c in layer_counts(spec))
 
 
@@ -191,7 +203,7 @@ def shapes(
     """
     n: tuple[Dim, ...] = () if unbatched else (batch if batch is not None else "N",)
     if spec.cell:
-        found = {"input": (*n, spec.input_size), "h'": (*n, spec.hidden_size)}
+        found = {"input": (*n, spec.input_size or "H_in"), "h'": (*n, spec.hidden_size)}
         if spec.kind == "LSTM":
             found["c'"] = (*n, spec.hidden_size)
         return found
@@ -199,7 +211,7 @@ def shapes(
     lead = (*n, steps) if spec.batch_first else (steps, *n)
     stacked = spec.directions * spec.num_layers
     found = {
-        "input": (*lead, spec.input_size),
+        "input": (*lead, spec.input_size or "H_in"),
         "output": (*lead, spec.directions * spec.output_size),
         "h_n": (stacked, *n, spec.output_size),
     }
@@ -295,7 +307,7 @@ def weight_shapes(spec: RNNSpec, layer: int = 0) -> dict[str, Shape]:
     weight_ih_lk is (g·H, I_k) with I_0 = input_size and I_k = D·H above; weight_hh_lk is
     (g·H, H); each bias is (g·H,). A bidirectional layer repeats them with ``_reverse``.
     """
-    if spec.cell or spec.proj_size or not 0 <= layer < spec.num_layers:
+    if spec.cell or spec.proj_size or not spec.input_size or not 0 <= layer < spec.num_layers:
         raise ValueError("weight shapes are computed for nn.RNN/GRU/LSTM layers without proj_size")
     rows = spec.gates * spec.hidden_size
     size = spec.input_size if layer == 0 else spec.directions * spec.hidden_size

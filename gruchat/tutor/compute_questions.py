@@ -1,8 +1,10 @@
 """Recognising questions that have a computed answer: parameter counts and tensor shapes.
 
 Conservative on purpose: a wrong "computed" answer is worse than none, so anything
-unclear (no sizes, two kinds of layer, Keras, constructor arguments, two intents, values
-that disagree) gives None and the normal grounded path answers. Pure: no I/O.
+unclear (no sizes, two kinds of layer that are not compared, frameworks other than PyTorch
+and Keras, constructor arguments, two intents, values that disagree) gives None and the
+normal grounded path answers. Keras layers and comparisons ("how many more parameters
+does an LSTM have than a GRU?") are recognised in ``compute_keras_questions``. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -11,10 +13,17 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
+from gruchat.tutor.compute_keras_questions import (
+    COMPARES,
+    KERAS,
+    comparison_question,
+    keras_question,
+    kinds_in_order,
+)
 
 _I = re.IGNORECASE
 _WORD_NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_OTHER_FRAMEWORKS = re.compile(r"\b(?:keras|tensorflow|tf\.|jax|flax|mxnet|paddle)", _I)
+_OTHER_FRAMEWORKS = re.compile(r"\b(?:jax|flax|mxnet|paddle)\b", _I)
 
 # -- code: nn.GRU(10, 20, num_layers=2) ------------------------------------------------------
 _CODE = re.compile(r"(?<![\w.])(?:torch\.)?(?:nn\.)?(GRU|LSTM|RNN)(Cell)?\s*\(([^()]*)\)", _I)
@@ -171,7 +180,10 @@ def _merge(code: _Found, words: _Found) -> _Found:
     return replace(code, **merged)
 
 
-def _spec(text: str) -> RNNSpec:
+def _spec(text: str, input_optional: bool = False) -> RNNSpec:
+    """The module the question describes; ``input_optional``: the input size and the kind may
+    be missing (h_n and the output have the same shape for nn.RNN, nn.GRU and nn.LSTM, and
+    the input size does not enter it), and the kind then is the tutor's topic, a GRU."""
     codes = list(_CODE.finditer(text))
     if len(codes) > 1:
         raise _Unclear
@@ -184,6 +196,8 @@ def _spec(text: str) -> RNNSpec:
         found = _merge(code, replace(words, kind=None, cell=None))
     else:
         found = _from_words(text)
+    if input_optional:
+        found = replace(found, input_size=found.input_size or 0, kind=found.kind or "GRU")
     if found.kind is None or found.input_size is None or found.hidden_size is None:
         raise _Unclear  # names no layer, or lacks a size: do not guess
     if found.cell and (found.num_layers not in (None, 1) or found.bidirectional):
@@ -284,12 +298,39 @@ def compute_question(question: str) -> Computed | None:
         _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
     )
     wants_shape = bool(_SHAPE.search(text))
+    two_kinds = len(kinds_in_order(_CODE.sub(_code_kind, text))) == 2
+    if two_kinds and not wants_shape and _PARAM_NOUN.search(text) and COMPARES.search(text):
+        return _comparison(text)  # "how many more …", "why does a GRU have fewer weights …"
     if wants_count == wants_shape:  # neither, or both at once
         return None
     if wants_count and _ARGUMENTS.search(text):
         return None  # "which parameters does nn.GRU take?" means its arguments
+    if KERAS.search(text):
+        return keras_question(text, wants_count, wants_shape)
     try:
-        spec = _spec(text)
+        spec = _spec(text, input_optional=wants_shape and _target(text) in ("h_n", "c_n", "output"))
         return parameters(spec) if wants_count else _shape_question(text, spec)
+    except _Unclear:
+        return None
+
+
+def _code_kind(match: re.Match[str]) -> str:
+    """A constructor call reduced to its layer's name, for counting the kinds named."""
+    return f" {match.group(1)} "
+
+
+def _comparison(text: str) -> Computed | None:
+    """Two layers' counts compared, with the sizes the question gives (both the same)."""
+    try:
+        codes = [_from_code(m) for m in _CODE.finditer(text)]
+        rest = _CODE.sub(" ", text)
+        words = _from_words(_KIND.sub(" ", rest))
+        sizes = {(c.input_size, c.hidden_size) for c in codes}
+        sizes.add((words.input_size, words.hidden_size)) if not codes else None
+        if len(sizes) != 1 or any(
+            v for v in (words.num_layers, words.bidirectional, words.bias is False) if v
+        ):
+            return None  # layers of different sizes, or stacked: not compared
+        return comparison_question(text, sizes.pop())
     except _Unclear:
         return None

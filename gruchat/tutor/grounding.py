@@ -19,6 +19,7 @@ from gruchat.tutor.guard import contradictions
 from gruchat.tutor.notes import (
     default_index,
     follow_up_of,
+    follow_up_query,
     get_note,
     grounded_user_message,
 )
@@ -37,18 +38,22 @@ class NotesGrounder:
     the guard rules.
 
     It holds no conversation state: a follow-up ("and the other gate?", "why?") is
-    resolved from the earlier questions the session passes in.
+    resolved from the earlier questions the session passes in. It remembers only the
+    follow-up it grounded last, so that ``computed`` and ``verify`` of that same question
+    can read it with its earlier question ("and if I make it bidirectional?").
     """
 
     def __init__(self, notes_per_question: int = NOTES_PER_QUESTION, depth: bool = True) -> None:
         self.notes_per_question = notes_per_question  # each note costs ~150 prompt tokens
         self.depth = depth  # long structured answers when asked (off for models that fail)
+        self._last_follow_up = ("", "")  # (follow-up, the earlier question it leans on)
 
     def ground(
         self, question: str, previous: Sequence[str] = (), context: Sequence[str] = ()
     ) -> tuple[str, list[str]]:
         follows = follow_up_of(question, previous)
-        query = f"{question} {follows}" if follows else question
+        self._last_follow_up = (question, follows)
+        query = follow_up_query(question, follows) if follows else question
         notes = default_index().search(query, k=self.notes_per_question)
         if self._is_depth(question):  # "explain GRUs to me": more notes, sections
             notes = depth_notes(notes, default_index().notes)
@@ -63,7 +68,14 @@ class NotesGrounder:
         return message, [n.name for n in notes]
 
     def computed(self, question: str) -> Computed | None:
-        return compute_question(question)
+        """The computed answer to ``question``, or to the earlier question it follows up
+        with its change ("And if I make it bidirectional?" after an nn.GRU(10, 20) count):
+        anything the two say differently makes it unclear, and nothing is computed."""
+        found = compute_question(question)
+        follow_up, earlier = self._last_follow_up
+        if found is None and earlier and follow_up == question:
+            found = compute_question(f"{earlier} {question}")
+        return found
 
     def sampling_for(self, question: str, sampling: Sampling) -> Sampling:
         return depth_sampling(sampling) if self._is_depth(question) else sampling
@@ -79,7 +91,7 @@ class NotesGrounder:
         self,
         answer: str,
         question: str = "",
-        known_numbers: Mapping[str, float] | None = None,
+        known_numbers: Mapping[str, float | tuple[float, ...]] | None = None,
     ) -> list[tuple[str, str, str]]:
         """The answer's sentences that contradict the notes, or a number or shape gruchat
         computed for this question (a parameter count the model restated wrongly)."""
@@ -87,8 +99,8 @@ class NotesGrounder:
         computed = self.computed(question) if question else None
         if computed is not None and isinstance(computed.value, tuple) and computed.tensor:
             known_shapes = {computed.tensor: computed.value}
-        if known_numbers is None and computed is not None and isinstance(computed.value, int):
-            known_numbers = {"parameters": computed.value}
+        if known_numbers is None and computed is not None and computed.known_counts:
+            known_numbers = {"parameters": computed.known_counts}
         found = contradictions(
             answer, question=question, known_numbers=known_numbers, known_shapes=known_shapes
         )

@@ -44,6 +44,9 @@ class Rule:
     test: Callable[[str], bool] | None = None
     negatable: bool = True  # a clause that negates the claim is not flagged
     unless: re.Pattern[str] | None = None  # hedges that make the clause right ("partly")
+    # when the question is about this (gradient clipping), a bare "it" means it, not the
+    # GRU: "what is gradient clipping? … it prevents exploding gradients" is right
+    pronoun_means: re.Pattern[str] | None = None
 
     def matches(self, clause: str) -> bool:
         if self.unless is not None and self.unless.search(clause):
@@ -103,12 +106,49 @@ _HEDGES = (
     r"\b(partly|partially|largely|mostly|help|helps|reduc\w*|mitigat\w*|alleviat\w*|lessen\w*|"
     r"as much|as badly|as severely|as often|as strongly|less)\b"
 )
+_LSTM_GATE = r"(?:output|input|forget)"
+# "the update gate plays the role of the LSTM's forget and input gates" is right
+_ANALOGY = (
+    r"\b(?:replac|combin|merg|coupl|roles?|like|similar|analog|equivalent|instead|plays?|"
+    r"acts?|corresponds?|counterparts?|takes? over|does the (?:job|work)|compared|mimic|"
+    r"serves? as|resembl|fus|unif|analogous|akin)\w*"
+)
+# GRU vs LSTM size: a GRU has 3/4 of an LSTM's parameters, not half or a third
+_RATIO = (
+    r"\b(?:twice|double[sd]?|two times|2\s*(?:x|×|times)|half|three times|3\s*(?:x|×|times)|"
+    r"same (?:number|amount|count) of|equal (?:number|count))\b"
+)
+_PARAMS = r"\b(?:parameters?|params|weights)\b"
+# "the GRU is older than the LSTM", "the LSTM is an improvement on the GRU": the LSTM (1997)
+# is the older one
+_BE = r"(?:is|are|was|were)"
+_MADE = r"(?:was |were )?(?:introduced|invented|proposed|developed)"
+_GRU_FIRST = (
+    rf"{_BE} (?:much |a bit |slightly )?(?:older|earlier)",
+    rf"predates?|preceded?|came (?:first|before|earlier)|{_MADE} (?:first|before|earlier)",
+)
+_LSTM_LATER = (
+    rf"{_BE} (?:\w+ )?(?:much |a bit |slightly )?(?:newer|more recent|later|younger)",
+    rf"came (?:after|later)|{_MADE} (?:after|later than)",
+    r"(?:an? )?(?:\w+ )?(?:successor|improvement|extension|upgrade|simplifi\w*|variant|version|"
+    r"descendant|evolution) (?:of|on|upon|over|to)",
+    r"improv(?:es?|ed|ing) (?:on |upon )?(?:the |a )?(?=grus?\b)",
+    rf"{_BE} (?:based on|derived from|built on)|evolved from|simplifies",
+)
+_GRU_OLDER = "|".join(
+    [rf"\bgrus?\b[^.]*\b(?:{claim})\b[^.]*\blstm" for claim in _GRU_FIRST]
+    + [rf"\blstms?\b[^.]*\b(?:{claim})\b[^.]*\bgru" for claim in _LSTM_LATER]
+    + [r"\bgrus?\b[^.]*\b(?:came|was|were) (?:first|earlier)\b"]
+    # "the GRU is older (Hochreiter & Schmidhuber, 1997)": older than anything it is compared to
+    + [r"\bgrus?\b (?:is|are|was|were) (?:much |a bit |slightly )?(?:the )?older\b"]
+)
 _INVENTED = r"(?:introduc|invent|propos|creat|develop|came up with|first describ)"
 _NOT_CHO = r"(?:chung|hochreiter|schmidhuber|graves)\b"
 
 RULES: tuple[Rule, ...] = (
     _rule(
-        rf"\b{_NUMBER} (main |key |different |distinct |separate |types of |kinds of )?gates\b",
+        rf"\b{_NUMBER} (?:main |key |different |distinct |separate |types of |kinds of |"
+        rf"sigmoid |learned |learnable |internal |gating |\w+ing )?gates\b",
         "a GRU has two gates: update z and reset r",
         "gates",
     ),
@@ -131,9 +171,12 @@ RULES: tuple[Rule, ...] = (
         unless=r"\b(merg|combin|replac|in place of|fold)\w*",
     ),
     _rule(
-        r"\b(an?|its|the|one|has|have) (output|input|forget) gates?\b",
+        rf"\b(an?|its|the|one|has|have|uses?|using|with|own|separate|dedicated|\w+'s)\s+"
+        rf"(?:separate\s+|own\s+|dedicated\s+)?{_LSTM_GATE}(?:\s*(?:,|and|or)\s+(?:an?\s+)?"
+        rf"{_LSTM_GATE})*\s+gates?\b",
         "a GRU has no output, input or forget gate: only an update gate z and a reset gate r",
         "gates",
+        unless=_ANALOGY,
     ),
     _rule(
         r"\bpeephole",
@@ -157,7 +200,7 @@ RULES: tuple[Rule, ...] = (
         "candidate-state",
     ),
     _rule(
-        r"\breset gate\b[^.]*\b(how much|what|which)\b[^.]*\b(kept|keep|retained?|remembered|"
+        r"\breset gate\b[^.,;]*\b(how much|what|which)\b[^.,;]*\b(kept|keep|retained?|remembered|"
         r"carried|passed on|passed to the next)\b",
         "the update gate z decides how much of the old state is kept; the reset gate r "
         "decides how much of it enters the candidate n",
@@ -198,6 +241,42 @@ RULES: tuple[Rule, ...] = (
         negatable=False,  # "an LSTM has" reads as a negation to the other rules
         unless=r"\b(no|not|never|nor)\b|n't\b",
     ),
+    Rule(
+        "a GRU has 3/4 of the parameters of an LSTM of the same size (3 weight blocks, not "
+        "4): 25% fewer, not half, and the LSTM has 4/3 as many, not twice",
+        "parameter-count",
+        negatable=False,  # "an LSTM has" reads as a negation to the other rules
+        test=lambda clause: bool(
+            _LSTM.search(clause)
+            and not re.search(r"\b(?:no|not|never|nor)\b|n't\b", clause, re.IGNORECASE)
+            and re.search(_RATIO, clause, re.IGNORECASE)
+            and re.search(_PARAMS, clause, re.IGNORECASE)
+            and not re.search(
+                r"\bbi-?directional|\bdirections?\b|\blayers?\b|\bdoubl\w* (?:the )?(?:hidden|size)"
+                r"|\bhidden (?:size|units?)\b[^.]*\bdoubl|\b3/4|\b4/3|\b75 ?%|\b25 ?%"
+                r"|three[- ]quarters",
+                clause,
+                re.IGNORECASE,
+            )
+        ),
+    ),
+    _rule(
+        _GRU_OLDER,
+        "the LSTM is older (Hochreiter & Schmidhuber, 1997); the GRU came later (Cho et al., "
+        "2014) as a simpler gated unit motivated by the LSTM",
+        "history-and-papers",
+    ),
+    _rule(
+        r"\breset gate\b[^.]*\b(?:wipes?|wiping|erases?|erasing|clears?|clearing|zeroe?s|"
+        r"zeroing|deletes?|deleting|resets?|resetting|sets?)\b(?:\s+(?:out|away|down))?\s+"
+        r"(?:the |its |all |of the |entire )*(?:previous |old |past |whole |current )?"
+        r"(?:hidden state|state|memory|h\b|hₜ₋₁|h_\{?t-1)(?![^.]*\bcandidate)",
+        "the reset gate r only scales the old state where it enters the candidate n, "
+        "r ⊙ (W_hn hₜ₋₁ + b_hn); it never erases the hidden state itself: the update gate z "
+        "decides what is kept",
+        "gates",
+        unless=r"\bcandidate\b|\bto zero\b[^.]*\bcandidate|\bin n\b|\bfor n\b",
+    ),
     _rule(
         r"\blstms?\b[^.]*\b(is|are|runs?|trains?) (a bit |much |slightly |generally )?faster\b"
         r"[^.]*\bgrus?\b",
@@ -216,12 +295,16 @@ RULES: tuple[Rule, ...] = (
         "gradient clipping caps exploding gradients; it does not help vanishing gradients",
         "training-problems",
     ),
-    _rule(
-        r"\b(prevent|stop|solv|eliminat|avoid|fix|cur|immune|protect)\w*\b[^.]*\bexplo(d|sion)",
+    Rule(
         "a GRU does not stop exploding gradients: clip the gradient norm "
         "(torch.nn.utils.clip_grad_norm_) or lower the learning rate",
         "training-problems",
-        unless=r"\bclip|\bnorm\b|learning rate",
+        re.compile(
+            r"\b(prevent|stop|solv|eliminat|avoid|fix|cur|immune|protect)\w*\b[^.]*\bexplo(d|sion)",
+            re.IGNORECASE,
+        ),
+        unless=re.compile(r"\bclip|\bnorm\b|learning rate", re.IGNORECASE),
+        pronoun_means=re.compile(r"\bclip", re.IGNORECASE),
     ),
     _rule(
         rf"\b(eliminat|remov|solv|get rid of|gets rid of|cur|prevent|avoid|overcom)\w*\b"
@@ -265,7 +348,7 @@ def topic_is_gru(question: str) -> bool:
 def contradictions(
     answer: str,
     question: str = "",
-    known_numbers: Mapping[str, float] | None = None,
+    known_numbers: Mapping[str, float | tuple[float, ...]] | None = None,
     known_shapes: Mapping[str, Sequence[int | str]] | None = None,
 ) -> list[Contradiction]:
     """Sentences of ``answer`` that state a known false claim about GRUs.
@@ -280,7 +363,7 @@ def contradictions(
     pronouns_mean_gru = topic_is_gru(question)
     found: list[Contradiction] = []
     for sentence in sentences(answer):
-        rule = _first_broken_rule(sentence, pronouns_mean_gru)
+        rule = _first_broken_rule(sentence, pronouns_mean_gru, question)
         if rule is not None:
             found.append(Contradiction(sentence, rule.fact, rule.note))
             continue
@@ -308,12 +391,18 @@ def _about_gru(clause: str, pronouns_mean_gru: bool) -> bool:
     return pronouns_mean_gru and not _LSTM.search(clause)
 
 
-def _first_broken_rule(sentence: str, pronouns_mean_gru: bool) -> Rule | None:
+_NAMES_A_GRU = re.compile(r"\bgru|\bgat(?:e|es|ed|ing)\b|\bgated recurrent", re.IGNORECASE)
+
+
+def _first_broken_rule(sentence: str, pronouns_mean_gru: bool, question: str = "") -> Rule | None:
     clauses = _CLAUSE_BREAK.split(sentence)
     for rule in RULES:
         candidates = [sentence] if not rule.negatable else clauses
+        pronouns_mean_other = bool(rule.pronoun_means and rule.pronoun_means.search(question))
         for clause in candidates:
             if not rule.matches(clause) or not _about_gru(clause, pronouns_mean_gru):
+                continue
+            if pronouns_mean_other and not _NAMES_A_GRU.search(clause):
                 continue
             if rule.negatable and _NEGATION.search(clause):
                 continue
@@ -329,9 +418,10 @@ _QUANTITY = r"(\d{1,3}(?:,\d{3})+|\d+)"
 
 
 def _wrong_number(
-    sentence: str, known: Mapping[str, float], pronouns_mean_gru: bool
+    sentence: str, known: Mapping[str, float | tuple[float, ...]], pronouns_mean_gru: bool
 ) -> Contradiction | None:
-    """A sentence giving ``label`` a value other than the known one ("1,200 parameters")."""
+    """A sentence giving ``label`` a value other than the known one ("1,200 parameters");
+    a tuple of values (two layers' counts and their difference) accepts any of them."""
     if not known or not _about_gru(sentence, pronouns_mean_gru):
         return None
     if re.search(r"\b(each|per|every|block|matrix|bias)\b", sentence, re.IGNORECASE):
@@ -339,14 +429,17 @@ def _wrong_number(
     for label, value in known.items():
         words = _LABEL_WORDS.get(label, re.escape(label))
         stated = re.findall(
-            rf"{_QUANTITY}\s+{words}\b|\b{words}\s*(?:is|are|of|=|:|totals?|comes? to)\s*"
+            rf"{_QUANTITY}\s+(?:more\s+|fewer\s+|extra\s+|additional\s+)?{words}\b|"
+            rf"\b{words}\s*(?:is|are|of|=|:|totals?|comes? to)\s*"
             rf"(?:about\s*|exactly\s*)?{_QUANTITY}",
             sentence,
             re.IGNORECASE,
         )
         numbers = {float((a or b).replace(",", "")) for a, b in stated}
-        if numbers and float(value) not in numbers:
-            return Contradiction(sentence, f"{label}: {value:,g}", _LABEL_NOTES.get(label, ""))
+        values = value if isinstance(value, tuple) else (value,)
+        if numbers and not numbers & {float(v) for v in values}:
+            shown = " or ".join(f"{v:,g}" for v in values)
+            return Contradiction(sentence, f"{label}: {shown}", _LABEL_NOTES.get(label, ""))
     return None
 
 

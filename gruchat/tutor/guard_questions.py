@@ -113,37 +113,92 @@ CLAIMS: tuple[Claim, ...] = (
         "training-problems",
     ),
 )
+# How a learner leans on a statement: "is it true that …", "isn't it the case that …",
+# "I heard that …", "does a GRU …?", "… right?", "…, doesn't it?"
+_HEAD_WORDS = (
+    r"(?:(?:is|was|isn'?t|wasn'?t) it (?:not )?(?:true|correct|right|the case|so) that|"
+    r"am i (?:right|correct|wrong)(?: in (?:thinking|saying|assuming))?(?: that)?|"
+    r"would(?:n'?t)? you (?:say|agree)(?: that)?|can you confirm(?: that)?|"
+    r"(?:i|we) (?:have |'ve )?(?:heard|read|think|thought|believe|was told|learned|remember)"
+    r"(?: somewhere)?(?: that)?|it'?s true that|correct me if i'?m wrong,? but|"
+    r"(?:someone|people|my \w+) (?:told me|said|says|say|claim|claims)(?: that)?)"
+)
+_AUXILIARY = (
+    r"(?:does|do|did|is|are|was|were|has|have|can|could|will|would|should)(?:n'?t)?|"
+    r"won'?t|can'?t"
+)
+_TAG = (
+    r"right|correct|true|yes|no|isn'?t (?:it|that(?: so| right| true)?)|"
+    r"is that (?:so|right|true|correct)|am i right|don'?t you think|wouldn'?t you say|"
+    r"(?:does|do|did|has|have|was|is|are|were|can|will|would)n'?t (?:it|they|that|he|she)|"
+    r"won'?t (?:it|they)|can'?t (?:it|they)"
+)
 _LEADING = re.compile(
-    r"^\s*(?:so,?\s+)?(?:is it (?:true|correct|right) that|am i right that|"
-    r"(?:does|do|did|is|are|was|were|has|have|can|could|will|would|should)\b)"
-    r"|,?\s*(?:right|correct|true|isn't it|doesn't it|don't they|aren't they)\s*\?\s*$",
+    rf"^\s*(?:(?:so|and|but|ok(?:ay)?|well|now)\b,?\s+)?(?:{_HEAD_WORDS}|(?:{_AUXILIARY})\b)"
+    rf"|,?\s*(?:{_TAG})\s*\?\s*$",
     re.IGNORECASE,
 )
-_YES = re.compile(r"^\W*(yes|yeah|yep|correct|true|that's right|that is right|right)\b", re.I)
-_NO = re.compile(r"^\W*(no|nope|false|incorrect|not really|that's wrong|that is wrong)\b", re.I)
+_YES = re.compile(
+    r"^\W*(yes|yeah|yep|correct|true|right|indeed|absolutely|exactly|definitely|certainly|"
+    r"of course|that's (?:right|correct|true)|that is (?:right|correct|true)|it is true|"
+    r"it's true|you're right|you are right)\b",
+    re.I,
+)
+_NO = re.compile(
+    r"^\W*(no|nope|false|incorrect|not really|not quite|not exactly|actually,? no|"
+    r"that's (?:wrong|not (?:right|true|correct)|incorrect)|that is (?:wrong|not|incorrect)|"
+    r"it's not true|it is not true)\b",
+    re.I,
+)
 
 
 # "is it true that", "so", "right?": the asking around a statement
 _ASKING_HEAD = re.compile(
-    r"^\s*(?:so,?\s+|and\s+|but\s+)?(?:is it (?:true|correct|right) that|am i right that|"
-    r"i (?:heard|read|think|thought) that|(?:is|was) it (?:true|right) that)?\s*",
-    re.IGNORECASE,
+    rf"^\s*(?:(?:so|and|but|ok(?:ay)?|well|now)\b,?\s+)?(?:{_HEAD_WORDS})?\s*", re.IGNORECASE
 )
-_ASKING_TAIL = re.compile(
-    r",?\s*(?:right|correct|true|yes|isn't it|doesn't it|don't they|aren't they|isn't that|"
-    r"is that (?:right|true|correct)|am i right)?\s*\?+\s*$",
-    re.IGNORECASE,
-)
+_ASKING_TAIL = re.compile(rf",?\s*(?:{_TAG})?\s*\?+\s*$", re.IGNORECASE)
 # "does a GRU have X" -> "a GRU has X"; "will a GRU stop X" -> "a GRU will stop X"
-_DOES = re.compile(r"^(?:does|do|did)\s+(.+?)\s+(have|has|use|keep|need|contain)\b", re.I)
-_MODAL = re.compile(r"^(will|would|can|could|should)\s+(an?\s+\w+|the\s+\w+|grus?)\s+", re.I)
-_THIRD_PERSON = {"have": "has", "use": "uses", "keep": "keeps", "need": "needs",
-                 "contain": "contains"}  # fmt: skip
+_VERBS = (
+    "have|use|keep|need|contain|decide|control|stop|prevent|solve|eliminate|remove|fix|avoid|"
+    "forget|replace|store|mix|blend|apply|suffer|work|train|run|learn|converge|reset|wipe|"
+    "erase|clear|predate|come|require|get|perform|outperform|take|make|combine|merge|copy|"
+    "pass|produce|return|output|compute|multiply|scale|matter|depend|help|cause|beat"
+)
+_DOES = re.compile(
+    rf"^(?:does|do|did)(?:n'?t| not)?\s+(.+?)\s+({_VERBS})\b(?![\s_-]*(?:gates?|states?|after)\b)",
+    re.I,
+)
+_BARE_DOES = re.compile(r"^(?:does|do|did)(?:n'?t| not)?\s+", re.I)
+_MODAL = re.compile(
+    r"^(will|would|can|could|should)(?:n'?t| not)?\s+(an?\s+\w+|the\s+\w+|grus?)\s+", re.I
+)
+# "is the GRU older than the LSTM" -> "the GRU is older than the LSTM"
+_SUBJECT = (
+    r"(?:(?:an?|the|its|this|that|their|my|your|our)\s+)?(?:[\w.]+'s\s+)?[\w.]+"
+    r"(?:\s+(?:gates?|states?|layers?|cells?|units?|networks?|models?|candidate|vectors?|"
+    r"functions?|papers?))?"
+)
+_BE = re.compile(rf"^(is|are|was|were)(?:n'?t| not)?\s+({_SUBJECT})\s+(?=\S)", re.I)
+_THIRD_PERSON = {"have": "has"}
+# "the LSTM is older than the GRU": a comparison names both, in either order
+_COMPARATIVE = re.compile(r"\bthan\b|\bcompared\b|\bvs\.?\b|\bversus\b|\bas\b[^?.]*\bas\b", re.I)
+_MODEL_NAME = re.compile(r"\b(?:(an?)\s+)?(gru|lstm)(s?)\b", re.I)
 # A negation just before the claim flips it: "is it true that a GRU has no output gate?"
 _NEGATION_REACH = 24  # characters
 _STATEMENT_NEGATION = re.compile(
     r"\b(no|not|never|without|lacks?|doesn't|does not|don't|do not|isn't|aren't)\b", re.I
 )
+
+
+def _third_person(verb: str) -> str:
+    verb = verb.lower()
+    if verb in _THIRD_PERSON:
+        return _THIRD_PERSON[verb]
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
 
 
 def leading_statement(question: str) -> str:
@@ -154,31 +209,74 @@ def leading_statement(question: str) -> str:
         verb = does.group(2).lower()
         subject = does.group(1)
         plural = re.search(r"\b(grus|lstms|they|we|you|i)\b", subject, re.I)
-        text = f"{subject} {verb if plural else _THIRD_PERSON.get(verb, verb)}{text[does.end() :]}"
-    else:
-        modal = _MODAL.match(text)
-        if modal:
-            text = f"{modal.group(2)} {modal.group(1).lower()} {text[modal.end() :]}"
+        text = f"{subject} {verb if plural else _third_person(verb)}{text[does.end() :]}"
+        return text
+    if _BARE_DOES.match(text):
+        return _BARE_DOES.sub("", text, count=1)
+    modal = _MODAL.match(text)
+    if modal:
+        return f"{modal.group(2)} {modal.group(1).lower()} {text[modal.end() :]}"
+    be = _BE.match(text)
+    if be:
+        return f"{be.group(2)} {be.group(1).lower()} {text[be.end() :]}"
     return text
+
+
+def swapped_models(statement: str) -> str:
+    """The statement with GRU and LSTM swapped ("an LSTM is older than a GRU")."""
+
+    def swap(match: re.Match[str]) -> str:
+        article, name, plural = match.group(1), match.group(2), match.group(3)
+        other = "lstm" if name.lower() == "gru" else "gru"
+        other = other.upper() if name.isupper() else other
+        if not article:
+            return f"{other}{plural}"
+        new_article = "an" if other.lower() == "lstm" else "a"
+        new_article = new_article.capitalize() if article[0].isupper() else new_article
+        return f"{new_article} {other}{plural}"
+
+    return _MODEL_NAME.sub(swap, statement)
 
 
 def _asks_about_gru(question: str) -> bool:
     if not _LEADING.search(question) or not topic_is_gru(question):
         return False
     lstm, gru = _LSTM.search(question), _GRU.search(question)
+    if lstm and gru and _COMPARATIVE.search(question):
+        return True  # "is the LSTM older than the GRU?" is about both
     # "does an LSTM have …", "is it true that LSTMs, unlike GRUs, …"
     return not (lstm and (gru is None or lstm.start() < gru.start()))
 
 
+def _comparison_claim(statement: str) -> Claim | None:
+    """A comparison of the GRU and the LSTM is true when the rules call the swapped one
+    false: "an LSTM has more parameters than a GRU" is right because "a GRU has more
+    parameters than an LSTM" breaks a rule."""
+    if not (_COMPARATIVE.search(statement) and _GRU.search(statement) and _LSTM.search(statement)):
+        return None
+    rule = _first_broken_rule(swapped_models(statement), pronouns_mean_gru=True)
+    if rule is None:
+        return None
+    return Claim(re.compile(re.escape(statement)), True, rule.fact, rule.note)
+
+
 def leading_claim(question: str) -> Claim | None:
-    """The claim a yes/no question about a GRU asks to confirm, if it is one we know; a
-    statement the sentence rules call false counts as a false claim."""
-    if not _asks_about_gru(question):
+    """The claim a yes/no question about a GRU asks to confirm, if it is one we know: a
+    statement the sentence rules call false is a false claim, one whose GRU/LSTM swap they
+    call false a true claim, else one of the named ``CLAIMS``."""
+    about_gru = _asks_about_gru(question)
+    names_both = bool(_GRU.search(question) and _LSTM.search(question))
+    if not about_gru and not (names_both and _LEADING.search(question)):
         return None
     statement = leading_statement(question)
     rule = _first_broken_rule(statement, pronouns_mean_gru=True)
     if rule is not None:  # the most specific judge: "does the reset gate decide what is kept?"
         return Claim(re.compile(re.escape(statement)), False, rule.fact, rule.note)
+    if not about_gru:
+        return None  # "is it true that LSTMs, unlike GRUs, have …": only the rules judge it
+    comparison = _comparison_claim(statement)
+    if comparison is not None:
+        return comparison
     for claim in CLAIMS:
         named = claim.pattern.search(statement)
         if named:  # "has no output gate" flips the claim; "two gates, not three?" does not

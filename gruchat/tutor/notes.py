@@ -265,6 +265,30 @@ def is_follow_up(question: str) -> bool:
     return len(words) <= 2 and not names_a_model and bool(_ANAPHORA.search(question))
 
 
+# Parts of the same kind: a follow-up naming one ("and the reset gate?" after a question
+# about z, "and in Keras?" after nn.GRU, "what about an LSTM?") asks the earlier question
+# about it instead, so the earlier question's part of that kind no longer counts.
+_SWAPPABLE = (
+    re.compile(
+        r"\b(?:update|reset)(?:[ -]gates?)?\b|\b[zr]\b|\bcandidate(?:[ -](?:hidden[ -])?state)?\b"
+        r"|\bh̃|\b(?:hidden|new|old|cell)[ -]state\b|\b(?:output|input|forget)[ -]gates?\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\bpytorch\b|\btorch\b|\bnn\.\w+|\bkeras\b|\btensorflow\b|\btf\.\w*", re.I),
+    re.compile(r"\bgrus?\b|\blstms?\b|\b(?:vanilla |plain |simple ?)?rnns?\b", re.IGNORECASE),
+)
+
+
+def follow_up_query(question: str, earlier: str) -> str:
+    """What to search the notes for when ``question`` follows up on ``earlier``: both,
+    less the earlier question's parts of a kind the follow-up names anew."""
+    context = earlier
+    for kind in _SWAPPABLE:
+        if kind.search(question):
+            context = kind.sub(" ", context)
+    return f"{question} {' '.join(context.split())}"
+
+
 def follow_up_of(question: str, previous: Sequence[str]) -> str:
     """The earlier question a follow-up leans on (walking back over follow-ups), or ""."""
     if not is_follow_up(question):

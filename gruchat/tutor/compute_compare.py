@@ -1,0 +1,141 @@
+"""How many more parameters one recurrent layer has than another (an LSTM against a GRU).
+
+A learner asks "how many more parameters does an LSTM have than a GRU of the same size?";
+the models answer "twice as many" or an LSTM count for the GRU. Each layer's count is a
+sum a·H·I + b·H·H + c·H (per direction), so the difference and the ratio follow exactly,
+with numbers when the question gives the sizes and as a formula when it does not. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from gruchat.tutor.compute import Computed, RNNSpec, layer_counts, parameter_count
+from gruchat.tutor.compute_keras import KerasSpec, keras_parameter_count
+
+Spec = RNNSpec | KerasSpec
+
+
+@dataclass(frozen=True)
+class CountForm:
+    """A single-layer count as D·(a·H·I + b·H·H + c·H): a = b = blocks, c = bias vectors."""
+
+    label: str  # "an LSTM", "a Keras GRU"
+    a: int
+    b: int
+    c: int
+
+    def polynomial(self) -> str:
+        return _polynomial(self.a, self.b, self.c)
+
+
+def _term(coefficient: int, symbol: str) -> str:
+    return symbol if coefficient == 1 else f"{coefficient}·{symbol}"
+
+
+def _polynomial(a: int, b: int, c: int) -> str:
+    """ "4·H·I + 4·H·H + 8·H", signs included, zero terms left out."""
+    parts: list[str] = []
+    for coefficient, symbol in ((a, "H·I"), (b, "H·H"), (c, "H")):
+        if coefficient == 0:
+            continue
+        term = _term(abs(coefficient), symbol)
+        signs = ("− ", "+ ") if parts else ("−", "")
+        parts.append(signs[0 if coefficient < 0 else 1] + term)
+    return " ".join(parts) or "0"
+
+
+def form_of(spec: Spec) -> CountForm:
+    """The count's coefficients for one layer in one direction."""
+    if isinstance(spec, KerasSpec):
+        g = spec.blocks
+        return CountForm(f"a Keras {spec.kind}", g, g, g * spec.biases_per_block)
+    g = spec.gates
+    article = "an" if spec.kind in ("RNN", "LSTM") else "a"
+    return CountForm(f"{article} {spec.kind}", g, g, 2 * g if spec.bias else 0)
+
+
+def count_of(spec: Spec) -> int:
+    return keras_parameter_count(spec) if isinstance(spec, KerasSpec) else parameter_count(spec)
+
+
+def _formula_of(spec: Spec) -> str:
+    if isinstance(spec, KerasSpec):
+        from gruchat.tutor.compute_keras import keras_parameters
+
+        return keras_parameters(spec).formula.rsplit(" = ", 1)[0]
+    terms = [c.formula for c in layer_counts(spec)]
+    body = " + ".join(f"[{t}]" for t in terms) if len(terms) > 1 else terms[0]
+    return f"2·[{body}]" if spec.bidirectional else body
+
+
+def _ratio(first: int, second: int) -> str:
+    """ "1.33 times as many; 1,920 is 75% of 2,560" (the smaller as a share of the larger)."""
+    low, high = sorted((first, second))
+    return f"{first / second:.2f} times as many; {low:,} is {100 * low / high:.0f}% of {high:,}"
+
+
+def compare_counts(first: Spec, second: Spec) -> Computed:
+    """``first``'s count minus ``second``'s, both worked out, as a computed block."""
+    a, b = count_of(first), count_of(second)
+    difference = a - b
+    more = "more" if difference >= 0 else "fewer"
+    title = f"{first.name} vs {second.name}: trainable parameters"
+    formula = f"{a:,} − {b:,} = {difference:,}".replace("= -", "= −")
+    lines = (
+        f"{first.name}: {_formula_of(first)} = {a:,}",
+        f"{second.name}: {_formula_of(second)} = {b:,}",
+        f"ratio: {_ratio(a, b)}",
+    )
+    fa, fb = form_of(first), form_of(second)
+    explanation = (
+        f"per direction {fa.label} has {fa.polynomial()} and {fb.label} {fb.polynomial()} "
+        f"parameters (H hidden units, I inputs), so the difference is "
+        f"{_polynomial(fa.a - fb.a, fa.b - fb.b, fa.c - fb.c)} per direction."
+    )
+    fact = (
+        f"Computed exactly: {first.name} has {abs(difference):,} {more} trainable parameters "
+        f"than {second.name} ({a:,} vs {b:,}), {a / b:.2f} times as many."
+    )
+    return Computed(title, abs(difference), formula, lines, explanation, fact, first, also=(a, b))
+
+
+def compare_forms(first: CountForm, second: CountForm) -> Computed:
+    """The difference of two counts of the same size with no sizes given: as a formula."""
+    a, b, c = first.a - second.a, first.b - second.b, first.c - second.c
+    sign = 1 if a > 0 or (a == 0 and c >= 0) else -1  # "H·I + … fewer", not "−H·I … more"
+    more = "more" if sign > 0 else "fewer"
+    difference = _polynomial(sign * a, sign * b, sign * c)
+    title = f"{first.label} vs {second.label} of the same size: trainable parameters"
+    formula = f"({first.polynomial()}) − ({second.polynomial()}) = {_polynomial(a, b, c)}"
+    lines = []
+    proportional = first.a * second.c == second.a * first.c and second.a
+    if proportional:
+        ratio = Fraction(first.a, second.a)
+        fewer = 100 * (1 - 1 / ratio)
+        lines.append(
+            f"{first.label} has {ratio} times as many; {second.label} has {1 / ratio} as many "
+            f"({float(abs(fewer)):.0f}% {'fewer' if fewer > 0 else 'more'})"
+        )
+    example = (10, 20)
+    values = [f.a * example[1] * example[0] + f.b * example[1] ** 2 + f.c * example[1]
+              for f in (first, second)]  # fmt: skip
+    lines.append(
+        f"for I = {example[0]}, H = {example[1]}: {values[0]:,} − {values[1]:,} = "
+        f"{values[0] - values[1]:,}".replace("-", "−")
+    )
+    explanation = (
+        "H is the hidden size, I the input size; each weight block has an H×I input matrix, "
+        "an H×H recurrent matrix and its bias vectors of size H; a bidirectional layer "
+        "doubles both counts and the difference."
+    )
+    fact = (
+        f"Computed exactly: {first.label} has {difference} parameters {more} than "
+        f"{second.label} of the same size (H hidden, I input)"
+        + (f", {Fraction(first.a, second.a)} times as many" if proportional else "")
+        + "; "
+        + lines[-1]
+        + "."
+    )
+    return Computed(title, None, formula, tuple(lines), explanation, fact, None)
