@@ -53,10 +53,11 @@ def questions(count: int) -> list[str]:
 
 
 ALLOCATORS = {
-    "default": {},
-    "mmap128k": {"MALLOC_MMAP_THRESHOLD_": "131072"},  # a fixed threshold: big blocks go back
-    "arena2": {"MALLOC_ARENA_MAX": "2"},
+    "gruchat": {},  # what gruchat/allocator.py sets itself
+    "glibc": {"GRUCHAT_MALLOC": "default"},  # glibc's defaults (the idle trim still runs)
+    # set through glibc's own variables (gruchat then leaves malloc alone):
     "mmap128k+arena2": {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_ARENA_MAX": "2"},
+    "arena2": {"MALLOC_ARENA_MAX": "2"},
 }
 
 
@@ -164,7 +165,7 @@ def child(budget: int, count: int, max_tokens: int) -> dict:
         "median_ttft_s": statistics.median(ttfts) if ttfts else None,
         "max_ttft_s": max(ttfts) if ttfts else None,
         "recycles": made[0].recycles if made else 0,
-        "allocator": os.environ.get("SOAK_ALLOCATOR", "default"),
+        "allocator": os.environ.get("SOAK_ALLOCATOR", "gruchat"),
         "sampled_peak_mb": peaks,  # max resident set during reloads / the rest
         "early": lines.samples.get("early"),
         "end": lines.samples.get("end"),
@@ -186,7 +187,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--budgets", default="0,4096")
     parser.add_argument("--max-tokens", type=int, default=32)
-    parser.add_argument("--allocators", default="default", help=", ".join(ALLOCATORS))
+    parser.add_argument("--allocators", default="gruchat", help=", ".join(ALLOCATORS))
     parser.add_argument("--child", type=int, default=None)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()

@@ -270,3 +270,23 @@ def test_case70_real_engine_reload_then_a_correct_answer_with_a_cache_hit(real_e
     assert third.usage is not None and third.finish_reason in ("stop", "length")
     assert third.usage.cached_tokens > 0  # the re-warm put the conversation in the cache
     assert "two" in third.answer.lower() or "2" in third.answer
+
+
+def test_idle_trims_the_heap_once_after_each_finished_turn_and_not_while_a_reload_is_due():
+    fake = ReloadableFake()
+    session = Session.start(SYSTEM, Sampling())
+    trims: list[int] = []
+    engine = RecyclingEngine(
+        fake, 10_000, lambda: conversation_messages(session), trim=lambda: trims.append(1) or True
+    )
+    assert engine.idle() is False and trims == []  # nothing has run yet: nothing freed
+    fake.enqueue("first answer")
+    _turn(engine, session, "first question")
+    assert engine.idle() is False and trims == [1]
+    assert engine.idle() is False and trims == [1]  # once per finished sequence, not per line
+    engine.budget_tokens = 1  # now a reload is due: it frees (and trims) instead
+    fake.enqueue("second answer " * 5)
+    _turn(engine, session, "second question " * 5)
+    assert engine.idle() is True
+    engine.wait()
+    assert trims == [1] and engine.recycles == 1

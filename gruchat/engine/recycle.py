@@ -97,8 +97,11 @@ class RecyclingEngine:
         engine: ReloadableEngine,
         budget_tokens: int,
         conversation: Callable[[], list[Message] | None],
+        trim: Callable[[], bool] = trim_heap,
     ) -> None:
         self._engine = engine
+        self._trim = trim
+        self._untrimmed = False  # a sequence ended (its memory freed) since the last trim
         self.info: EngineInfo = engine.info
         self.budget_tokens = budget_tokens
         self._conversation = conversation
@@ -143,22 +146,27 @@ class RecyclingEngine:
         return self._engine.close()
 
     def idle(self) -> bool:
-        """Called between two REPL lines: start a reload if one is due; True if started."""
+        """Called between two REPL lines: start a reload if one is due; True if started.
+
+        Otherwise, once a sequence has ended since the last time, hand the freed heap
+        pages back to the system (a few ms): glibc keeps them, and the next turn's
+        allocations would push the peak above them (bench/soak.py)."""
         with self._counts:
-            due = (
-                self.budget_tokens > 0
-                and self._busy == 0
-                and self.freeable_tokens > self.budget_tokens
-                and self._idle.is_set()
-            )
-            if not due:
-                return False
-            self._idle.clear()
-            threading.Thread(target=self._recycle, name="gruchat-recycle", daemon=True).start()
-        return True
+            quiet = self._busy == 0 and self._idle.is_set()
+            due = quiet and self.budget_tokens > 0 and self.freeable_tokens > self.budget_tokens
+            trim = quiet and not due and self._untrimmed
+            if trim:
+                self._untrimmed = False
+            if due:
+                self._idle.clear()
+                threading.Thread(target=self._recycle, name="gruchat-recycle", daemon=True).start()
+        if trim:
+            self._trim()
+        return due
 
     def _ended(self, tokens: int) -> None:
         with self._counts:
+            self._untrimmed = True
             self._busy -= 1
             self._cached += tokens
             self._last = tokens
