@@ -5,9 +5,10 @@ frees them when the sequence leaves the prefix cache, or when the REPL reloads t
 engine (gruchat.engine.recycle). glibc serves blocks above its mmap threshold with
 mmap and returns them on free, but after the first such free it raises the threshold
 (up to 32 MB), so later blocks come from the heap, whose freed pages it keeps; and each
-engine thread gets an arena of its own. The resident set then climbs with every reload.
-A fixed threshold (which turns that adjustment off) and two arenas keep it near what a
-fresh process uses: ``bench/soak.py --allocators`` measures it.
+engine thread gets an arena of its own. The peak resident set then climbs over a long
+session (in the turns, not the reloads). A fixed threshold (which turns that adjustment
+off) and two arenas keep it near what a fresh process uses, for 2-4% of the 1.5B's speed
+and about 10% of SmolLM2's: ``bench/soak.py --allocators`` and ``bench/sweep.py``.
 
 Set before the engine is imported (mallopt applies to later allocations); skipped with
 ``GRUCHAT_MALLOC=default``, when the user set glibc's own variables, or off glibc.
