@@ -18,7 +18,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from rich.console import Console
 from rich.text import Text
 
-from gruchat import __version__, command_table
+from gruchat import __version__, command_table, signals
 from gruchat.all_commands import build_table
 from gruchat.config import Settings
 from gruchat.engine.base import Engine
@@ -180,11 +180,16 @@ def terminal_lines(env: Environment, table: command_table.Table) -> Iterator[str
         enable_history_search=False,
         enable_suspend=True,  # Ctrl-Z at the prompt stops gruchat like any job (fg resumes)
     )
+
+    def read(message: str) -> str:
+        text = session.prompt(message)
+        signals.raise_pending()
+        return text
+
     armed = False
     while True:
         try:
-            text = session.prompt("> ")
-            block = _collect_block(text, lambda: session.prompt("... "))
+            block = _collect_block(read("> "), lambda: read("... "))
         except KeyboardInterrupt:
             if armed:
                 return

@@ -8,6 +8,7 @@ import contextlib
 import signal
 import sys
 from types import FrameType
+from typing import Any
 
 from gruchat.errors import ExitStatus
 
@@ -26,13 +27,44 @@ class Terminated(BaseException):  # like KeyboardInterrupt: a way out, not an er
 
 
 _received: list[int] = []
+_deferred: list[int] = []  # a signal that came while the prompt's event loop ran
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     if _received:  # a second signal (SIGHUP then SIGTERM) must not cut the clean-up short
         return
     _received.append(signum)
-    raise Terminated(signum)
+    app = _running_prompt()
+    if app is None:
+        raise Terminated(signum)
+    # Raised here, inside one of asyncio's callbacks, Terminated would be caught by the
+    # loop's exception handler: prompt_toolkit prints it and waits for "Press ENTER to
+    # continue..." (CI saw that). The prompt is ended from its own loop instead.
+    _deferred.append(signum)
+    app.loop.call_soon_threadsafe(_end_prompt, app)
+
+
+def _running_prompt() -> Any:
+    """The prompt_toolkit application whose event loop runs now, if any (looked up
+    without importing prompt_toolkit where gruchat never opened a prompt)."""
+    current = sys.modules.get("prompt_toolkit.application.current")
+    app = current.get_app_or_none() if current is not None else None
+    if app is None or not app.is_running or app.loop is None:
+        return None
+    return app
+
+
+def _end_prompt(app: Any) -> None:
+    if not _deferred or app.future is None or app.future.done():
+        return  # raised already, or the prompt is returning its line: raise_pending does it
+    app.exit(exception=Terminated(_deferred.pop()))
+
+
+def raise_pending() -> None:
+    """Raise the ``Terminated`` a signal left for the prompt when the prompt returned a
+    line before its loop could end it; called after each prompt."""
+    if _deferred:
+        raise Terminated(_deferred.pop())
 
 
 def install() -> None:

@@ -142,6 +142,81 @@ def test_case46_signal_handler_raises_once_then_status_is_kept():
             signal.signal(signum, handler)
 
 
+@pytest.fixture
+def exit_signals():
+    """gruchat's SIGTERM/SIGHUP handlers for one test, the test runner's put back after."""
+    from gruchat import signals
+
+    saved = {s: signal.getsignal(s) for s in signals.EXIT_SIGNALS}
+    signals._received.clear()
+    signals._deferred.clear()
+    signals.install()
+    try:
+        yield signals
+    finally:
+        signals._received.clear()
+        signals._deferred.clear()
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+def _prompt_with_callback(callback) -> str:
+    """A real prompt_toolkit prompt on pipe input that runs ``callback`` from its own
+    event loop, as a redraw or a completion would, and never gets a line."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    with create_pipe_input() as pipe:
+        session: PromptSession[str] = PromptSession(input=pipe, output=DummyOutput())
+        return session.prompt("> ", pre_run=lambda: session.app.loop.call_soon(callback))
+
+
+PROMPT_GETS_SIGTERM = """
+import os, signal
+from gruchat import signals
+signals.install()
+from test_reliability_env import _prompt_with_callback
+try:
+    _prompt_with_callback(lambda: os.kill(os.getpid(), signal.SIGTERM))
+except signals.Terminated as exc:
+    print("ended by", exc, signals.received()[0].value, signals._deferred)
+"""
+
+
+def test_case46_sigterm_inside_the_prompts_event_loop_ends_the_prompt():
+    """CI saw it: a SIGTERM that lands while the idle prompt's loop runs a callback was
+    caught by asyncio's exception handler, and prompt_toolkit waited for "Press ENTER to
+    continue..." for ever instead of exiting. Now the prompt ends with Terminated (in a
+    child process, so that a return of the bug fails instead of hanging the suite)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), *sys.path]))
+    done = subprocess.run(
+        [sys.executable, "-c", PROMPT_GETS_SIGTERM],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    assert "Press ENTER" not in done.stdout + done.stderr
+    assert done.stdout.strip() == "ended by SIGTERM 143 []", done.stderr
+
+
+def test_case46_a_signal_the_prompt_could_not_end_is_raised_after_it(exit_signals):
+    """If the line is already on its way back when the signal lands, the prompt returns
+    it and ``raise_pending`` (called after every prompt) raises instead."""
+    from prompt_toolkit.application.current import get_app
+
+    def line_then_signal() -> None:
+        get_app().exit(result="typed")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    assert _prompt_with_callback(line_then_signal) == "typed"
+    with pytest.raises(exit_signals.Terminated):
+        exit_signals.raise_pending()
+    exit_signals.raise_pending()  # once only
+
+
 def _spawn_repl(subprocess_env: dict, home: Path, args: list[str] = ARGS) -> pexpect.spawn:
     env = dict(subprocess_env)
     env.pop("COLUMNS", None)
