@@ -6,18 +6,15 @@ It is imported lazily (by ``load``) so ``gruchat --help`` and ``gruchat models``
 from __future__ import annotations
 
 import gc
-import mmap
-import os
 import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
-from importlib import metadata, util
+from collections.abc import Callable, Generator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from gruchat.allocator import tune_allocator
 from gruchat.engine.base import (
     AnswerDelta,
     Capabilities,
@@ -29,7 +26,9 @@ from gruchat.engine.base import (
     Sampling,
     Usage,
 )
+from gruchat.engine.mistral_setup import prepare_environment
 from gruchat.engine.recycle import trim_heap
+from gruchat.engine.serial_stream import serial_stream
 from gruchat.engine.think import CLOSE, OPEN, ThinkSplitter
 from gruchat.errors import (
     ContextOverflowError,
@@ -39,48 +38,10 @@ from gruchat.errors import (
 )
 from gruchat.models import ModelRef
 
-CUDA_INSTALL_HINT = (
-    "this mistralrs build has no CUDA support; install a CUDA build with "
-    "`pip install mistralrs-cuda` (same version as mistralrs) or build mistral.rs "
-    "with `--features cuda`, or use --device cpu"
-)
 _OVERFLOW = re.compile(r"length is greater than (\d+)")
 _DEAD = ("Received none", "channel closed", "Response channel closed")
 _MODEL_ID = "gruchat"
 CAPABILITIES = Capabilities(True, True, True, True)  # cache, speeds, exact counts, warm-up
-
-
-def build_has_cuda() -> bool:
-    """True when the installed mistralrs was built with CUDA (package name or linked libs)."""
-    try:
-        metadata.distribution("mistralrs-cuda")
-        return True
-    except metadata.PackageNotFoundError:
-        pass
-    spec = util.find_spec("mistralrs")
-    if spec is None or not spec.submodule_search_locations:
-        return False
-    for lib in Path(next(iter(spec.submodule_search_locations))).glob("*.so"):
-        with lib.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
-            if m.find(b"libcudart") >= 0 or m.find(b"cuModuleLoad") >= 0:
-                return True
-    return False
-
-
-def prepare_environment(device: str, verbose: bool, local: bool) -> str:
-    """Set the variables mistral.rs reads at import/load; return the device that will be used."""
-    if not verbose:
-        os.environ.setdefault("RUST_LOG", "error")
-    if local:
-        os.environ["HF_HUB_OFFLINE"] = "1"
-    tune_allocator(os.environ)  # freed KV caches go back to the system (gruchat.allocator)
-    if device == "cpu":
-        os.environ["CUDA_VISIBLE_DEVICES"] = ""
-        return "cpu"
-    has_cuda = build_has_cuda()
-    if device == "cuda" and not has_cuda:
-        raise ModelError(CUDA_INSTALL_HINT)
-    return "cuda" if has_cuda else "cpu"
 
 
 def _is_panic(exc: BaseException) -> bool:
@@ -180,7 +141,7 @@ class MistralEngine:
         usage: Any = None
         splitter = ThinkSplitter()
         try:
-            for chunk in _pumped(self._current_runner, request, self._lock):
+            for chunk in serial_stream(self._current_runner, request, self._lock):
                 if chunk.usage is not None:
                     usage = chunk.usage
                 if not chunk.choices:
@@ -220,61 +181,6 @@ class MistralEngine:
         if free:
             self._lock.release()
         return free
-
-
-_END = object()
-
-
-def _pumped(runner: Callable[[], Any], request: Any, lock: threading.Lock) -> Iterator[Any]:
-    """Chunks read by a worker thread, so Ctrl-C in the main thread is seen at once.
-
-    The engine's iterator blocks in Rust and notices a signal only when the whole answer
-    is done; here the main thread waits on a queue instead. When the consumer stops
-    (Ctrl-C, error), the worker drops the engine's iterator at the next chunk, which
-    cancels the sequence. The worker holds ``lock`` from the request until the iterator
-    is gone, so the next request (or token count) starts only once this one is drained;
-    the consumer waits for the lock first, interruptibly, which also keeps a request
-    from being sent behind the user's back after Ctrl-C. ``runner`` is called under the
-    lock, since a reload may have replaced the Runner.
-    """
-    chunks: queue.Queue[Any] = queue.Queue()
-    stop = threading.Event()
-    while not lock.acquire(timeout=0.1):  # a plain acquire() would defer Ctrl-C
-        pass
-
-    def pump() -> None:
-        try:
-            stream = runner().send_chat_completion_request(request)
-            for chunk in stream:
-                if stop.is_set():
-                    break
-                chunks.put(chunk)
-            chunks.put(_END)
-        except BaseException as exc:  # handed to the consumer as it is
-            chunks.put(exc)
-        finally:
-            stream = None  # drop the engine's iterator (cancels the sequence) ...
-            lock.release()  # ... before anyone else may use the Runner
-
-    try:
-        worker = threading.Thread(target=pump, name="gruchat-engine", daemon=True)
-        worker.start()
-    except BaseException:
-        lock.release()
-        raise
-    try:
-        while True:
-            try:
-                item = chunks.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
 
 
 def _engine_error(message: str) -> EngineError:
