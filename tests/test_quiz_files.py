@@ -89,8 +89,8 @@ CASES = [
     ("tuning", "Who came up", "Cho et al. introduced the GRU in 2014.",
      "The GRU was introduced by Chung et al., 2014."),
     ("tuning", "Who came up", "Cho et al. introduced the GRU in 2014.", "Chung et al., 2014."),
-    ("tuning", "Is it true that", "No. A GRU has no output gate, only update and reset gates.",
-     "Yes, a GRU has an output gate."),
+    ("tuning", "Is it true that a GRU has an output", "No. A GRU has no output gate, only "
+     "update and reset gates.", "Yes, a GRU has an output gate."),
     ("tuning", "Does the GRU keep", "No, a GRU has a single hidden state and no cell state.",
      "Yes. The GRU has a separate cell state, like the LSTM."),
     ("tuning", "So z close to 1", "No: z close to 1 keeps the old state almost unchanged.",
@@ -117,31 +117,75 @@ CASES = [
      "threshold, against exploding gradients.", "Gradient clipping is used to reduce vanishing "
      "gradients."),
     ("tuning", "With num_layers=2", "h_n has shape (2, 8, 20).", "h_n has shape (8, 2, 20)."),
-    ("heldout", "Does a GRU have a forget", "No. A GRU has no forget gate: update and reset.",
+    ("tuning", "Does a GRU have a forget", "No. A GRU has no forget gate: update and reset.",
      "Yes, the GRU has a forget gate like the LSTM."),
-    ("heldout", "What about an input gate", "No, there is no input gate either.",
+    ("tuning", "What about an input gate", "No, there is no input gate either.",
      "Yes, the GRU has an input gate."),
-    ("heldout", "How many weights and biases", "3·(32·16 + 32·32 + 2·32) = 4,800 parameters.",
+    ("tuning", "How many weights and biases", "3·(32·16 + 32·32 + 2·32) = 4,800 parameters.",
      "4·(32·16 + 32·32 + 2·32) = 6,400 parameters."),
-    ("heldout", "What's the shape of weight_hh", "weight_hh_l0 has shape (48, 16).",
+    ("tuning", "What's the shape of weight_hh", "weight_hh_l0 has shape (48, 16).",
      "weight_hh_l0 has shape (16, 16)."),
-    ("heldout", "For keras.layers.GRU(64)", "kernel (10, 192), recurrent_kernel (64, 192) and "
+    ("tuning", "For keras.layers.GRU(64)", "kernel (10, 192), recurrent_kernel (64, 192) and "
      "bias (2, 192).", "kernel (192, 10), recurrent_kernel (64, 192), bias (192,)."),
-    ("heldout", "With bidirectional=True", "It is 2 × 3 = 6: h_n has shape (6, N, H).",
+    ("tuning", "With bidirectional=True", "It is 2 × 3 = 6: h_n has shape (6, N, H).",
      "The first dimension is 3, one per layer."),
-    ("heldout", "How many parameters does a Keras", "It has 3·64·(10 + 64 + 2) = 14,592.",
+    ("tuning", "How many parameters does a Keras", "It has 3·64·(10 + 64 + 2) = 14,592.",
      "It has 14,400 parameters."),
-    ("heldout", "Is it true that the GRU is older", "No. The LSTM is from 1997, the GRU from 2014.",
+    ("tuning", "Is it true that the GRU is older", "No. The LSTM is from 1997, the GRU from 2014.",
      "Yes, the GRU is older than the LSTM."),
-    ("heldout", "Would gradient clipping", "No: clipping caps exploding gradients only.",
+    ("tuning", "Would gradient clipping", "No: clipping caps exploding gradients only.",
      "Yes, clipping helps with vanishing gradients."),
-    ("heldout", "Is it true that in PyTorch, z close", "No. z close to 0 replaces the state "
+    ("tuning", "Is it true that in PyTorch, z close", "No. z close to 0 replaces the state "
      "with the candidate n; z close to 1 keeps it.", "Yes, z close to 0 keeps the old state."),
-    ("heldout", "How many more parameters", "The LSTM has 1,664 and the GRU 1,248: 416 more.",
+    ("tuning", "How many more parameters", "The LSTM has 1,664 and the GRU 1,248: 416 more.",
      "The LSTM has 512 more parameters."),
-    ("heldout", "The reset gate wipes", "No. The reset gate only scales the previous state "
+    ("tuning", "The reset gate wipes", "No. The reset gate only scales the previous state "
      "inside the candidate.", "Yes, the reset gate sets the hidden state to zero after "
      "every sequence."),
+    ("heldout", "how many params in nn.GRU(20, 50)", "3·(50·20 + 50·50 + 2·50) = 10,800.",
+     "4·(50·20 + 50·50 + 2·50) = 14,400 parameters."),
+    ("heldout", "ok and with bias=False", "Without the biases it has 10500 parameters.",
+     "It has 10,650 parameters."),
+    ("heldout", "total parameter count", "Layer 1 has 4,800, layer 2 has 6,336: 11,136 in total.",
+     "Two layers of 4,800 each: 9,600 parameters."),
+    ("heldout", "what's the parameter count for a bidirectional", "1,248 per direction, so "
+     "2,496 parameters.", "It has 1,248 parameters."),
+    ("heldout", "nn.GRUCell(12, 24)", "3·(24·12 + 24·24 + 2·24) = 2736.",
+     "4·(24·12 + 24·24 + 2·24) = 3,648 parameters."),
+    ("heldout", "a keras.layers.GRU(32)", "3·32·(12 + 32 + 2) = 4,416 weights.",
+     "It has 4,320 parameters."),
+    ("heldout", "shape of weight_ih_l1", "weight_ih_l1 is (60, 20): layer 2 reads the 20 "
+     "features of layer 1.", "weight_ih_l1 is (60, 10)."),
+    ("heldout", "nn.GRU(10, 20, batch_first=True", "output is (4, 7, 40) and h_n is (2, 4, 20).",
+     "output is (4, 7, 40) and h_n is (4, 2, 20)."),
+    ("heldout", "wait, so h_n isn't", "Right: batch_first does not apply to h_n, which stays "
+     "(2, 4, 20).", "Yes, h_n is batch-first too: (4, 2, 20)."),
+    ("heldout", "nn.LSTM(12, 24) vs", "The LSTM has 3,648 and the GRU 2,736 parameters.",
+     "The GRU has 3,648 and the LSTM 4,864 parameters."),
+    ("heldout", "so the reset gate is basically", "Not really. The update gate plays the forget "
+     "and input roles; the reset gate only gates the past inside the candidate.",
+     "Yes, the reset gate is basically the LSTM's forget gate."),
+    ("heldout", "who invented the gru", "No, Cho et al. introduced the GRU in 2014; Hochreiter "
+     "co-wrote the 1997 LSTM.", "Yes, Hochreiter invented the GRU as well."),
+    ("heldout", "when did the LSTM get", "Gers, Schmidhuber and Cummins added it in 2000; the "
+     "1997 LSTM had no forget gate.", "Yes, the 1997 LSTM had a forget gate from the start."),
+    ("heldout", "did chung et al.", "No. Chung et al. compared GRUs and LSTMs; Cho et al. "
+     "proposed the GRU.", "Yes, Chung et al. invented the GRU in 2014."),
+    ("heldout", "in cho's original paper", "It keeps it: Cho et al. write h = z·h_{t-1} + "
+     "(1 − z)·h̃, the same as PyTorch.", "PyTorch flipped it: in Cho's paper z near 1 "
+     "overwrites the state."),
+    ("heldout", "in h_t = (1-z)*n", "The second term, z*h_{t-1}: z close to 1 keeps the old "
+     "state.", "The first term, (1-z)*n, keeps the old stuff."),
+    ("heldout", "with bidirectional=True the hidden_size", "No. Each direction has its own "
+     "hidden_size units; the outputs are concatenated to 2·hidden_size.",
+     "Yes, it is split between the two directions."),
+    ("heldout", "GRUs can't be stacked", "They can: set num_layers=2 to stack two.",
+     "Right, GRUs can't be stacked."),
+    ("heldout", "whats the default for reset_after", "It defaults to True, which matches "
+     "PyTorch's layout, so it matters.", "reset_after defaults to False, and it doesn't "
+     "matter."),
+    ("heldout", "does pytorch's dropout", "No. It drops the outputs of each layer except the "
+     "last, between layers.", "Yes, dropout is applied to the recurrent connections."),
 ]  # fmt: skip
 
 
@@ -229,7 +273,7 @@ def test_a_question_with_no_answer_is_wrong() -> None:
 
 def test_a_check_anchored_at_the_start_holds_on_the_answer_under_a_note() -> None:
     """The note is drawn first; "\\A" in a check still means the start of the answer."""
-    question = find("heldout", "Does a GRU have a forget")
+    question = find("tuning", "Does a GRU have a forget")
     note = "GRU: 2 gates (update z, reset r), one hidden state h, 3 weight blocks."
     assert score(question, Answer("No, there is none.", note=note)).user_sees
     assert not score(question, Answer("Yes, it has one.", note=note)).user_sees
