@@ -12,17 +12,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from gruchat.tutor.guard import (
-    _GRU,
-    _INVENTED,
-    _LSTM,
-    _NOT_CHO,
-    _NUMBER,
-    Contradiction,
-    _first_broken_rule,
-    sentences,
-    topic_is_gru,
-)
+from gruchat.tutor.guard import Contradiction, _first_broken_rule, sentences, topic_is_gru
+from gruchat.tutor.guard_rules import _GRU, _INVENTED, _LSTM, _NOT_CHO, _NUMBER
 
 _WHO_INTRODUCED = re.compile(
     rf"\b(who|which paper|which authors?|whose)\b[^?]*\b{_INVENTED}", re.IGNORECASE
