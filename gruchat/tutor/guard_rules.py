@@ -160,9 +160,44 @@ RULES: tuple[Rule, ...] = (
         rf"\b(an?|its|the|one|has|have|uses?|using|with|own|separate|dedicated|\w+'s)\s+"
         rf"(?:separate\s+|own\s+|dedicated\s+)?{_LSTM_GATE}(?:\s*(?:,|and|or)\s+(?:an?\s+)?"
         rf"{_LSTM_GATE})*\s+gates?\b",
-        "a GRU has no output, input or forget gate: only an update gate z and a reset gate r",
+        "a GRU has no forget gate, no input gate and no output gate: only an update gate z and "
+        "a reset gate r",
         "gates",
         unless=_ANALOGY,
+    ),
+    _rule(
+        r"\b(?:reset|update) gates?\b[^.]*\b(?:is|are|gives?|outputs?|produces?|returns?|a)\s+"
+        r"(?:just |only |simply )?(?:a |one )?(?:single )?(?:number|scalar|value)\b"
+        r"(?!\s+(?:per|for each|for every|in each)\b)"
+        r"|\b(?:one|a single) (?:number|scalar|value) for the (?:whole|entire) (?:layer|state)\b",
+        "each gate is a vector with one entry per hidden unit (hidden_size entries, applied "
+        "element-wise), not one number for the layer",
+        "gates",
+        unless=r"\bper (?:hidden )?unit|\beach (?:hidden )?unit|\bevery unit|\bvector|\belement",
+    ),
+    _rule(
+        r"\bdropout\b[^.]*\b(?:to|on|after) (?:the )?(?:last|final|top|every|each|all)(?: the)? "
+        r"(?:gru |recurrent )?layers?\b|\bdropout\b[^.]*\bafter (?:the )?(?:output|h_?n)\b",
+        "nn.GRU's dropout applies to the outputs of every layer except the last (between "
+        "stacked layers); with num_layers=1 it does nothing and PyTorch warns",
+        "pytorch-usage",
+        unless=r"\bexcept\b|\bbut not\b|\bother than\b|\bbetween\b|\ball but\b|\bkeras\b",
+    ),
+    _rule(
+        r"\b(?:by default|default\w*|batch_first\s*=\s*false)\b(?:[^.]|\.(?=\S))*?"
+        r"\(\s*(?:N|B|batch\w*)\s*,\s*(?:L|T|D|seq\w*|length|time\w*)\b",
+        "by default (batch_first=False) nn.GRU takes input (L, N, input_size): sequence length "
+        "first, then batch; only batch_first=True puts the batch first",
+        "pytorch-usage",
+        unless=r"\bbatch_first\s*=\s*true\b|\bkeras\b|\btensorflow\b|\bunless\b",
+    ),
+    _rule(
+        r"\bcho\b(?:\s+et\s+al\.?)?(?:\s*\(?2014\)?)?[^.]*\b(?:compar\w*|evaluat\w*|benchmark\w*)\b"
+        r"|\b(?:study|comparison|evaluation|paper)\b[^.]*\bby\s+cho\b",
+        "the 2014 empirical comparison of GRUs and LSTMs is by Chung, Gulcehre, Cho and Bengio "
+        "(Chung et al., 2014); Cho et al. (2014) introduced the GRU",
+        "history-and-papers",
+        unless=r"\bchung\b|\bintroduc\w*|\bpropos\w*",
     ),
     _rule(
         r"\bpeephole",
