@@ -137,6 +137,7 @@ WRONG = [
     ("The 2014 study by Cho et al. compared GRUs and LSTMs on music and speech data.",
      "history-and-papers"),
     ("Yes, a GRU has an input gate.", "gates"),
+    ("The update gate uses tanh, not sigmoid.", "gates"),
 ]  # fmt: skip
 RIGHT = [
     "The reset gate is a vector with one value per hidden unit.",
@@ -149,6 +150,9 @@ RIGHT = [
     "Chung, Gulcehre, Cho and Bengio compared GRUs and LSTMs in 2014.",
     "Cho et al. (2014) introduced the GRU.",
     "No, a GRU has no input gate.",
+    "The update gate uses sigmoid, not tanh.",
+    "The update gate is a sigmoid while the candidate uses tanh.",
+    "Neither gate uses tanh: the update gate does not use tanh, the candidate does.",
 ]
 
 

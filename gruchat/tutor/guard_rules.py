@@ -215,6 +215,13 @@ RULES: tuple[Rule, ...] = (
         "the gates use the sigmoid σ; tanh is for the candidate n",
         "gates",
     ),
+    _rule(  # "the update gate uses tanh, not sigmoid": the negation is of the right fact
+        r"\b(?:update|reset) gates?\b(?:\s*\(?[zr]\)?)?,?\s+(?:also\s+|only\s+)?"
+        r"(?:uses?|applies|is computed with|is) (?:a |the )?tanh\b",
+        "the gates use the sigmoid σ; tanh is for the candidate n",
+        "gates",
+        negatable=False,
+    ),
     _rule(
         r"\bcandidate\b[^.]*\b(uses?|is) (a |the )?(sigmoid|σ)",
         "the candidate n uses tanh; the gates use sigmoid",
