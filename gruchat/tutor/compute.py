@@ -88,6 +88,15 @@ class Computed:
     spec: RNNSpec | KerasSpec | None
     tensor: str = ""  # the tensor whose shape ``value`` is ("h_n", "weight_ih_l0"); "" for counts
     also: tuple[int, ...] = ()  # other counts the block shows, which an answer may restate
+    more_shapes: tuple[tuple[str, Shape], ...] = ()  # other tensors the block gives a shape
+
+    @property
+    def known_shapes(self) -> dict[str, Shape]:
+        """Every tensor shape the block states, for the guard: ``tensor`` first, then the rest."""
+        found = dict(self.more_shapes)
+        if self.tensor and isinstance(self.value, tuple):
+            found = {self.tensor: self.value, **found}
+        return found
 
     @property
     def known_counts(self) -> tuple[int, ...]:

@@ -185,3 +185,42 @@ def keras_shapes(spec: KerasSpec, batch: int | None = None, steps: int | None = 
     fact = f"Computed exactly: {spec.name}{context} returns: {stated}."
     title = f"{spec.name}: output shapes"
     return Computed(title, output, first, rest, explanation, fact, spec, tensor="output")
+
+
+def keras_weights(spec: KerasSpec) -> Computed:
+    """The shapes of the layer's kernel, recurrent_kernel and bias, as a computed block."""
+    if spec.input_size < 1 or spec.units < 1:
+        raise ValueError("weight shapes need units and the input size (features)")
+    found = keras_weight_shapes(spec)
+    g = spec.blocks
+    first = f"kernel: (input_dim, {g}·units) = {_shape(found['kernel'])}"
+    rest = [f"recurrent_kernel: (units, {g}·units) = {_shape(found['recurrent_kernel'])}"]
+    if "bias" in found:
+        symbolic = f"(2, {g}·units)" if spec.biases_per_block == 2 else f"({g}·units,)"
+        rest.append(f"bias: {symbolic} = {_shape(found['bias'])}")
+    explanation = (
+        f"The {g} gate block{'s' if g > 1 else ''} sit side by side in the columns"
+        + (" (z, r, h for a GRU)" if spec.kind == "GRU" else "")
+        + (
+            "; reset_after=True (the default) keeps two bias rows, one for the input and one "
+            "for the recurrent product; reset_after=False keeps one"
+            if spec.kind == "GRU" and spec.use_bias
+            else ""
+        )
+        + ("; Bidirectional holds a forward and a backward copy" if spec.bidirectional else "")
+        + "."
+    )
+    stated = ", ".join(f"{name} has shape {_shape(shape)}" for name, shape in found.items())
+    fact = f"Computed exactly: {spec.name} on {spec.input_size} input features: {stated}."
+    title = f"{spec.name} on {spec.input_size} input features: weight shapes"
+    return Computed(
+        title,
+        found["kernel"],
+        first,
+        tuple(rest),
+        explanation,
+        fact,
+        spec,
+        tensor="kernel",
+        more_shapes=tuple((name, shape) for name, shape in found.items() if name != "kernel"),
+    )

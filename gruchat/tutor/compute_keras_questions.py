@@ -11,7 +11,7 @@ import re
 
 from gruchat.tutor.compute import Computed, RNNSpec
 from gruchat.tutor.compute_compare import compare_counts, compare_forms, form_of
-from gruchat.tutor.compute_keras import KerasSpec, keras_parameters, keras_shapes
+from gruchat.tutor.compute_keras import KerasSpec, keras_parameters, keras_shapes, keras_weights
 
 _I = re.IGNORECASE
 # Keras by name, or by what only Keras layers take: Bidirectional(…), units=, return_state …
@@ -53,6 +53,8 @@ _INPUT_SHAPE = re.compile(
 _BATCH = re.compile(r"\bbatch(?:[ _-]?size)?\s*(?:of|=|:|is)?\s*(\d+)\b", _I)
 _STEPS = re.compile(r"\b(\d+)\s+(?:time[ -]?steps|steps)\b|\btimesteps\s*(?:=|:|of)?\s*(\d+)", _I)
 _FLAG_TRUE = r"(?:\s*=\s*true\b|(?!\s*=\s*false))"
+# "what shapes do kernel, recurrent_kernel and bias have?": the weights, not the outputs
+_WEIGHTS = re.compile(r"\b(?:recurrent[_ ])?kernels?\b|\bweights?\b|\bbias(?:es)?\b", _I)
 
 
 def _flag(name: str, text: str) -> bool | None:
@@ -174,6 +176,8 @@ def keras_question(text: str, wants_count: bool, wants_shape: bool) -> Computed 
         spec, batch, steps = _keras_spec(text, shape_question=wants_shape)
         if wants_count:
             return keras_parameters(spec) if spec.input_size else None
+        if _WEIGHTS.search(_KERAS_CODE.sub(" ", text)):
+            return keras_weights(spec) if spec.input_size and spec.units else None
         return keras_shapes(spec, batch, steps)
     except _Unclear:
         return None

@@ -289,6 +289,52 @@ def _shape_question(text: str, spec: RNNSpec) -> Computed:
     return tensor_shapes(spec, length, batch, unbatched, target)
 
 
+# "what is the first dimension of h_n?", "h_n.size(0)": D·num_layers, without any sizes
+_FIRST_DIM = re.compile(
+    r"\b(?:first|leading|0th|zeroth|outer(?:most)?)\s+(?:dim(?:ension)?|axis|size|entry)\b"
+    r"|\bdim(?:ension)?\s*0\b|\.size\(\s*0\s*\)|\.shape\[\s*0\s*\]",
+    _I,
+)
+
+
+def _state_first_dim(text: str) -> Computed | None:
+    """h_n's (or c_n's) first dimension, D·num_layers, when the question asks for it alone."""
+    if not _FIRST_DIM.search(text) or _target(text) not in ("h_n", "c_n"):
+        return None
+    codes = list(_CODE.finditer(text))
+    if len(codes) > 1:
+        return None
+    found = (
+        _merge(_from_code(codes[0]), _from_words(_CODE.sub(" ", text)))
+        if codes
+        else (_from_words(text))
+    )
+    if found.cell:
+        return None
+    kind = found.kind or "GRU"
+    if _target(text) == "c_n" and kind != "LSTM":
+        return None
+    layers, directions = found.num_layers or 1, 2 if found.bidirectional else 1
+    first = layers * directions
+    name = "c_n" if _target(text) == "c_n" else "h_n"
+    args = [f"num_layers={layers}"] + (["bidirectional=True"] if directions == 2 else [])
+    module = f"nn.{kind}({', '.join(args)})"
+    formula = f"{name}: (D·num_layers, N, H_out) = ({first}, N, H_out)"
+    working = f"first dimension: D·num_layers = {directions}·{layers} = {first}"
+    explanation = (
+        f"D = {directions} ({'bidirectional' if directions == 2 else 'one direction'}); "
+        f"{name} holds one final state per layer and direction, ordered layer by layer "
+        "(forward then backward within a layer); batch_first does not change its layout."
+    )
+    fact = (
+        f"Computed exactly: for {module}, {name} has shape ({first}, N, H_out): its first "
+        f"dimension is D·num_layers = {directions}·{layers} = {first}."
+    )
+    title = f"{module}: the first dimension of {name}"
+    return Computed(title, (first, "N", "H_out"), formula, (working,), explanation, fact, None,
+                    tensor=name)  # fmt: skip
+
+
 def compute_question(question: str) -> Computed | None:
     """The computed answer to a parameter-count or shape question, or None if it is not one."""
     text = " ".join(question.split())
@@ -298,6 +344,8 @@ def compute_question(question: str) -> Computed | None:
         _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
     )
     wants_shape = bool(_SHAPE.search(text))
+    if not wants_shape and (first_dim := _state_first_dim(text)) is not None:
+        return first_dim
     two_kinds = len(kinds_in_order(_CODE.sub(_code_kind, text))) == 2
     if two_kinds and not wants_shape and _PARAM_NOUN.search(text) and COMPARES.search(text):
         return _comparison(text)  # "how many more …", "why does a GRU have fewer weights …"

@@ -95,10 +95,8 @@ class NotesGrounder:
     ) -> list[tuple[str, str, str]]:
         """The answer's sentences that contradict the notes, or a number or shape gruchat
         computed for this question (a parameter count the model restated wrongly)."""
-        known_shapes = None
         computed = self.computed(question) if question else None
-        if computed is not None and isinstance(computed.value, tuple) and computed.tensor:
-            known_shapes = {computed.tensor: computed.value}
+        known_shapes = (computed.known_shapes or None) if computed is not None else None
         if known_numbers is None and computed is not None and computed.known_counts:
             known_numbers = {"parameters": computed.known_counts}
         found = contradictions(

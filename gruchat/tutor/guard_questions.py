@@ -12,17 +12,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from gruchat.tutor.guard import (
-    _GRU,
-    _INVENTED,
-    _LSTM,
-    _NOT_CHO,
-    _NUMBER,
-    Contradiction,
-    _first_broken_rule,
-    sentences,
-    topic_is_gru,
-)
+from gruchat.tutor.guard import Contradiction, _first_broken_rule, sentences, topic_is_gru
+from gruchat.tutor.guard_rules import _GRU, _INVENTED, _LSTM, _NOT_CHO, _NUMBER
 
 _WHO_INTRODUCED = re.compile(
     rf"\b(who|which paper|which authors?|whose)\b[^?]*\b{_INVENTED}", re.IGNORECASE
@@ -31,9 +22,21 @@ _WRONG_NAME = re.compile(rf"\b{_NOT_CHO}", re.IGNORECASE)
 _CHO = re.compile(r"\bcho\b", re.IGNORECASE)
 
 
+_WHO_COMPARED = re.compile(
+    r"\b(who|which paper|which authors?|whose|by whom)\b[^?]*"
+    r"\b(compar\w*|evaluat\w*|benchmark\w*|empirical|versus|vs\.?)",
+    re.IGNORECASE,
+)
+_CHUNG = re.compile(r"\bchung\b", re.IGNORECASE)
+_WRONG_AUTHORS = re.compile(r"\b(?:cho|hochreiter|schmidhuber|graves)\b", re.IGNORECASE)
+
+
 def wrong_credit(question: str, answer: str) -> Contradiction | None:
     """An answer to "who introduced the GRU?" that names Chung (or the LSTM's authors)
-    before, or instead of, Cho et al."""
+    before, or instead of, Cho et al.; or one to "who compared GRUs and LSTMs?" that names
+    Cho (or the LSTM's authors) before, or instead of, Chung et al."""
+    if _WHO_COMPARED.search(question) and not _WHO_INTRODUCED.search(question):
+        return _wrong_comparison_credit(answer)
     if not _WHO_INTRODUCED.search(question) or not topic_is_gru(question):
         return None
     for sentence in sentences(answer):
@@ -43,6 +46,20 @@ def wrong_credit(question: str, answer: str) -> Contradiction | None:
             return Contradiction(
                 sentence,
                 "the GRU was introduced by Cho et al. (2014); Chung et al. (2014) evaluated it",
+                "history-and-papers",
+            )
+    return None
+
+
+def _wrong_comparison_credit(answer: str) -> Contradiction | None:
+    for sentence in sentences(answer):
+        if _CHUNG.search(sentence):
+            return None  # Chung named first: the rest may rightly say Cho introduced it
+        if _WRONG_AUTHORS.search(sentence):
+            return Contradiction(
+                sentence,
+                "the 2014 comparison of GRUs and LSTMs is by Chung, Gulcehre, Cho and Bengio "
+                "(Chung et al., 2014); Cho et al. (2014) introduced the GRU",
                 "history-and-papers",
             )
     return None
@@ -64,7 +81,9 @@ def _claim(pattern: str, true: bool, fact: str, note: str) -> Claim:
 
 
 _VANISHING_FACT = "GRUs reduce vanishing gradients but do not eliminate them"
-_GATES_FACT = "a GRU has two gates: update z and reset r; no output, input or forget gate"
+_GATES_FACT = (
+    "a GRU has two gates, update z and reset r: no forget gate, no input gate and no output gate"
+)
 CLAIMS: tuple[Claim, ...] = (
     _claim(r"\b(an? |the )?(output|input|forget) gates?\b", False, _GATES_FACT, "gates"),
     _claim(

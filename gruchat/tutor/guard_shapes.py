@@ -39,7 +39,7 @@ def _agrees(stated: Sequence[Dim | None], known: Sequence[Dim]) -> bool:
 
 
 def _stated_shapes(sentence: str, name: str) -> list[list[Dim | None]]:
-    pattern = _ALIASES.get(name, re.escape(name) + r"\b")
+    pattern = _ALIASES.get(name, r"(?<!\w)" + re.escape(name) + r"\b")  # not recurrent_kernel
     found = []
     for hit in re.finditer(pattern, sentence, re.IGNORECASE):
         window = sentence[hit.end() : hit.end() + _NEAR]
