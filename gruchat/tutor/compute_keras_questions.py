@@ -12,6 +12,7 @@ import re
 from gruchat.tutor.compute import Computed, RNNSpec
 from gruchat.tutor.compute_compare import compare_counts, compare_forms, form_of
 from gruchat.tutor.compute_keras import KerasSpec, keras_parameters, keras_shapes, keras_weights
+from gruchat.tutor.switches import UnclearSwitch, switch
 
 _I = re.IGNORECASE
 # Keras by name, or by what only Keras layers take: Bidirectional(…), units=, return_state …
@@ -52,16 +53,30 @@ _INPUT_SHAPE = re.compile(
 )
 _BATCH = re.compile(r"\bbatch(?:[ _-]?size)?\s*(?:of|=|:|is)?\s*(\d+)\b", _I)
 _STEPS = re.compile(r"\b(\d+)\s+(?:time[ -]?steps|steps)\b|\btimesteps\s*(?:=|:|of)?\s*(\d+)", _I)
-_FLAG_TRUE = r"(?:\s*=\s*true\b|(?!\s*=\s*false))"
 # "what shapes do kernel, recurrent_kernel and bias have?": the weights, not the outputs
 _WEIGHTS = re.compile(r"\b(?:recurrent[_ ])?kernels?\b|\bweights?\b|\bbias(?:es)?\b", _I)
 
 
+# each flag's Keras default, and what the name alone says ("no bias" is use_bias=False)
+_FLAGS = {
+    "reset_after": (True, True),
+    "use_bias": (True, True),
+    "return_sequences": (False, True),
+    "return_state": (False, True),
+}
+
+
 def _flag(name: str, text: str) -> bool | None:
-    """True for "return_state=True" or a bare "return_state", False for "=False"."""
-    if re.search(rf"\b{name}\s*=\s*false\b", text, _I):
-        return False
-    return True if re.search(rf"\b{name}\b{_FLAG_TRUE}", text, _I) else None
+    """What the question says of one flag: "=True"/"=False", "without return_state", "the
+    default return_sequences" (its Keras default) or the bare name (on)."""
+    default, bare = _FLAGS[name]
+    try:
+        said = switch(name, text, default, bare=bare)
+        if name == "use_bias" and said is None:
+            said = switch("bias(?:es)?", text, default, bare=None)
+    except UnclearSwitch:
+        raise _Unclear from None
+    return said
 
 
 class _Unclear(Exception):
@@ -143,13 +158,11 @@ def _keras_spec(text: str, shape_question: bool) -> tuple[KerasSpec, int | None,
     if units is None and not shape_question:
         raise _Unclear
     flags = {}
-    for name in ("reset_after", "use_bias", "return_sequences", "return_state"):
+    for name in _FLAGS:
         said = code.get(name, _flag(name, rest))
         if said is not None:
             flags[name] = bool(said)
     bidirectional = bool(code.get("bidirectional")) or bool(re.search(r"\bbidirectional", rest, _I))
-    if re.search(r"\b(?:no|without)\s+bias", rest, _I):
-        flags["use_bias"] = False
     try:
         spec = KerasSpec(
             kind=kinds.pop(),

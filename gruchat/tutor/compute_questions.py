@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
 from gruchat.tutor.compute_keras_questions import (
@@ -20,6 +21,7 @@ from gruchat.tutor.compute_keras_questions import (
     keras_question,
     kinds_in_order,
 )
+from gruchat.tutor.switches import UnclearSwitch, switch
 
 _I = re.IGNORECASE
 _WORD_NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -119,18 +121,9 @@ _LAYERS = (
     ),
     re.compile(r"\b(?:num[_ ]layers|layers)\s*(?:=|:|of)?\s*(\d+)\b", _I),
 )
-_NO_BIAS = re.compile(
-    r"\b(?:without|no|with no)\s+(?:any\s+)?bias(?:es| terms?| vectors?)?\b|\bbias\s*=\s*false\b"
-    r"|\bbias(?:es)?\s+(?:off|disabled)\b|\bbias[- ]free\b",
-    _I,
-)
-_WITH_BIAS = re.compile(r"\bwith\s+bias(?:es)?\b|\bbias\s*=\s*true\b", _I)
-_BIDIRECTIONAL = re.compile(r"(?<!not )(?<!non-)\bbi-?directional\b(?!\s*=\s*false)", _I)
-_ONE_DIRECTION = re.compile(
-    r"\buni-?directional\b|\bnot bi-?directional\b|bidirectional\s*=\s*false", _I
-)
-_BATCH_FIRST = re.compile(r"\bbatch[_ -]first\b(?!\s*=\s*false)", _I)
-_NOT_BATCH_FIRST = re.compile(r"\bbatch[_ -]first\s*=\s*false\b|\bnot batch[_ -]first\b", _I)
+_BIAS = r"bias(?:es| terms?| vectors?)?"
+_ONE_DIRECTION = r"\buni-?directional\b|\bone direction\b"
+_BATCH_FIRST = r"batch[_ -]first"
 
 
 def _one(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
@@ -145,11 +138,11 @@ def _one(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
     return found.pop() if found else None
 
 
-def _switch(on: re.Pattern[str], off: re.Pattern[str], text: str) -> bool | None:
-    yes, no = bool(on.search(text)), bool(off.search(text))
-    if yes and no:
-        raise _Unclear
-    return True if yes else False if no else None
+def _switch(name: str, text: str, default: bool, **how: Any) -> bool | None:
+    try:
+        return switch(name, text, default, **how)
+    except UnclearSwitch:
+        raise _Unclear from None
 
 
 def _from_words(text: str) -> _Found:
@@ -163,9 +156,9 @@ def _from_words(text: str) -> _Found:
         input_size=_one(_INPUT, text),
         hidden_size=_one(_HIDDEN, text),
         num_layers=_one(_LAYERS, text),
-        bias=_switch(_WITH_BIAS, _NO_BIAS, text),
-        bidirectional=_switch(_BIDIRECTIONAL, _ONE_DIRECTION, text),
-        batch_first=_switch(_BATCH_FIRST, _NOT_BATCH_FIRST, text),
+        bias=_switch(_BIAS, text, True, bare=None),
+        bidirectional=_switch("bi-?directional", text, False, off_words=_ONE_DIRECTION),
+        batch_first=_switch(_BATCH_FIRST, text, False),
     )
 
 

@@ -44,11 +44,16 @@ _NOTATION = (
 # "forgets the past" does not match "forget gate".
 _COMPOUNDS = re.compile(r"\b(output|input|forget|cell)[ -](gates?|states?)\b", re.IGNORECASE)
 # A question that leans on the one before: "and the other gate?", "what about r?", "why?"
+# "ok and with bias=False?", "wait, why?": an interjection before the word that continues
+_LEAD_IN = (
+    r"^\W*(?:(?:ok(?:ay)?|oh|ah|right|cool|thanks|great|nice|hm+|alright|wait|got it|i see)\W+)*"
+)
 _CONTINUES = re.compile(
-    r"^\W*(and|but|so|then|also|what about|how about|what else|the other|same for|what if)\b",
+    _LEAD_IN
+    + r"(and|but|so|then|also|what about|how about|what else|the other|same for|what if)\b",
     re.IGNORECASE,
 )
-_WHY = re.compile(r"^\W*(why|how come|really|is that|does that|is it)\b", re.IGNORECASE)
+_WHY = re.compile(_LEAD_IN + r"(why|how come|really|is that|does that|is it)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(it|its|that|this|they|them|those|other|one|ones)\b", re.IGNORECASE)
 _MODEL_WORDS = re.compile(r"\b(grus?|lstms?|rnns?)\b", re.IGNORECASE)
 # "in those rows", "that paper": a demonstrative pointing back at the last answer
