@@ -142,50 +142,119 @@ CASES = [
     ("tuning", "The reset gate wipes", "No. The reset gate only scales the previous state "
      "inside the candidate.", "Yes, the reset gate sets the hidden state to zero after "
      "every sequence."),
-    ("heldout", "how many params in nn.GRU(20, 50)", "3·(50·20 + 50·50 + 2·50) = 10,800.",
+    ("tuning", "how many params in nn.GRU(20, 50)", "3·(50·20 + 50·50 + 2·50) = 10,800.",
      "4·(50·20 + 50·50 + 2·50) = 14,400 parameters."),
-    ("heldout", "ok and with bias=False", "Without the biases it has 10500 parameters.",
+    ("tuning", "ok and with bias=False", "Without the biases it has 10500 parameters.",
      "It has 10,650 parameters."),
-    ("heldout", "total parameter count", "Layer 1 has 4,800, layer 2 has 6,336: 11,136 in total.",
+    ("tuning", "total parameter count", "Layer 1 has 4,800, layer 2 has 6,336: 11,136 in total.",
      "Two layers of 4,800 each: 9,600 parameters."),
-    ("heldout", "what's the parameter count for a bidirectional", "1,248 per direction, so "
+    ("tuning", "what's the parameter count for a bidirectional", "1,248 per direction, so "
      "2,496 parameters.", "It has 1,248 parameters."),
-    ("heldout", "nn.GRUCell(12, 24)", "3·(24·12 + 24·24 + 2·24) = 2736.",
+    ("tuning", "nn.GRUCell(12, 24)", "3·(24·12 + 24·24 + 2·24) = 2736.",
      "4·(24·12 + 24·24 + 2·24) = 3,648 parameters."),
-    ("heldout", "a keras.layers.GRU(32)", "3·32·(12 + 32 + 2) = 4,416 weights.",
+    ("tuning", "a keras.layers.GRU(32)", "3·32·(12 + 32 + 2) = 4,416 weights.",
      "It has 4,320 parameters."),
-    ("heldout", "shape of weight_ih_l1", "weight_ih_l1 is (60, 20): layer 2 reads the 20 "
+    ("tuning", "shape of weight_ih_l1", "weight_ih_l1 is (60, 20): layer 2 reads the 20 "
      "features of layer 1.", "weight_ih_l1 is (60, 10)."),
-    ("heldout", "nn.GRU(10, 20, batch_first=True", "output is (4, 7, 40) and h_n is (2, 4, 20).",
+    ("tuning", "nn.GRU(10, 20, batch_first=True", "output is (4, 7, 40) and h_n is (2, 4, 20).",
      "output is (4, 7, 40) and h_n is (4, 2, 20)."),
-    ("heldout", "wait, so h_n isn't", "Right: batch_first does not apply to h_n, which stays "
+    ("tuning", "wait, so h_n isn't", "Right: batch_first does not apply to h_n, which stays "
      "(2, 4, 20).", "Yes, h_n is batch-first too: (4, 2, 20)."),
-    ("heldout", "nn.LSTM(12, 24) vs", "The LSTM has 3,648 and the GRU 2,736 parameters.",
+    ("tuning", "nn.LSTM(12, 24) vs", "The LSTM has 3,648 and the GRU 2,736 parameters.",
      "The GRU has 3,648 and the LSTM 4,864 parameters."),
-    ("heldout", "so the reset gate is basically", "Not really. The update gate plays the forget "
+    ("tuning", "so the reset gate is basically", "Not really. The update gate plays the forget "
      "and input roles; the reset gate only gates the past inside the candidate.",
      "Yes, the reset gate is basically the LSTM's forget gate."),
-    ("heldout", "who invented the gru", "No, Cho et al. introduced the GRU in 2014; Hochreiter "
+    ("tuning", "who invented the gru", "No, Cho et al. introduced the GRU in 2014; Hochreiter "
      "co-wrote the 1997 LSTM.", "Yes, Hochreiter invented the GRU as well."),
-    ("heldout", "when did the LSTM get", "Gers, Schmidhuber and Cummins added it in 2000; the "
+    ("tuning", "when did the LSTM get", "Gers, Schmidhuber and Cummins added it in 2000; the "
      "1997 LSTM had no forget gate.", "Yes, the 1997 LSTM had a forget gate from the start."),
-    ("heldout", "did chung et al.", "No. Chung et al. compared GRUs and LSTMs; Cho et al. "
+    ("tuning", "did chung et al.", "No. Chung et al. compared GRUs and LSTMs; Cho et al. "
      "proposed the GRU.", "Yes, Chung et al. invented the GRU in 2014."),
-    ("heldout", "in cho's original paper", "It keeps it: Cho et al. write h = z·h_{t-1} + "
+    ("tuning", "in cho's original paper", "It keeps it: Cho et al. write h = z·h_{t-1} + "
      "(1 − z)·h̃, the same as PyTorch.", "PyTorch flipped it: in Cho's paper z near 1 "
      "overwrites the state."),
-    ("heldout", "in h_t = (1-z)*n", "The second term, z*h_{t-1}: z close to 1 keeps the old "
+    ("tuning", "in h_t = (1-z)*n", "The second term, z*h_{t-1}: z close to 1 keeps the old "
      "state.", "The first term, (1-z)*n, keeps the old stuff."),
-    ("heldout", "with bidirectional=True the hidden_size", "No. Each direction has its own "
+    ("tuning", "with bidirectional=True the hidden_size", "No. Each direction has its own "
      "hidden_size units; the outputs are concatenated to 2·hidden_size.",
      "Yes, it is split between the two directions."),
-    ("heldout", "GRUs can't be stacked", "They can: set num_layers=2 to stack two.",
+    ("tuning", "GRUs can't be stacked", "They can: set num_layers=2 to stack two.",
      "Right, GRUs can't be stacked."),
-    ("heldout", "whats the default for reset_after", "It defaults to True, which matches "
+    ("tuning", "whats the default for reset_after", "It defaults to True, which matches "
      "PyTorch's layout, so it matters.", "reset_after defaults to False, and it doesn't "
      "matter."),
-    ("heldout", "does pytorch's dropout", "No. It drops the outputs of each layer except the "
+    ("tuning", "does pytorch's dropout", "No. It drops the outputs of each layer except the "
      "last, between layers.", "Yes, dropout is applied to the recurrent connections."),
+    # The fourth held-out edition (2026-12-02, session 8).
+    ("heldout", "why does a gru even need", "The reset gate lets the candidate n drop parts of the "
+     "previous state, so new content can ignore the past.", "The reset gate is redundant, since "
+     "the update gate already does its job."),
+    ("heldout", "how many sigmoids", "Two sigmoids, for z and r, and one tanh for the candidate.",
+     "It uses three sigmoids and two tanh functions."),
+    ("heldout", "if the update gate got stuck", "h_t stays the same as h_0 forever: z = 1 copies "
+     "the old state and ignores the candidate.", "The hidden state becomes the candidate at "
+     "every step."),
+    ("heldout", "and if it was stuck at 0", "Then h_t = n_t: the state is replaced by the "
+     "candidate at every step.", "Then the hidden state stays the same."),
+    ("heldout", "ok and the candidate n_t", "It comes from tanh, so it lies in (−1, 1).",
+     "The candidate is between 0 and 1, like the gates."),
+    ("heldout", "in keras's GRU does z near 1", "Same as PyTorch: Keras computes h = z * h_tm1 + "
+     "(1 - z) * hh, so z near 1 keeps the old state.", "Keras uses the flipped convention."),
+    ("heldout", "nn.GRU(input_size=1, hidden_size=1)", "3·(1·1 + 1·1 + 2·1) = 12 parameters.",
+     "It has 16 parameters."),
+    ("heldout", "how many params does nn.GRU(100, 128", "88,320 + 99,072 + 99,072 = 286,464 "
+     "parameters.", "3 × 88,320 = 264,960 parameters."),
+    ("heldout", "and how much of that is just the first", "The first layer has 88,320 of them.",
+     "The first layer has 95,488 parameters."),
+    ("heldout", "params for nn.GRU(5, 10, bias=False", "2·3·(10·5 + 10·10) = 900.",
+     "It has 1,020 parameters."),
+    ("heldout", "is a gru exactly 3x", "Yes: the RNN has 640 and the GRU 1,920, exactly three "
+     "times as many.", "No, the GRU has 2,560 parameters."),
+    ("heldout", "what shape is bias_ih_l0", "bias_ih_l0 has shape (60,): 3 × 20.",
+     "bias_ih_l0 has shape (20,)."),
+    ("heldout", "can i pass nn.GRU(10, 20) an unbatched", "Yes: output is (7, 20) and h_n is "
+     "(1, 20).", "No, the input must have a batch dimension."),
+    ("heldout", "does nn.GRU have proj_size", "No, proj_size is only supported by nn.LSTM; add "
+     "an nn.Linear after the GRU instead.", "Yes, nn.GRU supports proj_size just like nn.LSTM."),
+    ("heldout", "nn.GRUCell(4, 8) and i give", "It returns one tensor h' of shape (3, 8).",
+     "It returns a tuple (output, h_n) with h_n of shape (1, 3, 8)."),
+    ("heldout", "the gru came out of", "No. Cho et al. proposed it in 2014 at the Université de "
+     "Montréal, in Bengio's group.", "Yes, Schmidhuber's lab introduced the GRU as well."),
+    ("heldout", "so was bengio", "Yes, Yoshua Bengio was one of the authors.",
+     "No, Bengio was not an author of that paper."),
+    ("heldout", "hochreiter found the vanishing", "No, he analysed vanishing gradients in his "
+     "1991 diploma thesis, years before the 1997 LSTM.", "Yes, he discovered the vanishing "
+     "gradient problem in 1997."),
+    ("heldout", "my inputs are raw sensor", "Yes: large inputs saturate the sigmoids, so "
+     "standardize them first.", "No, the gates handle large values on their own."),
+    ("heldout", "how does pytorch initialise", "Every weight and bias is drawn from "
+     "U(−1/√H, 1/√H).", "Yes, PyTorch uses Xavier initialization by default."),
+    ("heldout", "and keras, what does", "kernel glorot_uniform, recurrent_kernel orthogonal, "
+     "bias zeros.", "Keras uses the same init as PyTorch, uniform for everything."),
+    ("heldout", "gradient clipping in pytorch", "After loss.backward() and before "
+     "optimizer.step().", "After optimizer.step(), so you clip the updated weights."),
+    ("heldout", "i set dropout=0.3", "No: dropout acts between layers, so with one layer it "
+     "does nothing and PyTorch warns.", "Yes, dropout is applied to the hidden state at every "
+     "time step."),
+    ("heldout", "param count of nn.LSTM(10, 20", "The LSTM has 5,920 and the GRU 4,440 "
+     "parameters.", "The GRU has 5,920 and the LSTM 8,880."),
+    ("heldout", "and if both have bias=False", "Then the LSTM has 5,600 and the GRU 4,200.",
+     "Then the LSTM has 5,760 and the GRU 4,320."),
+    ("heldout", "keras LSTM(32) vs GRU(32)", "The LSTM has 6,272 and the GRU 4,800 parameters.",
+     "The LSTM has 6,400 and the GRU 4,704."),
+    ("heldout", "for a batch of 4, what final", "The LSTM gives (h_n, c_n), both (1, 4, 16); the "
+     "GRU gives only h_n, (1, 4, 16).", "Both return h_n and c_n; the GRU returns c_n too, "
+     "shape (1, 4, 16)."),
+    ("heldout", "a gru is basically just an lstm", "Not really: it merges the forget and input "
+     "gates into the update gate and has no cell state.", "Yes, that's basically it."),
+    ("heldout", "the gates in a gru only look", "No, both gates use x_t and h_{t-1}.",
+     "Right, the gates only use the current input x_t."),
+    ("heldout", "since z comes out of a sigmoid", "No, z is continuous, any value between 0 "
+     "and 1.", "Yes, z is always either 0 or 1."),
+    ("heldout", "nn.GRU has a nonlinearity", "No, only nn.RNN has nonlinearity; nn.GRU raises "
+     "a TypeError.", "Yes, nn.GRU has a nonlinearity argument: nn.GRU(10, 20, "
+     "nonlinearity='relu')."),
 ]  # fmt: skip
 
 
