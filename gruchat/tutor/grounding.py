@@ -16,6 +16,7 @@ from gruchat.tutor.depth import (
     is_depth_request,
 )
 from gruchat.tutor.guard import contradictions
+from gruchat.tutor.guard_questions import Claim, leading_claim, leading_statement
 from gruchat.tutor.notes import (
     default_index,
     follow_up_of,
@@ -31,6 +32,17 @@ def with_computed(message: str, computed: Computed) -> str:
     """The grounded message with the computed fact last, next to where the answer starts,
     so the model restates the exact number instead of one from the notes' examples."""
     return f"{message}\n{computed.fact} Use this number."
+
+
+def with_premise(message: str, statement: str, claim: Claim) -> str:
+    """The grounded message with the guard's verdict on a leading question's premise, last.
+
+    The 1.5B model answers "Yes, …" to almost any "…, right?" (sycophancy); told before
+    it answers that the statement is false, and why, it can start from the right fact
+    instead of being flagged after it."""
+    verdict = "true" if claim.true else "false"
+    fact = f"{claim.fact[:1].upper()}{claim.fact[1:]}"
+    return f'{message}\nChecked: "{statement.rstrip(" ?.")}" is {verdict}. {fact}.'
 
 
 class NotesGrounder:
@@ -65,6 +77,9 @@ class NotesGrounder:
         computed = self.computed(question)
         if computed is not None:
             message = with_computed(message, computed)
+        claim = leading_claim(question)
+        if claim is not None:
+            message = with_premise(message, leading_statement(question), claim)
         return message, [n.name for n in notes]
 
     def computed(self, question: str) -> Computed | None:
