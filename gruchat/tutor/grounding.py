@@ -3,6 +3,7 @@ of each answer."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from gruchat.engine.base import Sampling
@@ -34,15 +35,24 @@ def with_computed(message: str, computed: Computed) -> str:
     return f"{message}\n{computed.fact} Use this number."
 
 
+_NEGATED = re.compile(r"\b(?:not|no|never|cannot|without)\b|n[’']t\b", re.IGNORECASE)
+
+
 def with_premise(message: str, statement: str, claim: Claim) -> str:
     """The grounded message with the guard's verdict on a leading question's premise, last.
 
-    The 1.5B model answers "Yes, …" to almost any "…, right?" (sycophancy); told before
-    it answers that the statement is false, and why, it can start from the right fact
-    instead of being flagged after it."""
-    verdict = "true" if claim.true else "false"
+    The 1.5B model answers "Yes, …" to almost any "…, right?" (sycophancy); told how to
+    begin and the fact before it answers, it can start from the fact instead of being
+    flagged after it. A negated statement ("GRUs can't be stacked, can they?") gets the
+    verdict without a yes or no, which would be ambiguous there. Measured on the tuning
+    half's 23 such questions (bench/results/premise-s8.txt): quoting the statement back
+    ("Checked: "a GRU has an output gate" is false") was copied into answers."""
     fact = f"{claim.fact[:1].upper()}{claim.fact[1:]}"
-    return f'{message}\nChecked: "{statement.rstrip(" ?.")}" is {verdict}. {fact}.'
+    if _NEGATED.search(statement):
+        verdict = "right" if claim.true else "mistaken"
+        return f"{message}\nThe learner is {verdict}: {fact}."
+    start = "Yes" if claim.true else "No"
+    return f'{message}\nBegin with "{start}," then say: {fact}.'
 
 
 class NotesGrounder:

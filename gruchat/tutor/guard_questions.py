@@ -279,10 +279,27 @@ def _comparison_claim(statement: str) -> Claim | None:
     return Claim(re.compile(re.escape(statement)), True, rule.fact, rule.note)
 
 
+def _in_lstm_clause(statement: str, at: int) -> bool:
+    """The clause around ``at`` names the LSTM and not the GRU."""
+    start = max(statement.rfind(mark, 0, at) for mark in ".?!;") + 1
+    ends = [i for i in (statement.find(mark, at) for mark in ".?!;") if i >= 0]
+    clause = statement[start : min(ends, default=len(statement))]
+    return bool(_LSTM.search(clause)) and not _GRU.search(clause)
+
+
+# "is z computed from r, or are the gates independent?" asks which, not yes or no
+_ALTERNATIVE = re.compile(
+    r"\bor\b(?!\s+not\b)(?!\s+(?:am i|is that|is this)\s+(?:wrong|right|mistaken|confused)\b)", re.I
+)
+
+
 def leading_claim(question: str) -> Claim | None:
     """The claim a yes/no question about a GRU asks to confirm, if it is one we know: a
     statement the sentence rules call false is a false claim, one whose GRU/LSTM swap they
-    call false a true claim, else one of the named ``CLAIMS``."""
+    call false a true claim, else one of the named ``CLAIMS``. A question between two
+    alternatives ("…, or …?") has none: neither yes nor no answers it."""
+    if _ALTERNATIVE.search(question):
+        return None
     about_gru = _asks_about_gru(question)
     names_both = bool(_GRU.search(question) and _LSTM.search(question))
     if not about_gru and not (names_both and _LEADING.search(question)):
@@ -298,6 +315,8 @@ def leading_claim(question: str) -> Claim | None:
         return comparison
     for claim in CLAIMS:
         named = claim.pattern.search(statement)
+        if named and _in_lstm_clause(statement, named.start()):
+            continue  # "does a GRU expose more? the lstm has that output gate": the LSTM's
         if named:  # "has no output gate" flips the claim; "two gates, not three?" does not
             before = statement[max(0, named.start() - _NEGATION_REACH) : named.start()]
             negated = bool(_STATEMENT_NEGATION.search(before))
