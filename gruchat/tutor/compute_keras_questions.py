@@ -58,9 +58,12 @@ _WEIGHTS = re.compile(r"\b(?:recurrent[_ ])?kernels?\b|\bweights?\b|\bbias(?:es)
 
 
 def _flag(name: str, text: str) -> bool | None:
-    """True for "return_state=True" or a bare "return_state", False for "=False"."""
+    """True for "return_state=True" or a bare "return_state", False for "=False", and the
+    layer's default for "the default return_sequences" (None: the spec's own default)."""
     if re.search(rf"\b{name}\s*=\s*false\b", text, _I):
         return False
+    if re.search(rf"\bdefault(?:s|ed)?\s+(?:value\s+(?:of|for)\s+)?{name}\b(?!\s*=)", text, _I):
+        return None
     return True if re.search(rf"\b{name}\b{_FLAG_TRUE}", text, _I) else None
 
 

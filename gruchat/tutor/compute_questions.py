@@ -124,7 +124,7 @@ _NO_BIAS = re.compile(
     r"|\bbias(?:es)?\s+(?:off|disabled)\b|\bbias[- ]free\b",
     _I,
 )
-_WITH_BIAS = re.compile(r"\bwith\s+bias(?:es)?\b|\bbias\s*=\s*true\b", _I)
+_WITH_BIAS = re.compile(r"\bwith\s+bias(?:es)?\b(?!\s*=\s*false)|\bbias\s*=\s*true\b", _I)
 _BIDIRECTIONAL = re.compile(r"(?<!not )(?<!non-)\bbi-?directional\b(?!\s*=\s*false)", _I)
 _ONE_DIRECTION = re.compile(
     r"\buni-?directional\b|\bnot bi-?directional\b|bidirectional\s*=\s*false", _I
