@@ -36,6 +36,7 @@ WRONG = [
     ("The LSTM's forget gate was added in 1997.", "when did the LSTM get its forget gate?",
      "history-and-papers"),
     ("The term that keeps the old stuff is (1-z)*n.", "", "hidden-state-update"),
+    ("No, z is computed from r.", "Is z computed from r, or are the two independent?", "gates"),
 ]  # fmt: skip
 RIGHT = [
     ("No, the reset gate is not the LSTM's forget gate; the update gate plays that role.",
@@ -56,6 +57,8 @@ RIGHT = [
     ("The LSTM was introduced in 1997 by Hochreiter & Schmidhuber.", ""),
     ("The term z*h_{t-1} keeps the old stuff; (1-z)*n adds the candidate.", ""),
     ("(1 − z) ⊙ n brings in the new candidate.", ""),
+    ("Both z and r are computed from xₜ and hₜ₋₁; neither depends on the other.", ""),
+    ("The candidate n depends on r and on hₜ₋₁.", ""),
 ]  # fmt: skip
 LEADING_FALSE = [
     "so the reset gate is basically the LSTM's forget gate, right?",

@@ -70,6 +70,14 @@ PREMISE_RULES: tuple[Rule, ...] = (
         "gates",
     ),
     _rule(
+        r"\b(?:z|update gate|r|reset gate)\b[^.;]*?\b(?:is computed from|is calculated from|"
+        r"depends on|is derived from|is based on|needs)\s+(?:the\s+)?(?:reset gate|update gate|"
+        r"r|z)\b(?!\s*(?:and|,|⊙|\*))",
+        "z and r are computed independently and in parallel, each from xₜ and hₜ₋₁; neither "
+        "depends on the other",
+        "gates",
+    ),
+    _rule(
         rf"\b(?:grow|grows|growing|blow up|blows up)\b{_ANY}\b(?:any (?:size|value|magnitude)|"
         r"arbitrar\w*|without (?:bound|limit)|indefinitely|infinit\w*|unbounded)"
         rf"|\b(?:hidden states?|activations?|h_?t|hₜ)\b{_ANY}\b(?:is|are)\s+unbounded\b",
