@@ -46,7 +46,8 @@ _NOTATION = (
 _COMPOUNDS = re.compile(r"\b(output|input|forget|cell)[ -](gates?|states?)\b", re.IGNORECASE)
 # A question that leans on the one before: "and the other gate?", "what about r?", "why?"
 _CONTINUES = re.compile(
-    r"^\W*(and|but|so|then|also|what about|how about|what else|the other|same for|what if)\b",
+    r"^\W*(?:(?:ok|okay|alright|right|hmm|wait)\W+)?"  # "ok and with bias=False?"
+    r"(and|but|so|then|also|what about|how about|what else|the other|same for|what if)\b",
     re.IGNORECASE,
 )
 _WHY = re.compile(r"^\W*(why|how come|really|is that|does that|is it)\b", re.IGNORECASE)
