@@ -62,6 +62,7 @@ LEARNER_PHRASINGS: list[tuple[str, str | set[str]]] = [
     ("does z depend on r?", "gates"),
     ("what happens to the candidate when r is all ones?", "candidate-state"),
     ("can the hidden state values blow up to any size?", "hidden-state-update"),
+    ("do people still use truncated BPTT with GRUs?", "training-problems"),
 ]  # fmt: skip
 
 
