@@ -276,6 +276,10 @@ PARAMETER_QUESTIONS = [
         "number of parameters of torch.nn.GRU(10, 20, bias=False)",
         RNNSpec("GRU", 10, 20, bias=False),
     ),
+    (  # "with bias=False" is no bias, not "with bias"
+        "how many params in nn.GRU(20, 50) with bias=False?",
+        RNNSpec("GRU", 20, 50, bias=False),
+    ),
     (
         "how many trainable parameters in a single-layer LSTM "
         "with 20 hidden units and 10 input features?",

@@ -107,6 +107,11 @@ KERAS_QUESTIONS = [
         (16, 10, 32),
     ),
     ("In Keras, what shape does a GRU layer with return_state=True return?", ("batch", "units")),
+    (  # "the default return_sequences" is False: the last step only
+        "keras GRU(12) with the default return_sequences, batch of 8, 5 timesteps, 3 features: "
+        "output shape?",
+        (8, 12),
+    ),
 ]
 
 

@@ -49,6 +49,20 @@ LEARNER_PHRASINGS: list[tuple[str, str | set[str]]] = [
      "conventions-and-pitfalls"),
     ("Where is the reset gate applied in PyTorch's GRU compared with the original paper?",
      {"conventions-and-pitfalls", "candidate-state"}),
+    # session 8: padding, h0, bidirectional and stacked layers, paper facts
+    ("my batch has sequences of different lengths, how do I feed them to nn.GRU?",
+     "pytorch-sequences"),
+    ("what does h0 start as if I don't pass one?", "pytorch-sequences"),
+    ("does bidirectional halve the hidden size per direction?", "pytorch-sequences"),
+    ("can I stack several GRU layers?", {"pytorch-sequences", "pytorch-usage"}),
+    ("was the forget gate part of the original 1997 LSTM?", "history-and-papers"),
+    ("what's the name of the paper that introduced the GRU?", "history-and-papers"),
+    ("nn.LSTM gives (h_n, c_n); what does nn.GRU give?", "gru-vs-lstm"),
+    ("is the reset gate the same thing as the forget gate?", {"gru-vs-lstm", "gates"}),
+    ("does z depend on r?", "gates"),
+    ("what happens to the candidate when r is all ones?", "candidate-state"),
+    ("can the hidden state values blow up to any size?", "hidden-state-update"),
+    ("do people still use truncated BPTT with GRUs?", "training-problems"),
 ]  # fmt: skip
 
 
@@ -130,7 +144,8 @@ def test_a_follow_up_alone_gets_no_notes_and_a_full_question_ignores_the_previou
     "question",
     ["why?", "and the other gate?", "what about r?", "and in PyTorch?", "why not?", "is that so?",
      "Which gate's weights come first in those rows?", "What was that paper mainly about?",
-     "What does the ⊙ symbol in those equations mean?"],
+     "What does the ⊙ symbol in those equations mean?", "ok and with bias=False?",
+     "okay, and if it's bidirectional?"],
 )  # fmt: skip
 def test_short_questions_that_lean_on_the_last_one_are_follow_ups(question: str) -> None:
     assert is_follow_up(question)

@@ -17,7 +17,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gruchat.tutor.guard_rules import _GRU, _LSTM, _NEGATION, RULES, Rule  # RULES: re-exported
+from gruchat.tutor.guard_rules import _GRU, _LSTM, _NEGATION, Rule
+from gruchat.tutor.guard_rules import RULES as _CLAIM_RULES
+from gruchat.tutor.guard_rules_premises import PREMISE_RULES
+
+RULES = _CLAIM_RULES + PREMISE_RULES  # the whole table, re-exported
 
 # A sentence ends at . ! ? followed by space, except after "et al." and "e.g.".
 _SENTENCE_END = re.compile(r"(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+|\n+")
@@ -91,6 +95,9 @@ def _about_gru(clause: str, pronouns_mean_gru: bool) -> bool:
     return pronouns_mean_gru and not _LSTM.search(clause)
 
 
+# "No, the update gate z must be the same at every step": the "No" answers the question; it
+# does not negate the claim that follows it
+_REPLY_WORD = re.compile(r"^\W*(?:no|nope|yes|yeah|yep)\b[,.!:;]?\s*", re.IGNORECASE)
 _NAMES_A_GRU = re.compile(r"\bgru|\bgat(?:e|es|ed|ing)\b|\bgated recurrent", re.IGNORECASE)
 
 
@@ -100,11 +107,13 @@ def _first_broken_rule(sentence: str, pronouns_mean_gru: bool, question: str = "
         candidates = [sentence] if not rule.negatable else clauses
         pronouns_mean_other = bool(rule.pronoun_means and rule.pronoun_means.search(question))
         for clause in candidates:
-            if not rule.matches(clause) or not _about_gru(clause, pronouns_mean_gru):
+            if not rule.matches(clause):
+                continue
+            if not rule.any_model and not _about_gru(clause, pronouns_mean_gru):
                 continue
             if pronouns_mean_other and not _NAMES_A_GRU.search(clause):
                 continue
-            if rule.negatable and _NEGATION.search(clause):
+            if rule.negatable and _NEGATION.search(_REPLY_WORD.sub("", clause, count=1)):
                 continue
             return rule
     return None

@@ -147,7 +147,7 @@ _AUXILIARY = (
     r"won'?t|can'?t"
 )
 _TAG = (
-    r"right|correct|true|yes|no|isn'?t (?:it|that(?: so| right| true)?)|"
+    r"right|correct|true|yes|yeah|yep|no|isn'?t (?:it|that(?: so| right| true)?)|"
     r"is that (?:so|right|true|correct)|am i right|don'?t you think|wouldn'?t you say|"
     r"(?:does|do|did|has|have|was|is|are|were|can|will|would)n'?t (?:it|they|that|he|she)|"
     r"won'?t (?:it|they)|can'?t (?:it|they)"
@@ -303,6 +303,12 @@ def leading_claim(question: str) -> Claim | None:
     about_gru = _asks_about_gru(question)
     names_both = bool(_GRU.search(question) and _LSTM.search(question))
     if not about_gru and not (names_both and _LEADING.search(question)):
+        # "so the reset gate is the LSTM's forget gate, right?" names only the LSTM, but a
+        # rule that holds for any model can still judge it
+        rule = _first_broken_rule(leading_statement(question), pronouns_mean_gru=False)
+        if _LEADING.search(question) and rule is not None and rule.any_model:
+            statement = leading_statement(question)
+            return Claim(re.compile(re.escape(statement)), False, rule.fact, rule.note)
         return None
     statement = leading_statement(question)
     rule = _first_broken_rule(statement, pronouns_mean_gru=True)

@@ -33,6 +33,8 @@ class Rule:
     # when the question is about this (gradient clipping), a bare "it" means it, not the
     # GRU: "what is gradient clipping? … it prevents exploding gradients" is right
     pronoun_means: re.Pattern[str] | None = None
+    # false whatever model the clause names ("the LSTM's forget gate dates from 1997")
+    any_model: bool = False
 
     def matches(self, clause: str) -> bool:
         if self.unless is not None and self.unless.search(clause):

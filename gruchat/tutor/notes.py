@@ -15,6 +15,7 @@ import bm25s
 from bm25s.stopwords import STOPWORDS_EN
 
 from gruchat.resources import data_path
+from gruchat.tutor.premise import PREMISE_CHECK, is_yes_no_question
 
 NOTES_DIR = "prompts/notes"
 
@@ -329,6 +330,9 @@ def grounded_user_message(
     # fewer contradictions than titled notes + "Using only these notes, answer:".
     blocks = "\n\n".join(n.gist for n in notes)
     head = f"Notes:\n{blocks}\n\n" if notes else ""
+    # a yes/no question gets the premise check (~15 tokens), an open one does not
+    check = f"{PREMISE_CHECK} " if is_yes_no_question(question) else ""
     return (
-        f"{head}Question: {question}\nAnswer in two short sentences, using the notes' exact words."
+        f"{head}Question: {question}\n"
+        f"{check}Answer in two short sentences, using the notes' exact words."
     )
