@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from gruchat.tutor.guard import contradictions
-from gruchat.tutor.notes import get_note, grounded_user_message
-from gruchat.tutor.premise import PREMISE_CHECK, is_yes_no_question
+from gruchat.tutor.notes import get_note
 
 # (wrong sentence, the question it answers, the note its fact comes from)
 WRONG = [
@@ -91,40 +90,3 @@ def test_a_bare_yes_to_a_false_premise_is_flagged_and_a_no_is_not(question):
 def test_a_no_answering_the_question_does_not_excuse_the_claim_after_it():
     assert contradictions("No, a GRU has an output gate.")
     assert contradictions("No, a GRU has no output gate.") == []
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "GRUs can't be stacked like LSTMs, can they?",
-        "so h_n isn't batch first too?",
-        "who invented the gru? was it hochreiter as well?",
-        "when did the LSTM get its forget gate? i thought it was already in the 1997 version",
-        "Is it true that a GRU has an output gate?",
-        "the update gate z must be the same at every time step, right?",
-    ],
-)
-def test_yes_no_questions_are_recognised(question):
-    assert is_yes_no_question(question)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "what does the reset gate do?",
-        "Can you write down the full set of GRU equations for one time step?",
-        "total parameter count of nn.GRU(16, 32, num_layers=2)?",
-        "And if I make it bidirectional?",
-        "how am i supposed to handle padded sequences of diffrent lengths with a pytorch gru?",
-    ],
-)
-def test_open_questions_and_requests_are_not_yes_no(question):
-    assert not is_yes_no_question(question)
-
-
-def test_only_a_yes_no_question_carries_the_premise_check():
-    notes = [get_note("gates")]
-    leading = grounded_user_message("so the reset gate keeps the old state, right?", notes)
-    open_question = grounded_user_message("what does the reset gate do?", notes)
-    assert PREMISE_CHECK in leading and PREMISE_CHECK not in open_question
-    assert leading.index("Question:") < leading.index(PREMISE_CHECK)

@@ -15,7 +15,6 @@ import bm25s
 from bm25s.stopwords import STOPWORDS_EN
 
 from gruchat.resources import data_path
-from gruchat.tutor.premise import PREMISE_CHECK, is_yes_no_question
 
 NOTES_DIR = "prompts/notes"
 
@@ -330,9 +329,9 @@ def grounded_user_message(
     # fewer contradictions than titled notes + "Using only these notes, answer:".
     blocks = "\n\n".join(n.gist for n in notes)
     head = f"Notes:\n{blocks}\n\n" if notes else ""
-    # a yes/no question gets the premise check (~15 tokens), an open one does not
-    check = f"{PREMISE_CHECK} " if is_yes_no_question(question) else ""
+    # No generic "if the notes contradict the question, begin with No" line (session 8):
+    # both models then began "No," where the answer was yes (13 answers of the fourth
+    # held-out edition); a premise the guard judges gets its verdict in grounding.py.
     return (
-        f"{head}Question: {question}\n"
-        f"{check}Answer in two short sentences, using the notes' exact words."
+        f"{head}Question: {question}\nAnswer in two short sentences, using the notes' exact words."
     )
