@@ -22,7 +22,10 @@ SLOW = 1800  # seconds; the machine may be busy, and nothing here asserts time
 def test_shipped_suites_pass(gruchat_cmd, default_model_path, tmp_path):
     junit = tmp_path / "suites.xml"
     args = ("run", "--quiet", "--golden", "--junit", str(junit), *map(str, SUITES))
-    proc = gruchat_cmd(*args, timeout=SLOW)
+    # A fixed hash seed: some set order in the turn path still depends on it (found in
+    # session 8: 1 of 3 seeds changed a greedy gru-quiz answer); the goldens are recorded
+    # with PYTHONHASHSEED=0 until that order is found and made stable.
+    proc = gruchat_cmd(*args, timeout=SLOW, env={"PYTHONHASHSEED": "0"})
     # A deliberate change to the prompt or grounding moves the answers: review the diff in
     # this output, then `gruchat run --update prompts/regression/*.gru`.
     assert proc.returncode == 0, proc.stdout + proc.stderr
