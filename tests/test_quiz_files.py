@@ -186,75 +186,224 @@ CASES = [
      "matter."),
     ("tuning", "does pytorch's dropout", "No. It drops the outputs of each layer except the "
      "last, between layers.", "Yes, dropout is applied to the recurrent connections."),
-    # The fourth held-out edition (2026-12-02, session 8).
-    ("heldout", "why does a gru even need", "The reset gate lets the candidate n drop parts of the "
+    # The fourth held-out edition (2026-12-02, session 8; in tuning.gru since session 9).
+    ("tuning", "why does a gru even need", "The reset gate lets the candidate n drop parts of the "
      "previous state, so new content can ignore the past.", "The reset gate is redundant, since "
      "the update gate already does its job."),
-    ("heldout", "how many sigmoids", "Two sigmoids, for z and r, and one tanh for the candidate.",
+    ("tuning", "how many sigmoids", "Two sigmoids, for z and r, and one tanh for the candidate.",
      "It uses three sigmoids and two tanh functions."),
-    ("heldout", "if the update gate got stuck", "h_t stays the same as h_0 forever: z = 1 copies "
+    ("tuning", "if the update gate got stuck", "h_t stays the same as h_0 forever: z = 1 copies "
      "the old state and ignores the candidate.", "The hidden state becomes the candidate at "
      "every step."),
-    ("heldout", "and if it was stuck at 0", "Then h_t = n_t: the state is replaced by the "
+    ("tuning", "and if it was stuck at 0", "Then h_t = n_t: the state is replaced by the "
      "candidate at every step.", "Then the hidden state stays the same."),
-    ("heldout", "ok and the candidate n_t", "It comes from tanh, so it lies in (−1, 1).",
+    ("tuning", "ok and the candidate n_t", "It comes from tanh, so it lies in (−1, 1).",
      "The candidate is between 0 and 1, like the gates."),
-    ("heldout", "in keras's GRU does z near 1", "Same as PyTorch: Keras computes h = z * h_tm1 + "
+    ("tuning", "in keras's GRU does z near 1", "Same as PyTorch: Keras computes h = z * h_tm1 + "
      "(1 - z) * hh, so z near 1 keeps the old state.", "Keras uses the flipped convention."),
-    ("heldout", "nn.GRU(input_size=1, hidden_size=1)", "3·(1·1 + 1·1 + 2·1) = 12 parameters.",
+    ("tuning", "nn.GRU(input_size=1, hidden_size=1)", "3·(1·1 + 1·1 + 2·1) = 12 parameters.",
      "It has 16 parameters."),
-    ("heldout", "how many params does nn.GRU(100, 128", "88,320 + 99,072 + 99,072 = 286,464 "
+    ("tuning", "how many params does nn.GRU(100, 128", "88,320 + 99,072 + 99,072 = 286,464 "
      "parameters.", "3 × 88,320 = 264,960 parameters."),
-    ("heldout", "and how much of that is just the first", "The first layer has 88,320 of them.",
+    ("tuning", "and how much of that is just the first", "The first layer has 88,320 of them.",
      "The first layer has 95,488 parameters."),
-    ("heldout", "params for nn.GRU(5, 10, bias=False", "2·3·(10·5 + 10·10) = 900.",
+    ("tuning", "params for nn.GRU(5, 10, bias=False", "2·3·(10·5 + 10·10) = 900.",
      "It has 1,020 parameters."),
-    ("heldout", "is a gru exactly 3x", "Yes: the RNN has 640 and the GRU 1,920, exactly three "
+    ("tuning", "is a gru exactly 3x", "Yes: the RNN has 640 and the GRU 1,920, exactly three "
      "times as many.", "No, the GRU has 2,560 parameters."),
-    ("heldout", "what shape is bias_ih_l0", "bias_ih_l0 has shape (60,): 3 × 20.",
+    ("tuning", "what shape is bias_ih_l0", "bias_ih_l0 has shape (60,): 3 × 20.",
      "bias_ih_l0 has shape (20,)."),
-    ("heldout", "can i pass nn.GRU(10, 20) an unbatched", "Yes: output is (7, 20) and h_n is "
+    ("tuning", "can i pass nn.GRU(10, 20) an unbatched", "Yes: output is (7, 20) and h_n is "
      "(1, 20).", "No, the input must have a batch dimension."),
-    ("heldout", "does nn.GRU have proj_size", "No, proj_size is only supported by nn.LSTM; add "
+    ("tuning", "does nn.GRU have proj_size", "No, proj_size is only supported by nn.LSTM; add "
      "an nn.Linear after the GRU instead.", "Yes, nn.GRU supports proj_size just like nn.LSTM."),
-    ("heldout", "nn.GRUCell(4, 8) and i give", "It returns one tensor h' of shape (3, 8).",
+    ("tuning", "nn.GRUCell(4, 8) and i give", "It returns one tensor h' of shape (3, 8).",
      "It returns a tuple (output, h_n) with h_n of shape (1, 3, 8)."),
-    ("heldout", "the gru came out of", "No. Cho et al. proposed it in 2014 at the Université de "
+    ("tuning", "the gru came out of", "No. Cho et al. proposed it in 2014 at the Université de "
      "Montréal, in Bengio's group.", "Yes, Schmidhuber's lab introduced the GRU as well."),
-    ("heldout", "so was bengio", "Yes, Yoshua Bengio was one of the authors.",
+    ("tuning", "so was bengio", "Yes, Yoshua Bengio was one of the authors.",
      "No, Bengio was not an author of that paper."),
-    ("heldout", "hochreiter found the vanishing", "No, he analysed vanishing gradients in his "
+    ("tuning", "hochreiter found the vanishing", "No, he analysed vanishing gradients in his "
      "1991 diploma thesis, years before the 1997 LSTM.", "Yes, he discovered the vanishing "
      "gradient problem in 1997."),
-    ("heldout", "my inputs are raw sensor", "Yes: large inputs saturate the sigmoids, so "
+    ("tuning", "my inputs are raw sensor", "Yes: large inputs saturate the sigmoids, so "
      "standardize them first.", "No, the gates handle large values on their own."),
-    ("heldout", "how does pytorch initialise", "Every weight and bias is drawn from "
+    ("tuning", "how does pytorch initialise", "Every weight and bias is drawn from "
      "U(−1/√H, 1/√H).", "Yes, PyTorch uses Xavier initialization by default."),
-    ("heldout", "and keras, what does", "kernel glorot_uniform, recurrent_kernel orthogonal, "
+    ("tuning", "and keras, what does", "kernel glorot_uniform, recurrent_kernel orthogonal, "
      "bias zeros.", "Keras uses the same init as PyTorch, uniform for everything."),
-    ("heldout", "gradient clipping in pytorch", "After loss.backward() and before "
+    ("tuning", "gradient clipping in pytorch", "After loss.backward() and before "
      "optimizer.step().", "After optimizer.step(), so you clip the updated weights."),
-    ("heldout", "i set dropout=0.3", "No: dropout acts between layers, so with one layer it "
+    ("tuning", "i set dropout=0.3", "No: dropout acts between layers, so with one layer it "
      "does nothing and PyTorch warns.", "Yes, dropout is applied to the hidden state at every "
      "time step."),
-    ("heldout", "param count of nn.LSTM(10, 20", "The LSTM has 5,920 and the GRU 4,440 "
+    ("tuning", "param count of nn.LSTM(10, 20", "The LSTM has 5,920 and the GRU 4,440 "
      "parameters.", "The GRU has 5,920 and the LSTM 8,880."),
-    ("heldout", "and if both have bias=False", "Then the LSTM has 5,600 and the GRU 4,200.",
+    ("tuning", "and if both have bias=False", "Then the LSTM has 5,600 and the GRU 4,200.",
      "Then the LSTM has 5,760 and the GRU 4,320."),
-    ("heldout", "keras LSTM(32) vs GRU(32)", "The LSTM has 6,272 and the GRU 4,800 parameters.",
+    ("tuning", "keras LSTM(32) vs GRU(32)", "The LSTM has 6,272 and the GRU 4,800 parameters.",
      "The LSTM has 6,400 and the GRU 4,704."),
-    ("heldout", "for a batch of 4, what final", "The LSTM gives (h_n, c_n), both (1, 4, 16); the "
+    ("tuning", "for a batch of 4, what final", "The LSTM gives (h_n, c_n), both (1, 4, 16); the "
      "GRU gives only h_n, (1, 4, 16).", "Both return h_n and c_n; the GRU returns c_n too, "
      "shape (1, 4, 16)."),
-    ("heldout", "a gru is basically just an lstm", "Not really: it merges the forget and input "
+    ("tuning", "a gru is basically just an lstm", "Not really: it merges the forget and input "
      "gates into the update gate and has no cell state.", "Yes, that's basically it."),
-    ("heldout", "the gates in a gru only look", "No, both gates use x_t and h_{t-1}.",
+    ("tuning", "the gates in a gru only look", "No, both gates use x_t and h_{t-1}.",
      "Right, the gates only use the current input x_t."),
-    ("heldout", "since z comes out of a sigmoid", "No, z is continuous, any value between 0 "
+    ("tuning", "since z comes out of a sigmoid", "No, z is continuous, any value between 0 "
      "and 1.", "Yes, z is always either 0 or 1."),
-    ("heldout", "nn.GRU has a nonlinearity", "No, only nn.RNN has nonlinearity; nn.GRU raises "
+    ("tuning", "nn.GRU has a nonlinearity", "No, only nn.RNN has nonlinearity; nn.GRU raises "
      "a TypeError.", "Yes, nn.GRU has a nonlinearity argument: nn.GRU(10, 20, "
      "nonlinearity='relu')."),
+    # The fifth held-out edition (2026-12-02, session 9).
+    ("heldout", "if the reset gate sat at 1", "It becomes a plain tanh RNN: h_t = tanh(W_in x_t + "
+     "b_in + W_hn h_{t-1} + b_hn).", "It turns into an LSTM without the cell state."),
+    ("heldout", "if the reset gate sat at 1", "A vanilla RNN: with z = 0 the state is replaced by "
+     "the candidate at every step.", "It becomes a vanilla RNN whose hidden state stays "
+     "the same."),
+    ("heldout", "which gate should i plot", "Plot the update gate z: z close to 1 means the unit "
+     "keeps its old value.", "Plot the reset gate r."),
+    ("heldout", "which gate should i plot", "The update gate z_t; a unit with z near 1 for many "
+     "steps is holding on.", "The update gate: z near 0 means the unit keeps its memory."),
+    ("heldout", "does r show up anywhere", "Only inside the candidate: h_t = (1 − z) ⊙ n + z ⊙ "
+     "h_{t−1} has no r.", "r also appears in the final update, scaling h_{t-1}."),
+    ("heldout", "why do the gates use sigmoid", "A gate must be a fraction between 0 and 1; "
+     "ReLU is unbounded, so sigmoid.", "The GRU gates use ReLU in most implementations."),
+    ("heldout", "if z_t = 0.8", "In PyTorch's form 0.8 of the old value is kept: h_t = 0.2·n + "
+     "0.8·h_{t−1}.", "Only 0.2 of the old value survives; 0.8 comes from the candidate."),
+    ("heldout", "and how much comes from the candidate", "0.2, i.e. 1 − z: h_t = 0.2·n_t + "
+     "0.8·h_{t−1}.", "80% comes from the candidate."),
+    ("heldout", "quick sanity check", "h_t = 0.8·(−1) + 0.2·2 = [−0.4, −0.4, −0.4].",
+     "h_t = 0.2·(−1) + 0.8·2 = 1.4 for each unit."),
+    ("heldout", "quick sanity check", "Each unit gets (1 − 0.2)·(−1) + 0.2·2 = −0.4.",
+     "h_t = [0.4, 0.4, 0.4]."),
+    ("heldout", "and with z = [1, 0, 0.25]", "h_t = (1 − z)·n + z·h_{t−1} = [2, −1, −0.25].",
+     "h_t = [−1, 2, 1.25]."),
+    ("heldout", "in the gru equations which", "The W_* are matrices; x_t, h_{t−1}, z, r, n and "
+     "the biases are vectors.", "The W are matrices, but z and r are scalars, one per layer."),
+    ("heldout", "what shape is W_hz", "W_hz is (32, 32): rows 32–63 of weight_hh_l0.",
+     "W_hz has shape (96, 32)."),
+    ("heldout", "how many separate terms", "Four: W_iz x_t + b_iz + W_hz h_{t−1} + b_hz.",
+     "Three terms: W_iz x_t, W_hz h_{t−1} and one bias."),
+    ("heldout", "if i write my own gru as", "It learns the same thing: the gate just learns "
+     "1 − z, since σ(−a) = 1 − σ(a), so the two forms are equivalent.", "Yes, it is worse: the "
+     "flipped version is less expressive."),
+    ("heldout", "and if i copy the weights", "No. With the same weights the outputs differ; you "
+     "have to negate the z weights first.", "Yes, the outputs will match exactly."),
+    ("heldout", "so what exactly would i have", "Negate the z rows: W_iz, W_hz, b_iz and b_hz "
+     "(rows H:2H) get multiplied by −1, since σ(−a) = 1 − σ(a).", "Nothing needs to change; "
+     "just swap the z and r rows."),
+    ("heldout", "pytorch's docs call the candidate", "Yes, same role: both name the candidate "
+     "state, n_t in PyTorch and h̃_t in your course.", "Yes, but n_t is the new hidden state "
+     "h_t, and h̃ is the candidate."),
+    ("heldout", "my lecture writes z", "Yes, it is equivalent: W_z is just [W_hz W_iz] side by "
+     "side, and b_z = b_iz + b_hz.", "No, the concatenation gives a different model."),
+    ("heldout", "how many trainable params in nn.GRU(64", "3·(256·64 + 256·256 + 2·256) = "
+     "247,296 parameters.", "4·(256·64 + 256·256 + 2·256) = 329,728 parameters."),
+    ("heldout", "how many of those are biases", "1,536: bias_ih_l0 and bias_hh_l0 have 768 "
+     "each.", "There are 768 biases."),
+    ("heldout", "total params for nn.GRU(30, 40", "Layer 0: 2·3·(40·30 + 40·40 + 80) = 17,280; "
+     "layer 1 reads 80 features: 2·3·(40·80 + 40·40 + 80) = 29,280; total 46,560 parameters.",
+     "Layer 1 reads 40 features, so the total is 36,960 parameters."),
+    ("heldout", "nn.GRUCell(7, 9, bias=False)", "3·(9·7 + 9·9) = 432 parameters.",
+     "3·(9·7 + 9·9 + 2·9) = 486 parameters."),
+    ("heldout", "whats the weight count of a keras", "3·24·(6 + 24 + 2) = 2,304 parameters.",
+     "3·24·(6 + 24 + 1) = 2,232 parameters."),
+    ("heldout", "and with reset_after=False", "Then the bias is (72,), so 2,232 parameters, 72 "
+     "fewer than 2,304.", "It stays 2,304 parameters."),
+    ("heldout", "nn.GRU(12, 6, num_layers=4)", "Layer 0 has 360, layers 1–3 have 252 each: "
+     "1,116 parameters.", "Each of the 4 layers has 360, so 1,440 parameters."),
+    ("heldout", "nn.GRU(6, 12, num_layers=2", "output is (5, 9, 12) and h_n is (2, 5, 12): "
+     "batch_first does not apply to h_n.", "output is (5, 9, 12) and h_n is (5, 2, 12)."),
+    ("heldout", "how do i see the names", "Use gru.named_parameters(): weight_ih_l0, "
+     "weight_hh_l0, bias_ih_l0, bias_hh_l0.", "They are gru.W_z, gru.W_r and gru.W_n."),
+    ("heldout", "my sequences arent sorted", "Yes: pass enforce_sorted=False and PyTorch sorts "
+     "them for you.", "No, the lengths must be sorted in decreasing order."),
+    ("heldout", "my sequences arent sorted", "No need to sort: pass enforce_sorted=False.",
+     "Yes, with enforce_sorted=False, but the lengths must be on the GPU."),
+    ("heldout", "ok and what does the gru give back", "output comes back as a PackedSequence "
+     "(unpack it with pad_packed_sequence); h_n is a normal tensor (1, B, H).",
+     "The output is a regular padded tensor, and h_n is also a PackedSequence."),
+    ("heldout", "can i hand nn.GRU an (h0, c0)", "No: nn.GRU takes a single tensor h0 of shape "
+     "(num_layers·D, N, H); it has no cell state.", "Yes, nn.GRU accepts (h0, c0) like the "
+     "LSTM."),
+    ("heldout", "with bidirectional=True, is output[-1]", "No: the backward half of output[-1] "
+     "has only seen the last step; the backward final state is in output[0] and h_n[1].",
+     "Yes, output[-1] holds the final states of both directions."),
+    ("heldout", "what does calling gru.flatten", "It copies the weights into one contiguous "
+     "block of memory so cuDNN can use them without a copy each call.", "It flattens the output "
+     "into a 2-D tensor for the linear layer."),
+    ("heldout", "is there a layer norm option", "No, nn.GRU has no such option (it raises a "
+     "TypeError); write your own cell with nn.LayerNorm.", "Yes: nn.GRU(10, 20, "
+     "layer_norm=True) turns it on."),
+    ("heldout", "roughly how many years after", "About 17 years: the LSTM is from 1997 and the "
+     "GRU from 2014.", "Roughly ten years later: the GRU was introduced in 2007."),
+    ("heldout", "bahdanau's attention paper", "GRU-ish: Bahdanau et al. used a bidirectional "
+     "RNN encoder with gated hidden units, the unit Cho et al. proposed.", "Bahdanau et al. used "
+     "a bidirectional LSTM encoder."),
+    ("heldout", "and the cho on those papers", "His first name is Kyunghyun: Kyunghyun Cho.",
+     "It's Kyung-hoon Cho."),
+    ("heldout", "which was on arxiv first", "Cho et al. came first, on arXiv in June 2014; "
+     "Sutskever et al. followed in September 2014.", "Sutskever's seq2seq paper came first, and "
+     "it used a GRU."),
+    ("heldout", "which was on arxiv first", "Cho et al. did: June 2014. Sutskever et al. did not "
+     "come first; they posted in September.", "Sutskever et al. came out first, in 2014."),
+    ("heldout", "i read google ran a huge search", "Jozefowicz, Zaremba and Sutskever found no "
+     "variant that clearly beat both; the GRU beat the LSTM on most tasks, and a forget gate "
+     "bias of 1 closed the gap.", "The search discovered the GRU in 2015."),
+    ("heldout", "why does the z ⊙ h_{t-1} term", "When z ≈ 1 the state is copied almost as is, so "
+     "∂h_t/∂h_{t−1} ≈ z: an additive, nearly identity path with no tanh or weight matrix.",
+     "It copies the state, and that prevents exploding gradients completely."),
+    ("heldout", "clip_grad_norm_ or clip_grad_value_", "clip_grad_norm_: it rescales the whole "
+     "gradient vector, so its direction is kept; clip_grad_value_ clamps each entry and can "
+     "change the direction.", "clip_grad_norm_ rescales, but clip_grad_value_ keeps the "
+     "direction."),
+    ("heldout", "and what does clip_grad_norm_ return", "It returns the total norm of all the "
+     "gradients, computed before clipping, as a tensor.", "It returns nothing; it only clips in "
+     "place."),
+    ("heldout", "my gru loss barely moves", "Yes, 1e-6 is far too small for Adam; try 1e-3 or "
+     "3e-4.", "No, 1e-6 is a typical learning rate for a GRU; lower it further."),
+    ("heldout", "training a gru on one super long", "Yes: call h = h.detach() between chunks, "
+     "otherwise backprop tries to go through the graph of all earlier chunks.", "No, PyTorch "
+     "handles that, there is no need to detach."),
+    ("heldout", "what error shows up if i forget", "RuntimeError: Trying to backward through the "
+     "graph a second time (or you would need retain_graph=True).", "You get a shape mismatch "
+     "error."),
+    ("heldout", "whats the biggest value the derivative", "The sigmoid's derivative is at most "
+     "0.25 (at 0), and tanh's derivative is at most 1.", "The sigmoid derivative peaks at 0.5 "
+     "and tanh is bounded by 1."),
+    ("heldout", "bidirectional nn.LSTM(40, 30)", "The LSTM has 2·4·(30·40 + 30·30 + 60) = 17,280 "
+     "and the GRU 2·3·(30·40 + 30·30 + 60) = 12,960 parameters.", "The LSTM has 12,960 and the "
+     "GRU 17,280 parameters."),
+    ("heldout", "how many numbers per sequence", "The LSTM carries h and c, so 2H numbers; the "
+     "GRU carries only h, H numbers.", "Both carry 2H and 2H: the GRU also keeps a cell state."),
+    ("heldout", "can a gru pile new info", "No: in a GRU the weights z and 1 − z sum to 1, so "
+     "keeping more of the old state means writing less of the candidate; an LSTM with f = 1 and "
+     "i = 1 can do both.", "Yes, a GRU can keep all its old memory and add new information at "
+     "the same time."),
+    ("heldout", "per timestep, how many matrix", "An LSTM needs 8 (4 with W_i*, 4 with W_h*) "
+     "and a GRU 6.", "A GRU needs 8 matrix products and an LSTM 6."),
+    ("heldout", "gru has fewer params so", "Not necessarily: fewer parameters can help a bit, "
+     "but a GRU can still overfit, so regularize it.", "GRUs can't overfit as much as LSTMs, "
+     "that's right."),
+    ("heldout", "z and r always add up to 1", "No. z and r are computed separately with their "
+     "own weights; it's z and 1 − z that add up to 1.", "Yes, z + r = 1 always."),
+    ("heldout", "z and r always add up to 1", "They are independent: each gate has its own "
+     "weights.", "Right, the two gates always add up to 1."),
+    ("heldout", "bigger hidden_size = the gru", "No. hidden_size is the width of the state, the "
+     "number of units; how far back it remembers is learned by the gates, with no fixed "
+     "window.", "Yes, hidden_size sets how many steps it can remember."),
+    ("heldout", "is it true that a longer sequence", "No. The same weights are reused at every "
+     "step, so the count is independent of sequence length.", "Yes, more timesteps means more "
+     "parameters."),
+    ("heldout", "since the gates are sigmoids", "No: the gates are in (0, 1), but h_t mixes "
+     "tanh outputs, so it lies in (−1, 1) and can be negative.", "Yes, it's always positive: "
+     "the hidden state always stays between 0 and 1."),
+    ("heldout", "the candidate n_t is what", "No. The output at each step is h_t, a mix of n_t "
+     "and h_{t−1} weighted by z.", "Yes, the output is the candidate n_t."),
+    ("heldout", "gru is cheaper and just as good", "Not really: it depends on the task; LSTMs "
+     "still win on some, so try both.", "Yes, there's no reason to use an LSTM anymore; GRUs "
+     "always beat them."),
 ]  # fmt: skip
 
 
