@@ -83,9 +83,14 @@ def contradictions(
     credited = wrong_credit(question, answer)
     if credited is not None and all(c.sentence != credited.sentence for c in found):
         found.insert(0, credited)
-    leading = leading_answer_contradiction(question, answer)
-    if leading is not None and all(c.sentence != leading.sentence for c in found):
-        found.insert(0, leading)
+    from gruchat.tutor.guard_echo import echoed_claim
+
+    judged_by_question = [leading_answer_contradiction(question, answer)]
+    if not known_numbers and not known_shapes:  # a computed block decides those
+        judged_by_question.append(echoed_claim(question, answer))
+    for judged in judged_by_question:
+        if judged is not None and all(c.sentence != judged.sentence for c in found):
+            found.insert(0, judged)
     return found
 
 

@@ -1,0 +1,66 @@
+"""An answer that only agrees: "…, right?" answered "Yes, <the learner's words>".
+
+On the fourth held-out edition (session 9) 11 of qwen's 14 unmarked contradictions
+were this one shape: a leading question built on a misconception the guard has no rule
+for ("the gates only look at x_t, not at h_{t-1}, right?"), answered "Yes," and the
+learner's own claim said back. Such a sentence carries no evidence either way, so when
+the guard cannot judge the claim itself (``leading_claim``) it is marked as not
+confirmed, which (like a contradiction) asks the model once more with the notes first
+and keeps the sentence out of the history. A claim the guard knows is true is not marked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gruchat.tutor.guard import Contradiction, sentences
+from gruchat.tutor.guard_questions import (
+    _ALTERNATIVE,
+    _AUXILIARY,
+    _LEADING,
+    _TAG,
+    _YES,
+    leading_claim,
+    leading_statement,
+)
+from gruchat.tutor.notes import content_words, normalise_notation
+
+# "GRUs are only for text, yeah? for sensor data I'd need …": a tag inside the question
+_INNER_TAG = re.compile(rf",?\s*(?:{_TAG})\s*\?", re.IGNORECASE)
+# "after mixing the old state and the candidate, does PyTorch squash h_t again?"
+_LATE_AUXILIARY = re.compile(rf",\s*(?:{_AUXILIARY})\s+\w[^,]*\?\s*$", re.IGNORECASE)
+# "can you write down the equations?" asks for something; it claims nothing
+_REQUEST = re.compile(r"^\W*(?:please\s+)?(?:can|could|would|will) you\b", re.IGNORECASE)
+_MIN_WORDS = 3  # "a GRU is good, right?" says too little to call an echo
+_COVERED = 0.6  # share of the claim's words the agreeing sentence repeats
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def _stems(text: str) -> set[str]:
+    words = content_words(normalise_notation(text))
+    return {_SUFFIX.sub("", w) if len(w) > 4 else w for w in words}
+
+
+def is_leading(question: str) -> bool:
+    """A yes/no question or one that asks the tutor to agree ("…, right?")."""
+    return any(p.search(question) for p in (_LEADING, _INNER_TAG, _LATE_AUXILIARY))
+
+
+def echoed_claim(question: str, answer: str) -> Contradiction | None:
+    """The answer's first sentence, when it says yes and repeats most of the claim of a
+    leading question the guard cannot judge."""
+    if not question or not is_leading(question) or not _YES.search(answer):
+        return None
+    if _REQUEST.search(question) or _ALTERNATIVE.search(question):
+        return None  # a request, or "…, or …?": neither yes nor no agrees with a claim
+    if leading_claim(question) is not None:
+        return None  # known true (no flag) or known false (flagged with its fact)
+    claim = re.split(r"\?", _INNER_TAG.split(leading_statement(question))[0])[0].strip(" ,")
+    wanted = _stems(claim)
+    if len(wanted) < _MIN_WORDS:
+        return None
+    first = (sentences(answer) or [answer.strip()])[0]
+    if len(wanted & _stems(first)) < _COVERED * len(wanted):
+        return None
+    fact = f"not confirmed by the notes: it repeats the question's claim “{claim}”"
+    return Contradiction(first, fact, "")

@@ -1,0 +1,110 @@
+"""An answer that only says the learner's claim back ("Yes, <claim>") is marked as not
+confirmed when the guard cannot judge the claim (gruchat.tutor.guard_echo)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gruchat.tutor.guard import contradictions
+from gruchat.tutor.guard_echo import echoed_claim, is_leading
+
+ECHOES = [
+    (
+        "the gates in a gru only look at the current input x_t, not at h_{t-1}, right?",
+        "Yes, the gates in a GRU only look at the current input x_t, not at the previous "
+        "hidden state h_{t-1}. They are sigmoids.",
+    ),
+    (
+        "in a 2-layer gru the second layer also gets the raw input x, doesnt it?",
+        "Yes, in a 2-layer GRU, the second layer also gets the raw input x.",
+    ),
+    (
+        "nn.GRU runs all the timesteps in parallel like a transformer, right? so long "
+        "sequences are no problem",
+        "Yes, nn.GRU runs all the timesteps in parallel like a transformer.",
+    ),
+    (
+        "after mixing the old state and the candidate, does pytorch squash h_t through "
+        "another tanh?",
+        "Yes, after mixing the old state and the candidate, PyTorch squashes h_t through "
+        "another tanh.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "answer"), ECHOES)
+def test_a_yes_that_repeats_an_unjudged_claim_is_marked_not_confirmed(
+    question: str, answer: str
+) -> None:
+    found = echoed_claim(question, answer)
+    assert found is not None
+    assert found.sentence == answer.split(". ")[0] + ("." if ". " in answer else "")
+    assert found.fact.startswith("not confirmed by the notes")
+    assert [c.fact for c in contradictions(answer, question=question)] == [found.fact]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # the guard knows the claim is true: agreeing with it is right
+        (
+            "a GRU has fewer parameters than an LSTM of the same size, right?",
+            "Yes, a GRU has fewer parameters than an LSTM of the same size.",
+        ),
+        # a request claims nothing
+        (
+            "Can you write down the full set of GRU equations for one time step?",
+            "Yes, the full set of GRU equations for one time step is: r = σ(…).",
+        ),
+        # either/or: a yes agrees with neither alternative
+        (
+            "does nn.GRUCell use the same gate order as nn.GRU, or some other one?",
+            "Yes, nn.GRUCell uses the same gate order as nn.GRU.",
+        ),
+        # a yes that says something of its own
+        (
+            "the gates in a gru only look at the current input x_t, right?",
+            "Yes, but each gate also reads h_{t-1} through W_hr and W_hz.",
+        ),
+        # not a leading question
+        ("What does the update gate do?", "Yes, the update gate decides what is kept."),
+        # "No" does not agree
+        (
+            "in a 2-layer gru the second layer also gets the raw input x, doesnt it?",
+            "No, in a 2-layer GRU the second layer gets the first layer's outputs.",
+        ),
+        # too little of a claim to call an echo
+        ("GRUs are good, right?", "Yes, GRUs are good."),
+    ],
+)
+def test_no_mark_where_the_yes_is_judged_or_says_more(question: str, answer: str) -> None:
+    assert echoed_claim(question, answer) is None
+
+
+def test_a_known_false_claim_keeps_its_own_fact() -> None:
+    found = contradictions(
+        "Yes, a GRU has an output gate.", question="does a GRU have an output gate?"
+    )
+    assert len(found) == 1
+    assert "no output gate" in found[0].fact
+
+
+def test_a_computed_answer_is_judged_by_its_numbers_not_as_an_echo() -> None:
+    question = "is a gru exactly 3x the params of a plain nn.RNN with the same sizes, right?"
+    answer = "Yes, a GRU has exactly 3 times the params of a plain nn.RNN with the same sizes."
+    assert echoed_claim(question, answer) is not None
+    assert contradictions(answer, question=question, known_numbers={"parameters": 1920}) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "leading"),
+    [
+        ("GRUs are only for text / nlp stuff, yeah? for sensor data id need something else", True),
+        ("is it true that a GRU has an output gate?", True),
+        ("so the reset gate is basically a forget gate, isn't it?", True),
+        ("How many gates does a GRU have?", False),
+        ("Explain the reset gate.", False),
+    ],
+)
+def test_leading_questions_are_told_apart(question: str, leading: bool) -> None:
+    assert is_leading(question) is leading
