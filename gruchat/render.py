@@ -248,11 +248,12 @@ class StreamRenderer:
             markup=False,
         )
 
-    def flags(self, items: list[tuple[str, str, str]]) -> None:
+    def flags(self, items: list[tuple[str, str, str]], verdict: str = "not right") -> None:
         """Sentences of the answer that contradict the notes, each with the right fact."""
         for sentence, fact, note in items:
+            see = f" (see \\notes {note})" if note else ""
             self.meta.print(
-                f"⚠ not right: “{sentence}” — {fact} (see \\notes {note})",
+                f"⚠ {verdict}: “{sentence}” — {fact}{see}",
                 style="yellow",
                 markup=False,
             )
@@ -271,9 +272,9 @@ class StreamRenderer:
                 line.append(f" (see \\notes {note})", style="dim")
             self.meta.print(line, highlight=False)
 
-    def regenerating(self, items: list[tuple[str, str, str]]) -> None:
+    def regenerating(self, items: list[tuple[str, str, str]], verdict: str = "not right") -> None:
         """The first attempt contradicted the notes; a corrected one follows."""
-        self.struck(items, heading="first attempt not right; answering again with the correction:")
+        self.struck(items, heading=f"first attempt {verdict}; answering again with the correction:")
 
     def sources(self, names: list[str]) -> None:
         if names:

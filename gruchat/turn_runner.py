@@ -23,6 +23,9 @@ from gruchat.session import Session, Turn
 from gruchat.waiting import WAITING, reading
 
 Finding = tuple[str, str, str]  # (sentence, correct fact, note name)
+# A finding whose fact begins so was not judged wrong, only not confirmed (an answer that
+# just repeats a leading question's claim: gruchat.tutor.guard_echo)
+NOT_CONFIRMED = "not confirmed by the notes"
 NOTES_HEAD = "Notes:\n"  # how a grounded user turn starts (gruchat.tutor.notes)
 QUESTION_HEAD = "Question: "  # ... or, when its notes were sent in an earlier turn
 
@@ -276,7 +279,7 @@ def _check_answer(
     mode = session.on_contradiction
     finished = turn.finish_reason in ("stop", "length", "repetition")
     if mode == "regenerate" and finished:
-        renderer.regenerating(found)
+        renderer.regenerating(found, verdict_of(found))
         try:
             messages = session.request_messages(correction_message(content, found))
             check_fits(engine, messages)
@@ -293,9 +296,14 @@ def _check_answer(
     if not found:
         return
     if mode == "strike":
-        renderer.struck(found)
+        renderer.struck(found, heading=f"{verdict_of(found)}:")
     else:
-        renderer.flags(found)
+        renderer.flags(found, verdict_of(found))
+
+
+def verdict_of(found: Sequence[Finding]) -> str:
+    """ "not confirmed" when every flag is an echo of the learner's claim, else "not right"."""
+    return "not confirmed" if all(f.startswith(NOT_CONFIRMED) for _, f, _ in found) else "not right"
 
 
 WARN_SHARE = 0.25  # the room left that always counts as small, whatever max tokens is

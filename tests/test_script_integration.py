@@ -22,12 +22,17 @@ SLOW = 1800  # seconds; the machine may be busy, and nothing here asserts time
 def test_shipped_suites_pass(gruchat_cmd, default_model_path, tmp_path):
     junit = tmp_path / "suites.xml"
     args = ("run", "--quiet", "--golden", "--junit", str(junit), *map(str, SUITES))
-    # A fixed hash seed: some set order in the turn path still depends on it (found in
-    # session 8: 1 of 3 seeds changed a greedy gru-quiz answer); the goldens are recorded
-    # with PYTHONHASHSEED=0 until that order is found and made stable.
-    proc = gruchat_cmd(*args, timeout=SLOW, env={"PYTHONHASHSEED": "0"})
+    # The engine's prefix cache off: with it on, a greedy answer late in gru-quiz.gru
+    # changed between runs whose requests were identical up to that turn (session 9: on an
+    # idle machine with hash seed 3, not with seed 0 nor with seed 3 beside a CPU hog), so
+    # it depends on cache state left by earlier turns and their timing, not on a set order
+    # (session 8 blamed the hash seed); with the cache off, seeds 0 and 3 gave the same
+    # requests and answers (seed 7 beside a hog too, as far as it ran). The goldens are
+    # recorded with GRUCHAT_PREFIX_CACHE_N=0 as well.
+    proc = gruchat_cmd(*args, timeout=SLOW, env={"GRUCHAT_PREFIX_CACHE_N": "0"})
     # A deliberate change to the prompt or grounding moves the answers: review the diff in
-    # this output, then `gruchat run --update prompts/regression/*.gru`.
+    # this output, then
+    # `GRUCHAT_PREFIX_CACHE_N=0 gruchat run --update prompts/regression/*.gru`.
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 failed" in proc.stdout
     root = ET.parse(junit).getroot()

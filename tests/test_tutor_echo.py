@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from gruchat.turn_runner import verdict_of
 from gruchat.tutor.guard import contradictions
 from gruchat.tutor.guard_echo import echoed_claim, is_leading
 
@@ -108,3 +109,12 @@ def test_a_computed_answer_is_judged_by_its_numbers_not_as_an_echo() -> None:
 )
 def test_leading_questions_are_told_apart(question: str, leading: bool) -> None:
     assert is_leading(question) is leading
+
+
+def test_the_screen_says_not_confirmed_only_when_every_flag_is_an_echo() -> None:
+    question, answer = ECHOES[1]
+    echo = echoed_claim(question, answer)
+    assert echo is not None
+    wrong = ("A GRU has an output gate.", "a GRU has no output gate", "gates")
+    assert verdict_of([(echo.sentence, echo.fact, echo.note)]) == "not confirmed"
+    assert verdict_of([(echo.sentence, echo.fact, echo.note), wrong]) == "not right"

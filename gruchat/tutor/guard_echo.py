@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from gruchat.turn_runner import NOT_CONFIRMED
 from gruchat.tutor.guard import Contradiction, sentences
 from gruchat.tutor.guard_questions import (
     _ALTERNATIVE,
@@ -62,5 +63,5 @@ def echoed_claim(question: str, answer: str) -> Contradiction | None:
     first = (sentences(answer) or [answer.strip()])[0]
     if len(wanted & _stems(first)) < _COVERED * len(wanted):
         return None
-    fact = f"not confirmed by the notes: it repeats the question's claim “{claim}”"
+    fact = f"{NOT_CONFIRMED}: it repeats the question's claim “{claim}”"
     return Contradiction(first, fact, "")
