@@ -19,6 +19,10 @@ ECHOES = [
         "in a 2-layer gru the second layer also gets the raw input x, doesnt it?",
         "Yes, in a 2-layer GRU, the second layer also gets the raw input x.",
     ),
+    (  # "0 or 1" inside the claim is no either/or question
+        "since z comes out of a sigmoid its basically always 0 or 1, like an on/off switch, yeah?",
+        "Yes, since z comes out of a sigmoid, it is always 0 or 1, like an on/off switch.",
+    ),
     (
         "nn.GRU runs all the timesteps in parallel like a transformer, right? so long "
         "sequences are no problem",

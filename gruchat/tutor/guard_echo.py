@@ -16,7 +16,6 @@ import re
 from gruchat.turn_runner import NOT_CONFIRMED
 from gruchat.tutor.guard import Contradiction, sentences
 from gruchat.tutor.guard_questions import (
-    _ALTERNATIVE,
     _AUXILIARY,
     _LEADING,
     _TAG,
@@ -32,6 +31,11 @@ _INNER_TAG = re.compile(rf",?\s*(?:{_TAG})\s*\?", re.IGNORECASE)
 _LATE_AUXILIARY = re.compile(rf",\s*(?:{_AUXILIARY})\s+\w[^,]*\?\s*$", re.IGNORECASE)
 # "can you write down the equations?" asks for something; it claims nothing
 _REQUEST = re.compile(r"^\W*(?:please\s+)?(?:can|could|would|will) you\b", re.IGNORECASE)
+# "…, or some other order?" asks which; "always 0 or 1" inside a claim does not
+_EITHER_OR = re.compile(
+    r",\s*or\b|\bor\s+(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have)\b",
+    re.IGNORECASE,
+)
 _MIN_WORDS = 3  # "a GRU is good, right?" says too little to call an echo
 _COVERED = 0.6  # share of the claim's words the agreeing sentence repeats
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
@@ -52,7 +56,7 @@ def echoed_claim(question: str, answer: str) -> Contradiction | None:
     leading question the guard cannot judge."""
     if not question or not is_leading(question) or not _YES.search(answer):
         return None
-    if _REQUEST.search(question) or _ALTERNATIVE.search(question):
+    if _REQUEST.search(question) or _EITHER_OR.search(question):
         return None  # a request, or "…, or …?": neither yes nor no agrees with a claim
     if leading_claim(question) is not None:
         return None  # known true (no flag) or known false (flagged with its fact)
