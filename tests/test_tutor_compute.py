@@ -28,6 +28,7 @@ from gruchat.shell import Shell
 from gruchat.turn_runner import run_turn
 from gruchat.tutor.compute import (
     RNNSpec,
+    bias_count,
     parameter_count,
     parameters,
     shapes,
@@ -128,6 +129,30 @@ def test_lstm_projection_count_matches_torch(layers, bidirectional, bias):  # fm
     computed = parameters(spec)
     assert computed.value == torch_count(spec)
     assert evaluate(computed.formula.rpartition(" = ")[0]) == computed.value
+
+
+def torch_bias_count(spec: RNNSpec) -> int:
+    return sum(p.numel() for name, p in torch_module(spec).named_parameters() if "bias" in name)
+
+
+@pytest.mark.parametrize(("kind", "layers", "bidirectional", "bias", "sizes"), LAYER_GRID[::5])
+def test_the_bias_share_of_a_count_matches_torch(kind, layers, bidirectional, bias, sizes):
+    spec = RNNSpec(kind, *sizes, num_layers=layers, bias=bias, bidirectional=bidirectional)
+    computed = parameters(spec)
+    assert bias_count(spec) == torch_bias_count(spec)
+    (line,) = [line for line in computed.lines if line.startswith("of which biases")] or [""]
+    if not bias:
+        assert not line
+        return
+    formula, _, rest = line.removeprefix("of which biases: ").partition(" = ")
+    assert evaluate(formula) == bias_count(spec)
+    assert rest == f"{bias_count(spec):,}; weights: {computed.value - bias_count(spec):,}"
+
+
+@pytest.mark.parametrize("cell", [False, True])
+def test_the_bias_share_of_a_cell_or_projected_lstm_matches_torch(cell):
+    spec = RNNSpec("LSTM", 6, 9, cell=True) if cell else RNNSpec("LSTM", 6, 9, 2, proj_size=4)
+    assert bias_count(spec) == torch_bias_count(spec)
 
 
 @settings(max_examples=40, deadline=None)
@@ -332,7 +357,7 @@ SHAPE_QUESTIONS = [
 NOT_COMPUTED = [
     "how many gates does a GRU have?",
     "How many parameters does one PyTorch GRU layer have?",  # no sizes: the notes answer
-    "How many parameters does a GRU have compared with an LSTM, input 10 hidden 20?",
+    "How many parameters does a 2-layer GRU have compared with an LSTM, input 10 hidden 20?",
     "what parameters does nn.GRU take?",
     "which arguments does nn.GRU(10, 20) take?",
     "How many parameters does tf.keras.layers.GRU(20) have?",  # Keras, but no input size
@@ -697,3 +722,78 @@ def test_the_weight_block_shows_the_working():
     assert computed.formula == "weight_ih_l0: (3·H, H_in) = (3·20, 10) = (60, 10)"
     assert "weight_hh_l0: (3·H, H) = (3·20, 20) = (60, 20)" in computed.lines
     assert "r, z, n" in computed.explanation
+
+
+INPUT_SHAPE_QUESTIONS = [
+    ("nn.GRU(6, 12, num_layers=2, batch_first=True) with an input of (5, 9, 6): shapes of output and h_n?", (5, 9, 6)),  # noqa: E501
+    ("x = torch.randn(9, 5, 6) into nn.GRU(6, 12): what shape is h_n?", (9, 5, 6)),
+    ("nn.LSTM(6, 12, bidirectional=True) fed an input of shape [9, 5, 6]: output shape?", (9, 5, 6)),  # noqa: E501
+    ("nn.GRU(6, 12) with an unbatched input of shape (9, 6): output shape?", (9, 6)),
+    ("nn.GRUCell(6, 12) with input (5, 6): what shape comes out?", (5, 6)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "given"), INPUT_SHAPE_QUESTIONS)
+def test_the_input_tensors_own_shape_gives_the_shapes_a_forward_pass_returns(question, given):
+    computed = compute_question(question)
+    assert computed is not None, question
+    module = torch_module(computed.spec)
+    with torch.no_grad():
+        returned = module(torch.zeros(*given, dtype=torch.float64))
+    if computed.spec.cell:
+        assert f"h' has shape {tuple(returned.shape)}" in computed.fact
+    else:
+        output, state = returned
+        h_n = state[0] if isinstance(state, tuple) else state
+        assert f"output has shape {tuple(output.shape)}" in computed.fact
+        assert f"h_n has shape {tuple(h_n.shape)}" in computed.fact
+    inputs = [line for line in computed.body.splitlines() if line.startswith("input:")]
+    assert inputs and inputs[0].endswith(f" = {given}")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nn.GRU(6, 12) with an input of (9, 5, 7): output shape?",  # 7 is not the input size
+        "nn.GRU(6, 12) with a batch of 4 and an input of (9, 5, 6): output shape?",  # N = 5
+        "nn.GRU(6, 12) with input (9, 5, 6) or input (3, 5, 6): output shape?",
+    ],
+)
+def test_an_input_shape_that_does_not_fit_is_not_computed(question):
+    assert compute_question(question) is None
+
+
+COMPARED = [
+    ("bidirectional nn.LSTM(40, 30) vs bidirectional nn.GRU(40, 30): params each?",
+     {"bidirectional": True}),
+    ("nn.LSTM(40, 30, num_layers=2) vs nn.GRU(40, 30, num_layers=2): how many params each?",
+     {"num_layers": 2}),
+    ("how many more parameters does a 2-layer LSTM have than a 2-layer GRU, input 10, hidden 20?",
+     {"num_layers": 2}),
+    ("How many parameters does a GRU have compared with an LSTM, input 10 hidden 20?", {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "settings"), COMPARED)
+def test_two_layers_set_up_alike_are_compared_as_torch_counts_them(question, settings):
+    computed = compute_question(question)
+    assert computed is not None, question
+    sizes = computed.spec.input_size, computed.spec.hidden_size
+    counts = {
+        kind: sum(p.numel() for p in getattr(torch.nn, kind)(*sizes, **settings).parameters())
+        for kind in ("GRU", "LSTM")
+    }
+    assert set(computed.also) == set(counts.values())
+    assert computed.value == counts["LSTM"] - counts["GRU"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nn.LSTM(40, 30, num_layers=2) vs nn.GRU(40, 30): how many params each?",
+        "nn.LSTM(40, 30, bidirectional=True) vs nn.GRU(40, 30, bias=False): params each?",
+        "bidirectional LSTM vs GRU, input size 10 and hidden size 20: params?",  # said of one
+    ],
+)
+def test_two_layers_set_up_differently_are_not_compared(question):
+    assert compute_question(question) is None

@@ -177,6 +177,10 @@ def parameters(spec: RNNSpec) -> Computed:
                 f"layer {count.layer} (input {count.input_size}): "
                 f"{count.formula} = {_n(count.per_direction)} for {where}"
             )
+    biases = bias_count(spec)
+    if biases:  # "how many of those are biases?" is the usual next question
+        lines.append(f"of which biases: {_bias_formula(spec)} = {_n(biases)}; "
+                     f"weights: {_n(total - biases)}")  # fmt: skip
     g = spec.gates
     blocks = {"RNN": "one block", "GRU": "3 blocks (r, z, n)", "LSTM": "4 blocks (i, f, g, o)"}
     explanation = (
@@ -194,6 +198,15 @@ def parameters(spec: RNNSpec) -> Computed:
     fact = f"Computed exactly: {spec.name} has {_n(total)} trainable parameters: {formula}."
     title = f"{spec.name}: trainable parameters"
     return Computed(title, total, formula, tuple(lines), explanation, fact, spec)
+
+
+def bias_count(spec: RNNSpec) -> int:
+    """The bias entries alone: b_ih and b_hh, g·H each, per layer and direction."""
+    return 2 * spec.gates * spec.hidden_size * spec.num_layers * spec.directions if spec.bias else 0
+
+
+def _bias_formula(spec: RNNSpec) -> str:
+    return _times(spec.directions, spec.num_layers, 2, spec.gates, spec.hidden_size)
 
 
 def _shape(dims: tuple[Dim, ...]) -> str:

@@ -8,6 +8,8 @@ or a count without the input size gives None, and the notes answer. Pure: no I/O
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from gruchat.tutor.compute import Computed, RNNSpec
 from gruchat.tutor.compute_compare import compare_counts, compare_forms, form_of
@@ -218,13 +220,19 @@ def kinds_in_order(text: str) -> list[str]:
     return seen
 
 
-def comparison_question(text: str, sizes: tuple[int | None, int | None]) -> Computed | None:
+def comparison_question(
+    text: str, sizes: tuple[int | None, int | None], settings: Mapping[str, Any] | None = None
+) -> Computed | None:
     """First-named layer's count minus the second's ("an LSTM … than a GRU"): with the sizes
-    the question gives, else as a formula in H and I."""
+    the question gives, else as a formula in H and I. ``settings`` (num_layers,
+    bidirectional, bias) hold for both PyTorch layers, and need the sizes."""
     kinds = kinds_in_order(text)
     if len(kinds) != 2 or not COMPARES.search(text):
         return None
     keras = bool(KERAS.search(text))
+    settings = dict(settings or {})
+    if settings and (keras or None in sizes):
+        return None
     if keras:
         try:
             units = {_from_code(m).get("units") for m in _KERAS_CODE.finditer(text)} - {None}
@@ -247,7 +255,7 @@ def comparison_question(text: str, sizes: tuple[int | None, int | None]) -> Comp
         first = KerasSpec(_keras_kind(kinds[0]), hidden, input_size)
         second = KerasSpec(_keras_kind(kinds[1]), hidden, input_size)
         return compare_counts(first, second)
-    first_spec, second_spec = (RNNSpec(kind, input_size, hidden) for kind in kinds)
+    first_spec, second_spec = (RNNSpec(kind, input_size, hidden, **settings) for kind in kinds)
     return compare_counts(first_spec, second_spec)
 
 

@@ -21,6 +21,7 @@ from gruchat.tutor.compute_keras_questions import (
     keras_question,
     kinds_in_order,
 )
+from gruchat.tutor.compute_mix import mix_question
 from gruchat.tutor.switches import UnclearSwitch, switch
 
 _I = re.IGNORECASE
@@ -108,6 +109,7 @@ _HIDDEN = (
         r"\bhidden(?:[ _-]?state)?(?:[ _-]?(?:size|dim(?:ension)?|units?|features?))?" + _IS, _I
     ),
     re.compile(
+        r"(?<!input )(?<!input=)(?<!input: )(?<!size )"  # "input 10 hidden 20": 10 is the input
         r"\b(\d+)\s+hidden(?:[ _-]?(?:units?|neurons?|features?|dims?|dimensions?|size))?\b"
         r"(?!\s+layers?)",
         _I,
@@ -212,7 +214,7 @@ def _spec(text: str, input_optional: bool = False) -> RNNSpec:
 
 
 # -- what is asked -----------------------------------------------------------------------------
-_PARAM_NOUN = re.compile(r"\b(?:param(?:eter)?s?|weights)\b", _I)
+_PARAM_NOUN = re.compile(r"\b(?:param(?:eter)?s?|weights|weight (?=count|total|number))\b", _I)
 _COUNT = re.compile(r"\b(?:how many|number of|count|total|trainable|learnable)\b", _I)
 _ENDS_WITH_PARAMS = re.compile(
     r"\bparam(?:eter)?s\s*[?.!]*\s*$|^(?:the\s+)?param(?:eter)?s\s+(?:of|in|for)\b", _I
@@ -242,6 +244,13 @@ _LENGTH = (
     re.compile(r"\b(\d+)\s+(?:time[ -]?steps|steps|tokens)\b", _I),
     re.compile(r"\b[LT]\s*=\s*(\d+)\b"),
 )  # fmt: skip
+# "with an input of (5, 9, 6)", "x = torch.randn(9, 5, 6)": the input tensor's own shape
+_INPUT_SHAPE = re.compile(
+    r"\b(?:inputs?|x|xs|sequences?|batch|randn|rand|zeros|ones|tensor)\b(?:\s+(?:of|with|has|is|"
+    r"shaped|shape|size|dims?|=|:)){0,3}\s*(?:\(|\[)\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*(\d+)\s*)?"
+    r"(?:\)|\])",
+    _I,
+)
 _UNBATCHED = re.compile(
     r"\bunbatched\b|\bno batch(?: dim(?:ension)?)?\b|\bwithout (?:a )?batch\b", _I
 )
@@ -260,6 +269,28 @@ def _target(text: str) -> str | None:
 _WEIGHT_NAME = re.compile(r"\b((?:weight|bias)_(?:ih|hh)_l\d+(?:_reverse)?)\b", _I)
 
 
+def _input_shape(body: str, spec: RNNSpec) -> tuple[int | None, int | None, bool] | None:
+    """(batch, length, unbatched) read from the input tensor's shape in the question; None
+    when it gives none. A shape whose last size is not the input size would make torch
+    raise, so it makes the question unclear rather than computed."""
+    found = {tuple(int(d) for d in m.groups() if d) for m in _INPUT_SHAPE.finditer(body)}
+    if not found:
+        return None
+    if len(found) > 1:
+        raise _Unclear
+    dims = found.pop()
+    if spec.input_size and dims[-1] != spec.input_size:
+        raise _Unclear
+    if spec.cell:  # one step: (N, H_in), or (H_in,) unbatched, which no pair can say
+        if len(dims) != 2:
+            raise _Unclear
+        return dims[0], None, False
+    if len(dims) == 2:
+        return None, dims[0], True
+    first, second = dims[0], dims[1]
+    return (first, second, False) if spec.batch_first else (second, first, False)
+
+
 def _shape_question(text: str, spec: RNNSpec) -> Computed:
     weights = {m.group(1).lower() for m in _WEIGHT_NAME.finditer(text)}
     if len(weights) > 1:
@@ -272,6 +303,12 @@ def _shape_question(text: str, spec: RNNSpec) -> Computed:
     body = _CODE.sub(" ", text)  # the constructor's numbers are sizes, not L or N
     batch, length = _one(_BATCH, body), _one(_LENGTH, body)
     unbatched = bool(_UNBATCHED.search(body))
+    given = _input_shape(body, spec)
+    if given is not None:
+        said = (batch, length, unbatched)
+        batch, length, unbatched = given
+        if said[0] not in (None, batch) or said[1] not in (None, length) or said[2] > unbatched:
+            raise _Unclear  # the sizes in words and the tensor's shape disagree
     if unbatched and batch is not None:
         raise _Unclear
     target = _target(text)
@@ -333,6 +370,8 @@ def compute_question(question: str) -> Computed | None:
     text = " ".join(question.split())
     if not text or _OTHER_FRAMEWORKS.search(text):
         return None
+    if (mixed := mix_question(text)) is not None:
+        return mixed
     wants_count = bool(_PARAM_NOUN.search(text)) and bool(
         _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
     )
@@ -368,10 +407,44 @@ def _comparison(text: str) -> Computed | None:
         words = _from_words(_KIND.sub(" ", rest))
         sizes = {(c.input_size, c.hidden_size) for c in codes}
         sizes.add((words.input_size, words.hidden_size)) if not codes else None
-        if len(sizes) != 1 or any(
-            v for v in (words.num_layers, words.bidirectional, words.bias is False) if v
-        ):
-            return None  # layers of different sizes, or stacked: not compared
-        return comparison_question(text, sizes.pop())
+        settings = _shared_settings(codes, words, rest)
+        if len(sizes) != 1 or settings is None:
+            return None  # layers of different sizes or set up differently: not compared
+        return comparison_question(text, sizes.pop(), settings)
     except _Unclear:
         return None
+
+
+_BOTH = re.compile(r"\b(?:both|each)\b", _I)
+_SHARED = {"num_layers": 1, "bidirectional": False, "bias": True}  # with torch's defaults
+
+
+_SAID_OF_EACH = {
+    "num_layers": _LAYERS,
+    "bidirectional": (re.compile(r"\bbi-?directional\b", _I),),
+    "bias": (re.compile(rf"\b(?:no|without)\s+{_BIAS}\b|\bbias\s*=\s*False\b", _I),),
+}
+
+
+def _shared_settings(codes: list[_Found], words: _Found, text: str) -> dict[str, Any] | None:
+    """The layer settings both compared layers have; None when they are set up differently.
+
+    What the words say holds for each layer whose code does not say it, when they say it
+    of each ("bidirectional nn.LSTM(40, 30) vs bidirectional nn.GRU(40, 30)"; "a 2-layer
+    GRU compared with an LSTM" is unclear); a layer that says nothing has torch's
+    default. Only settings that differ from the defaults are returned."""
+    settings: dict[str, Any] = {}
+    for name, default in _SHARED.items():
+        said = getattr(words, name)
+        times = sum(len(p.findall(text)) for p in _SAID_OF_EACH[name])
+        if said not in (None, default) and times < 2 and not _BOTH.search(text):
+            return None
+        values = {getattr(code, name) for code in codes} if codes else {None}
+        values = {said if value is None else value for value in values}
+        values = {default if value is None else value for value in values}
+        if len(values) > 1:
+            return None
+        value = values.pop()
+        if value != default:
+            settings[name] = value
+    return settings

@@ -255,9 +255,14 @@ def content_words(question: str) -> list[str]:
     return [w for w in re.findall(_TOKEN_PATTERN, question.lower()) if w not in _STOPWORDS]
 
 
+_NUMBER_LIST = re.compile(r"(?<!\w)[\[(]\s*[-−]?\d[\d\s.,−-]*[\])]")
+
+
 def is_follow_up(question: str) -> bool:
-    """True for a short question that needs the one before it: "and the other gate?"."""
-    words = content_words(question)
+    """True for a short question that needs the one before it: "and the other gate?".
+
+    A list of numbers counts as one word: "and with z = [1, 0, 0.25] instead?" is short."""
+    words = content_words(_NUMBER_LIST.sub(" values ", question))
     if not words:
         return bool(re.search(r"\w", question))  # "why?", "and?": all filler
     if _CONTINUES.search(question):
