@@ -228,6 +228,24 @@ def history_messages(turn: Turn, as_sent: str = "") -> tuple[Message, ...]:
     return (user, assistant)
 
 
+NOT_CONFIRMED = "not confirmed by the notes"  # how an echo of the learner's claim is flagged
+
+
+def flag_verdict(fact: str) -> str:
+    """ "not confirmed" for a flag that only says the notes do not back a claim the answer
+    repeats (gruchat.tutor.guard_echo), "not right" for one a note contradicts."""
+    return "not confirmed" if fact.startswith(NOT_CONFIRMED) else "not right"
+
+
+def _flag_fact(flag: str) -> str:
+    """The fact of a flag as turns keep it ("SENTENCE -> FACT")."""
+    return flag.rpartition(" -> ")[2]
+
+
+def flag_mark(flag: str) -> str:
+    return f"{flag_verdict(_flag_fact(flag))}: {flag}"
+
+
 _FINISH_MARKS = {"cancelled": "[cancelled]", "error": "[error]",
                  "repetition": "[stopped: repeating itself]"}  # fmt: skip
 
@@ -238,11 +256,11 @@ def transcript_text(turn: Turn) -> str:
     parts = []
     if turn.retracted:
         parts.append(f"~~{turn.retracted.strip()}~~")
-        parts += [f"[first attempt not right: {flag}]" for flag in turn.retracted_flags]
+        parts += [f"[first attempt {flag_mark(flag)}]" for flag in turn.retracted_flags]
     text = turn.answer.rstrip()
     mark = _FINISH_MARKS.get(turn.finish_reason)
     if mark:
         text = f"{text} {mark}".strip()
     parts.append(text)
-    parts += [f"[not right: {flag}]" for flag in turn.flags]
+    parts += [f"[{flag_mark(flag)}]" for flag in turn.flags]
     return "\n\n".join(p for p in parts if p) if turn.retracted or turn.flags else text

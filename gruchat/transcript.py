@@ -18,7 +18,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from gruchat.inputs import TRANSCRIPT_LIMIT, InputError, not_regular, read_bytes, read_text
-from gruchat.session import Session, Turn
+from gruchat.session import Session, Turn, flag_mark
 from gruchat.transcript_schema import parse
 
 MARKDOWN_HEAD = "# gruchat transcript"
@@ -40,7 +40,7 @@ def to_markdown(session: Session) -> str:
         parts += ["## You", "", question["content"], "", "## gruchat", ""]
         parts += _shown_before(turn, shown)
         parts += [answer["content"], ""]
-        parts += [f"- ⚠ not right: {flag}" for flag in turn.flags]
+        parts += [f"- ⚠ {flag_mark(flag)}" for flag in turn.flags]
         parts += [""] if turn.flags else []
         parts += [f"Sources: {', '.join(turn.sources)}", ""] if turn.sources else []
     return "\n".join(parts)

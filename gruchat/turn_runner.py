@@ -19,13 +19,12 @@ from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.inputs import clean_text
 from gruchat.loopstop import LoopStop
 from gruchat.render import StreamRenderer
-from gruchat.session import Session, Turn
+from gruchat.session import Session, Turn, flag_verdict
 from gruchat.waiting import WAITING, reading
 
 Finding = tuple[str, str, str]  # (sentence, correct fact, note name)
 # A finding whose fact begins so was not judged wrong, only not confirmed (an answer that
 # just repeats a leading question's claim: gruchat.tutor.guard_echo)
-NOT_CONFIRMED = "not confirmed by the notes"
 NOTES_HEAD = "Notes:\n"  # how a grounded user turn starts (gruchat.tutor.notes)
 QUESTION_HEAD = "Question: "  # ... or, when its notes were sent in an earlier turn
 
@@ -303,7 +302,8 @@ def _check_answer(
 
 def verdict_of(found: Sequence[Finding]) -> str:
     """ "not confirmed" when every flag is an echo of the learner's claim, else "not right"."""
-    return "not confirmed" if all(f.startswith(NOT_CONFIRMED) for _, f, _ in found) else "not right"
+    verdicts = {flag_verdict(fact) for _, fact, _ in found}
+    return verdicts.pop() if len(verdicts) == 1 else "not right"
 
 
 WARN_SHARE = 0.25  # the room left that always counts as small, whatever max tokens is

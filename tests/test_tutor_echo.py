@@ -122,3 +122,22 @@ def test_the_screen_says_not_confirmed_only_when_every_flag_is_an_echo() -> None
     wrong = ("A GRU has an output gate.", "a GRU has no output gate", "gates")
     assert verdict_of([(echo.sentence, echo.fact, echo.note)]) == "not confirmed"
     assert verdict_of([(echo.sentence, echo.fact, echo.note), wrong]) == "not right"
+
+
+def test_transcripts_mark_an_echo_as_not_confirmed_and_a_contradiction_as_not_right() -> None:
+    from gruchat.session import Session, Turn, transcript_text
+    from gruchat.transcript import to_markdown
+
+    question, answer = ECHOES[1]
+    echo = echoed_claim(question, answer)
+    assert echo is not None
+    turn = Turn(prompt=question, answer=answer)
+    turn.flags = [f"{echo.sentence} -> {echo.fact}", "A GRU has an output gate. -> a GRU has none"]
+    text = transcript_text(turn)
+    assert f"[not confirmed: {echo.sentence} -> {echo.fact}]" in text
+    assert "[not right: A GRU has an output gate. -> a GRU has none]" in text
+    session = Session()
+    session.record(turn)
+    markdown = to_markdown(session)
+    assert f"- ⚠ not confirmed: {echo.sentence}" in markdown
+    assert "- ⚠ not right: A GRU has an output gate." in markdown

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from gruchat.turn_runner import NOT_CONFIRMED
+from gruchat.session import NOT_CONFIRMED
 from gruchat.tutor.guard import Contradiction, sentences
 from gruchat.tutor.guard_questions import (
     _AUXILIARY,
