@@ -253,7 +253,7 @@ class StreamRenderer:
         for sentence, fact, note in items:
             see = f" (see \\notes {note})" if note else ""
             self.meta.print(
-                f"⚠ {verdict}: “{sentence}” — {fact}{see}",
+                f"⚠ {verdict}: “{self.transform(sentence)}” — {fact}{see}",
                 style="yellow",
                 markup=False,
             )
@@ -263,10 +263,11 @@ class StreamRenderer:
         self.meta.print(heading, style="yellow", markup=False)
         for sentence, fact, note in items:
             line = Text("  ")
+            shown = self.transform(sentence)  # as the answer was drawn: "xₜ", not "\\( x_t \\)"
             if self.markdown:
-                line.append(sentence, style="strike")
+                line.append(shown, style="strike")
             else:  # no styles on a pipe: mark the strike in the text itself
-                line.append(f"~~{sentence}~~")
+                line.append(f"~~{shown}~~")
             line.append(f" → {fact}", style="green")
             if note:
                 line.append(f" (see \\notes {note})", style="dim")

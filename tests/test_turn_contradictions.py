@@ -171,3 +171,17 @@ def test_a_follow_up_is_grounded_on_the_previous_question(fake_engine, env):
     sent = fake_engine.requests[-1][0][-1]["content"]
     assert "(following up on: what does the update gate do?)" in sent
     assert chat.messages[-2]["content"] == "and the other gate?"  # the learner's own words
+
+
+def test_a_struck_or_flagged_sentence_is_shown_as_the_answer_was_drawn():
+    from gruchat.turn_view import answer_transform
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200)
+    renderer = StreamRenderer(console, console, markdown=False, transform=answer_transform())
+    item = [(r"The gates only look at \( x_t \).", "r and z read xₜ and hₜ₋₁", "gates")]
+    renderer.struck(item)
+    renderer.flags(item)
+    shown = buffer.getvalue()
+    assert "~~The gates only look at xₜ.~~ → r and z read xₜ and hₜ₋₁" in shown
+    assert "“The gates only look at xₜ.”" in shown and "\\(" not in shown
