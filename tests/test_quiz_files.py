@@ -255,155 +255,329 @@ CASES = [
     ("tuning", "nn.GRU has a nonlinearity", "No, only nn.RNN has nonlinearity; nn.GRU raises "
      "a TypeError.", "Yes, nn.GRU has a nonlinearity argument: nn.GRU(10, 20, "
      "nonlinearity='relu')."),
-    # The fifth held-out edition (2026-12-02, session 9).
-    ("heldout", "if the reset gate sat at 1", "It becomes a plain tanh RNN: h_t = tanh(W_in x_t + "
+    # The fifth held-out edition (2026-12-02, session 9; in tuning.gru since session 10).
+    ("tuning", "if the reset gate sat at 1", "It becomes a plain tanh RNN: h_t = tanh(W_in x_t + "
      "b_in + W_hn h_{t-1} + b_hn).", "It turns into an LSTM without the cell state."),
-    ("heldout", "if the reset gate sat at 1", "A vanilla RNN: with z = 0 the state is replaced by "
+    ("tuning", "if the reset gate sat at 1", "A vanilla RNN: with z = 0 the state is replaced by "
      "the candidate at every step.", "It becomes a vanilla RNN whose hidden state stays "
      "the same."),
-    ("heldout", "which gate should i plot", "Plot the update gate z: z close to 1 means the unit "
+    ("tuning", "which gate should i plot", "Plot the update gate z: z close to 1 means the unit "
      "keeps its old value.", "Plot the reset gate r."),
-    ("heldout", "which gate should i plot", "The update gate z_t; a unit with z near 1 for many "
+    ("tuning", "which gate should i plot", "The update gate z_t; a unit with z near 1 for many "
      "steps is holding on.", "The update gate: z near 0 means the unit keeps its memory."),
-    ("heldout", "does r show up anywhere", "Only inside the candidate: h_t = (1 − z) ⊙ n + z ⊙ "
+    ("tuning", "does r show up anywhere", "Only inside the candidate: h_t = (1 − z) ⊙ n + z ⊙ "
      "h_{t−1} has no r.", "r also appears in the final update, scaling h_{t-1}."),
-    ("heldout", "why do the gates use sigmoid", "A gate must be a fraction between 0 and 1; "
+    ("tuning", "why do the gates use sigmoid", "A gate must be a fraction between 0 and 1; "
      "ReLU is unbounded, so sigmoid.", "The GRU gates use ReLU in most implementations."),
-    ("heldout", "if z_t = 0.8", "In PyTorch's form 0.8 of the old value is kept: h_t = 0.2·n + "
+    ("tuning", "if z_t = 0.8", "In PyTorch's form 0.8 of the old value is kept: h_t = 0.2·n + "
      "0.8·h_{t−1}.", "Only 0.2 of the old value survives; 0.8 comes from the candidate."),
-    ("heldout", "and how much comes from the candidate", "0.2, i.e. 1 − z: h_t = 0.2·n_t + "
+    ("tuning", "and how much comes from the candidate", "0.2, i.e. 1 − z: h_t = 0.2·n_t + "
      "0.8·h_{t−1}.", "80% comes from the candidate."),
-    ("heldout", "quick sanity check", "h_t = 0.8·(−1) + 0.2·2 = [−0.4, −0.4, −0.4].",
+    ("tuning", "quick sanity check", "h_t = 0.8·(−1) + 0.2·2 = [−0.4, −0.4, −0.4].",
      "h_t = 0.2·(−1) + 0.8·2 = 1.4 for each unit."),
-    ("heldout", "quick sanity check", "Each unit gets (1 − 0.2)·(−1) + 0.2·2 = −0.4.",
+    ("tuning", "quick sanity check", "Each unit gets (1 − 0.2)·(−1) + 0.2·2 = −0.4.",
      "h_t = [0.4, 0.4, 0.4]."),
-    ("heldout", "and with z = [1, 0, 0.25]", "h_t = (1 − z)·n + z·h_{t−1} = [2, −1, −0.25].",
+    ("tuning", "and with z = [1, 0, 0.25]", "h_t = (1 − z)·n + z·h_{t−1} = [2, −1, −0.25].",
      "h_t = [−1, 2, 1.25]."),
-    ("heldout", "in the gru equations which", "The W_* are matrices; x_t, h_{t−1}, z, r, n and "
+    ("tuning", "in the gru equations which", "The W_* are matrices; x_t, h_{t−1}, z, r, n and "
      "the biases are vectors.", "The W are matrices, but z and r are scalars, one per layer."),
-    ("heldout", "what shape is W_hz", "W_hz is (32, 32): rows 32–63 of weight_hh_l0.",
+    ("tuning", "what shape is W_hz", "W_hz is (32, 32): rows 32–63 of weight_hh_l0.",
      "W_hz has shape (96, 32)."),
-    ("heldout", "how many separate terms", "Four: W_iz x_t + b_iz + W_hz h_{t−1} + b_hz.",
+    ("tuning", "how many separate terms", "Four: W_iz x_t + b_iz + W_hz h_{t−1} + b_hz.",
      "Three terms: W_iz x_t, W_hz h_{t−1} and one bias."),
-    ("heldout", "if i write my own gru as", "It learns the same thing: the gate just learns "
+    ("tuning", "if i write my own gru as", "It learns the same thing: the gate just learns "
      "1 − z, since σ(−a) = 1 − σ(a), so the two forms are equivalent.", "Yes, it is worse: the "
      "flipped version is less expressive."),
-    ("heldout", "and if i copy the weights", "No. With the same weights the outputs differ; you "
+    ("tuning", "and if i copy the weights", "No. With the same weights the outputs differ; you "
      "have to negate the z weights first.", "Yes, the outputs will match exactly."),
-    ("heldout", "so what exactly would i have", "Negate the z rows: W_iz, W_hz, b_iz and b_hz "
+    ("tuning", "so what exactly would i have", "Negate the z rows: W_iz, W_hz, b_iz and b_hz "
      "(rows H:2H) get multiplied by −1, since σ(−a) = 1 − σ(a).", "Nothing needs to change; "
      "just swap the z and r rows."),
-    ("heldout", "pytorch's docs call the candidate", "Yes, same role: both name the candidate "
+    ("tuning", "pytorch's docs call the candidate", "Yes, same role: both name the candidate "
      "state, n_t in PyTorch and h̃_t in your course.", "Yes, but n_t is the new hidden state "
      "h_t, and h̃ is the candidate."),
-    ("heldout", "my lecture writes z", "Yes, it is equivalent: W_z is just [W_hz W_iz] side by "
+    ("tuning", "my lecture writes z", "Yes, it is equivalent: W_z is just [W_hz W_iz] side by "
      "side, and b_z = b_iz + b_hz.", "No, the concatenation gives a different model."),
-    ("heldout", "how many trainable params in nn.GRU(64", "3·(256·64 + 256·256 + 2·256) = "
+    ("tuning", "how many trainable params in nn.GRU(64", "3·(256·64 + 256·256 + 2·256) = "
      "247,296 parameters.", "4·(256·64 + 256·256 + 2·256) = 329,728 parameters."),
-    ("heldout", "how many of those are biases", "1,536: bias_ih_l0 and bias_hh_l0 have 768 "
+    ("tuning", "how many of those are biases", "1,536: bias_ih_l0 and bias_hh_l0 have 768 "
      "each.", "There are 768 biases."),
-    ("heldout", "total params for nn.GRU(30, 40", "Layer 0: 2·3·(40·30 + 40·40 + 80) = 17,280; "
+    ("tuning", "total params for nn.GRU(30, 40", "Layer 0: 2·3·(40·30 + 40·40 + 80) = 17,280; "
      "layer 1 reads 80 features: 2·3·(40·80 + 40·40 + 80) = 29,280; total 46,560 parameters.",
      "Layer 1 reads 40 features, so the total is 36,960 parameters."),
-    ("heldout", "nn.GRUCell(7, 9, bias=False)", "3·(9·7 + 9·9) = 432 parameters.",
+    ("tuning", "nn.GRUCell(7, 9, bias=False)", "3·(9·7 + 9·9) = 432 parameters.",
      "3·(9·7 + 9·9 + 2·9) = 486 parameters."),
-    ("heldout", "whats the weight count of a keras", "3·24·(6 + 24 + 2) = 2,304 parameters.",
+    ("tuning", "whats the weight count of a keras", "3·24·(6 + 24 + 2) = 2,304 parameters.",
      "3·24·(6 + 24 + 1) = 2,232 parameters."),
-    ("heldout", "and with reset_after=False", "Then the bias is (72,), so 2,232 parameters, 72 "
+    ("tuning", "and with reset_after=False", "Then the bias is (72,), so 2,232 parameters, 72 "
      "fewer than 2,304.", "It stays 2,304 parameters."),
-    ("heldout", "nn.GRU(12, 6, num_layers=4)", "Layer 0 has 360, layers 1–3 have 252 each: "
+    ("tuning", "nn.GRU(12, 6, num_layers=4)", "Layer 0 has 360, layers 1–3 have 252 each: "
      "1,116 parameters.", "Each of the 4 layers has 360, so 1,440 parameters."),
-    ("heldout", "nn.GRU(6, 12, num_layers=2", "output is (5, 9, 12) and h_n is (2, 5, 12): "
+    ("tuning", "nn.GRU(6, 12, num_layers=2", "output is (5, 9, 12) and h_n is (2, 5, 12): "
      "batch_first does not apply to h_n.", "output is (5, 9, 12) and h_n is (5, 2, 12)."),
-    ("heldout", "how do i see the names", "Use gru.named_parameters(): weight_ih_l0, "
+    ("tuning", "how do i see the names", "Use gru.named_parameters(): weight_ih_l0, "
      "weight_hh_l0, bias_ih_l0, bias_hh_l0.", "They are gru.W_z, gru.W_r and gru.W_n."),
-    ("heldout", "my sequences arent sorted", "Yes: pass enforce_sorted=False and PyTorch sorts "
+    ("tuning", "my sequences arent sorted", "Yes: pass enforce_sorted=False and PyTorch sorts "
      "them for you.", "No, the lengths must be sorted in decreasing order."),
-    ("heldout", "my sequences arent sorted", "No need to sort: pass enforce_sorted=False.",
+    ("tuning", "my sequences arent sorted", "No need to sort: pass enforce_sorted=False.",
      "Yes, with enforce_sorted=False, but the lengths must be on the GPU."),
-    ("heldout", "ok and what does the gru give back", "output comes back as a PackedSequence "
+    ("tuning", "ok and what does the gru give back", "output comes back as a PackedSequence "
      "(unpack it with pad_packed_sequence); h_n is a normal tensor (1, B, H).",
      "The output is a regular padded tensor, and h_n is also a PackedSequence."),
-    ("heldout", "can i hand nn.GRU an (h0, c0)", "No: nn.GRU takes a single tensor h0 of shape "
+    ("tuning", "can i hand nn.GRU an (h0, c0)", "No: nn.GRU takes a single tensor h0 of shape "
      "(num_layers·D, N, H); it has no cell state.", "Yes, nn.GRU accepts (h0, c0) like the "
      "LSTM."),
-    ("heldout", "with bidirectional=True, is output[-1]", "No: the backward half of output[-1] "
+    ("tuning", "with bidirectional=True, is output[-1]", "No: the backward half of output[-1] "
      "has only seen the last step; the backward final state is in output[0] and h_n[1].",
      "Yes, output[-1] holds the final states of both directions."),
-    ("heldout", "what does calling gru.flatten", "It copies the weights into one contiguous "
+    ("tuning", "what does calling gru.flatten", "It copies the weights into one contiguous "
      "block of memory so cuDNN can use them without a copy each call.", "It flattens the output "
      "into a 2-D tensor for the linear layer."),
-    ("heldout", "is there a layer norm option", "No, nn.GRU has no such option (it raises a "
+    ("tuning", "is there a layer norm option", "No, nn.GRU has no such option (it raises a "
      "TypeError); write your own cell with nn.LayerNorm.", "Yes: nn.GRU(10, 20, "
      "layer_norm=True) turns it on."),
-    ("heldout", "roughly how many years after", "About 17 years: the LSTM is from 1997 and the "
+    ("tuning", "roughly how many years after", "About 17 years: the LSTM is from 1997 and the "
      "GRU from 2014.", "Roughly ten years later: the GRU was introduced in 2007."),
-    ("heldout", "bahdanau's attention paper", "GRU-ish: Bahdanau et al. used a bidirectional "
+    ("tuning", "bahdanau's attention paper", "GRU-ish: Bahdanau et al. used a bidirectional "
      "RNN encoder with gated hidden units, the unit Cho et al. proposed.", "Bahdanau et al. used "
      "a bidirectional LSTM encoder."),
-    ("heldout", "and the cho on those papers", "His first name is Kyunghyun: Kyunghyun Cho.",
+    ("tuning", "and the cho on those papers", "His first name is Kyunghyun: Kyunghyun Cho.",
      "It's Kyung-hoon Cho."),
-    ("heldout", "which was on arxiv first", "Cho et al. came first, on arXiv in June 2014; "
+    ("tuning", "which was on arxiv first", "Cho et al. came first, on arXiv in June 2014; "
      "Sutskever et al. followed in September 2014.", "Sutskever's seq2seq paper came first, and "
      "it used a GRU."),
-    ("heldout", "which was on arxiv first", "Cho et al. did: June 2014. Sutskever et al. did not "
+    ("tuning", "which was on arxiv first", "Cho et al. did: June 2014. Sutskever et al. did not "
      "come first; they posted in September.", "Sutskever et al. came out first, in 2014."),
-    ("heldout", "i read google ran a huge search", "Jozefowicz, Zaremba and Sutskever found no "
+    ("tuning", "i read google ran a huge search", "Jozefowicz, Zaremba and Sutskever found no "
      "variant that clearly beat both; the GRU beat the LSTM on most tasks, and a forget gate "
      "bias of 1 closed the gap.", "The search discovered the GRU in 2015."),
-    ("heldout", "why does the z ⊙ h_{t-1} term", "When z ≈ 1 the state is copied almost as is, so "
+    ("tuning", "why does the z ⊙ h_{t-1} term", "When z ≈ 1 the state is copied almost as is, so "
      "∂h_t/∂h_{t−1} ≈ z: an additive, nearly identity path with no tanh or weight matrix.",
      "It copies the state, and that prevents exploding gradients completely."),
-    ("heldout", "clip_grad_norm_ or clip_grad_value_", "clip_grad_norm_: it rescales the whole "
+    ("tuning", "clip_grad_norm_ or clip_grad_value_", "clip_grad_norm_: it rescales the whole "
      "gradient vector, so its direction is kept; clip_grad_value_ clamps each entry and can "
      "change the direction.", "clip_grad_norm_ rescales, but clip_grad_value_ keeps the "
      "direction."),
-    ("heldout", "and what does clip_grad_norm_ return", "It returns the total norm of all the "
+    ("tuning", "and what does clip_grad_norm_ return", "It returns the total norm of all the "
      "gradients, computed before clipping, as a tensor.", "It returns nothing; it only clips in "
      "place."),
-    ("heldout", "my gru loss barely moves", "Yes, 1e-6 is far too small for Adam; try 1e-3 or "
+    ("tuning", "my gru loss barely moves", "Yes, 1e-6 is far too small for Adam; try 1e-3 or "
      "3e-4.", "No, 1e-6 is a typical learning rate for a GRU; lower it further."),
-    ("heldout", "training a gru on one super long", "Yes: call h = h.detach() between chunks, "
+    ("tuning", "training a gru on one super long", "Yes: call h = h.detach() between chunks, "
      "otherwise backprop tries to go through the graph of all earlier chunks.", "No, PyTorch "
      "handles that, there is no need to detach."),
-    ("heldout", "what error shows up if i forget", "RuntimeError: Trying to backward through the "
+    ("tuning", "what error shows up if i forget", "RuntimeError: Trying to backward through the "
      "graph a second time (or you would need retain_graph=True).", "You get a shape mismatch "
      "error."),
-    ("heldout", "whats the biggest value the derivative", "The sigmoid's derivative is at most "
+    ("tuning", "whats the biggest value the derivative", "The sigmoid's derivative is at most "
      "0.25 (at 0), and tanh's derivative is at most 1.", "The sigmoid derivative peaks at 0.5 "
      "and tanh is bounded by 1."),
-    ("heldout", "bidirectional nn.LSTM(40, 30)", "The LSTM has 2·4·(30·40 + 30·30 + 60) = 17,280 "
+    ("tuning", "bidirectional nn.LSTM(40, 30)", "The LSTM has 2·4·(30·40 + 30·30 + 60) = 17,280 "
      "and the GRU 2·3·(30·40 + 30·30 + 60) = 12,960 parameters.", "The LSTM has 12,960 and the "
      "GRU 17,280 parameters."),
-    ("heldout", "how many numbers per sequence", "The LSTM carries h and c, so 2H numbers; the "
+    ("tuning", "how many numbers per sequence", "The LSTM carries h and c, so 2H numbers; the "
      "GRU carries only h, H numbers.", "Both carry 2H and 2H: the GRU also keeps a cell state."),
-    ("heldout", "can a gru pile new info", "No: in a GRU the weights z and 1 − z sum to 1, so "
+    ("tuning", "can a gru pile new info", "No: in a GRU the weights z and 1 − z sum to 1, so "
      "keeping more of the old state means writing less of the candidate; an LSTM with f = 1 and "
      "i = 1 can do both.", "Yes, a GRU can keep all its old memory and add new information at "
      "the same time."),
-    ("heldout", "per timestep, how many matrix", "An LSTM needs 8 (4 with W_i*, 4 with W_h*) "
+    ("tuning", "per timestep, how many matrix", "An LSTM needs 8 (4 with W_i*, 4 with W_h*) "
      "and a GRU 6.", "A GRU needs 8 matrix products and an LSTM 6."),
-    ("heldout", "gru has fewer params so", "Not necessarily: fewer parameters can help a bit, "
+    ("tuning", "gru has fewer params so", "Not necessarily: fewer parameters can help a bit, "
      "but a GRU can still overfit, so regularize it.", "GRUs can't overfit as much as LSTMs, "
      "that's right."),
-    ("heldout", "z and r always add up to 1", "No. z and r are computed separately with their "
+    ("tuning", "z and r always add up to 1", "No. z and r are computed separately with their "
      "own weights; it's z and 1 − z that add up to 1.", "Yes, z + r = 1 always."),
-    ("heldout", "z and r always add up to 1", "They are independent: each gate has its own "
+    ("tuning", "z and r always add up to 1", "They are independent: each gate has its own "
      "weights.", "Right, the two gates always add up to 1."),
-    ("heldout", "bigger hidden_size = the gru", "No. hidden_size is the width of the state, the "
+    ("tuning", "bigger hidden_size = the gru", "No. hidden_size is the width of the state, the "
      "number of units; how far back it remembers is learned by the gates, with no fixed "
      "window.", "Yes, hidden_size sets how many steps it can remember."),
-    ("heldout", "is it true that a longer sequence", "No. The same weights are reused at every "
+    ("tuning", "is it true that a longer sequence", "No. The same weights are reused at every "
      "step, so the count is independent of sequence length.", "Yes, more timesteps means more "
      "parameters."),
-    ("heldout", "since the gates are sigmoids", "No: the gates are in (0, 1), but h_t mixes "
+    ("tuning", "since the gates are sigmoids", "No: the gates are in (0, 1), but h_t mixes "
      "tanh outputs, so it lies in (−1, 1) and can be negative.", "Yes, it's always positive: "
      "the hidden state always stays between 0 and 1."),
-    ("heldout", "the candidate n_t is what", "No. The output at each step is h_t, a mix of n_t "
+    ("tuning", "the candidate n_t is what", "No. The output at each step is h_t, a mix of n_t "
      "and h_{t−1} weighted by z.", "Yes, the output is the candidate n_t."),
-    ("heldout", "gru is cheaper and just as good", "Not really: it depends on the task; LSTMs "
+    ("tuning", "gru is cheaper and just as good", "Not really: it depends on the task; LSTMs "
      "still win on some, so try both.", "Yes, there's no reason to use an LSTM anymore; GRUs "
      "always beat them."),
+    # The sixth held-out edition (2026-12-02, session 10).
+    ("heldout", "can the update gate of one unit", "Yes: z = σ(W_iz x_t + b_iz + W_hz h_{t−1} + "
+     "b_hz) with a full matrix W_hz, so each unit's z depends on every unit of h_{t−1}.",
+     "No, each unit's gate only looks at its own old value, since W_hz is diagonal."),
+    ("heldout", "can a gru unit hold its value", "Only approximately: z approaches 1 but a "
+     "sigmoid never reaches it, so the value slowly leaks away.", "Yes, with z = 1 the unit "
+     "keeps its value perfectly forever."),
+    ("heldout", "what gets computed first", "r and z are computed first from x_t and h_{t−1}; the "
+     "candidate n needs r, and h_t needs z and n.", "The candidate is computed first, then the "
+     "gates."),
+    ("heldout", "weird thought experiment", "σ(0) = 0.5, so z = r = 0.5; n = tanh(0) = 0, "
+     "and h_1 = 0.5·0 + 0.5·0 = 0, so the state stays zero.", "z = 0 and r = 0, so h_1 = 0.5."),
+    ("heldout", "same all-zero weights", "n = 0 and z = 0.5, so h_t = 0.5·[4, −2] = [2, −1].",
+     "h_t = [4, -2], it is unchanged."),
+    ("heldout", "which gate matters more for units", "Cho et al. saw that units with active reset "
+     "gates capture short-term dependencies, while units with active update gates capture "
+     "long-term ones.", "The reset gate captures long-term dependencies and the update gate "
+     "handles short-term ones."),
+    ("heldout", "whats ∂h_t/∂n_t", "With h_t = (1 − z) ⊙ n_t + z ⊙ h_{t−1}, ∂h_t/∂n_t = "
+     "diag(1 − z).", "∂h_t/∂n_t = z."),
+    ("heldout", "and ∂h_t/∂h_{t-1}, if i pretend", "Then ∂h_t/∂h_{t−1} = diag(z): the copy path "
+     "alone.", "∂h_t/∂h_{t−1} = 1 − z."),
+    ("heldout", "how many separate weight matrices", "Six: W_ir, W_iz, W_in, W_hr, W_hz and W_hn.",
+     "Three matrices, one per gate."),
+    ("heldout", "hidden size 2: h_{t-1}", "h_t = (1 − z)·n + z·h_{t−1} = [0.5·1 + 0.5·0.5, 0.1·1 + "
+     "0.9·(−1)] = [0.75, −0.8].", "h_t = [0.75, 0.8]."),
+    ("heldout", "and if i'd used the flipped", "Flipped, h_t = (1 − z)·h_{t−1} + z·n = "
+     "[0.75, 0.8].", "It stays h_t = [0.75, −0.8]."),
+    ("heldout", "hidden 20, input 10", "[h_{t−1}, x_t] has length 30, so W_z is (20, 30).",
+     "The concatenation has length 200, so W_z is (20, 20)."),
+    ("heldout", "what would actually break", "A sigmoid is in (0, 1), so the candidate could never "
+     "be negative and could only push the state up.", "Nothing would change; a sigmoid also "
+     "ranges from -1 to 1."),
+    ("heldout", "d2l writes X W", "Yes: d2l's matrices are the transposes of PyTorch's, the same "
+     "model.", "No, they have the same shapes; it is a different model."),
+    ("heldout", "and keras's kernel, which way", "Like d2l: the kernel is (input_dim, 3·units), "
+     "the transpose of PyTorch's weight_ih.", "The Keras kernel has the same layout as PyTorch's "
+     "weight_ih."),
+    ("heldout", "in the flipped convention (z on", "Only z flips; the reset gate stays the same.",
+     "The reset gate flips too."),
+    ("heldout", "so if a flipped-convention model", "PyTorch would need z = 0.7, that is 1 − 0.3.",
+     "PyTorch's z would be 0.3 as well."),
+    ("heldout", "does chung et al's 2014 paper", "The other way round: Chung et al. write h_t = "
+     "(1 − z) h_{t−1} + z h̃_t, so z weights the candidate.", "Chung et al. use the same form as "
+     "PyTorch and Cho."),
+    ("heldout", "my notes write z = σ", "U_z is PyTorch's W_hz (the recurrent weights); your W_z "
+     "is W_iz.", "W_z is W_hz."),
+    ("heldout", "nn.GRU(50, 100, num_layers=3, bias", "45,000 + 60,000 + 60,000 = 165,000 "
+     "parameters.", "It has 180,000 parameters."),
+    ("heldout", "nn.GRU(1, 64) for a univariate", "3·(64·1 + 64·64 + 2·64) = 12,864 parameters.",
+     "It has 17,152 parameters."),
+    ("heldout", "keras Bidirectional(GRU(16))", "2·3·16·(8 + 16 + 2) = 2,496 weights.",
+     "It has 1,248 weights."),
+    ("heldout", "what if the GRU inside the Bidirectional", "Then each direction has "
+     "3·16·(8 + 16 + 1) = 1,200, so 2,400 in total.", "It stays 2,496."),
+    ("heldout", "nn.GRUCell(100, 50) vs", "Yes, the same: both have 3·(50·100 + 50·50 + 2·50) = "
+     "22,800.", "No, the GRUCell has fewer parameters."),
+    ("heldout", "how many numbers are in weight_hh", "weight_hh_l0 is (33, 11), so 363 numbers.",
+     "weight_hh_l0 is (11, 11), so weight_hh_l0 has 121 numbers."),
+    ("heldout", "how many params are just the candidate", "W_in 200 + W_hn 400 + b_in 20 + b_hn "
+     "20 = 640.", "It has 620 parameters."),
+    ("heldout", "for nn.GRU(4, 6), which rows", "Rows 12:18, i.e. weight_ih_l0[12:18], since "
+     "the order is r, z, n.", "W_in is rows 0:6."),
+    ("heldout", "keras GRU(stateful=True)", "The last state of each batch is the initial state for "
+     "the next batch; call layer.reset_states() between epochs.", "stateful saves the weights "
+     "between batches."),
+    ("heldout", "3-layer nn.GRU, not bidirectional", "h_n[-1] (the same as h_n[2]) is the top "
+     "layer's final state.", "h_n[0] is the top layer."),
+    ("heldout", "and if i make it bidirectional", "Take h_n[-2] (forward) and h_n[-1] (backward), "
+     "or h_n.view(3, 2, N, H)[-1].", "h_n[-1] holds both directions."),
+    ("heldout", "does nn.GRU convert my float64", "No: it raises a ValueError about the dtype; "
+     "call x.float() first.", "Yes, it casts it automatically."),
+    ("heldout", "after pad_packed_sequence, how long", "The longest sequence in the batch, unless "
+     "you pass total_length.", "It pads back to the original padded length."),
+    ("heldout", "how do i get it back to my original", "Pass total_length=10 to "
+     "pad_packed_sequence.", "You can't get it back."),
+    ("heldout", "with packed input, is h_n", "At each sequence's last real step: the GRU never "
+     "processes the padding.", "h_n comes from the padded end of the batch."),
+    ("heldout", "keras GRU with return_state=True", "Yes, they are identical: a GRU's state is its "
+     "last output.", "No, the state is the cell state."),
+    ("heldout", "can i feed nn.GRU one timestep", "Yes, you get the same outputs and h_n, up to "
+     "float rounding.", "No, the results will be different."),
+    ("heldout", "whats the minimal gated unit", "The MGU, by Zhou et al. in 2016, has a single "
+     "gate, a forget gate.", "The MGU was proposed by Chung, and the MGU has two gates."),
+    ("heldout", "and which gate does it keep", "Its forget gate does both jobs: it gates the past "
+     "in the candidate and mixes the update.", "The MGU keeps an output gate."),
+    ("heldout", "who wrote the original lstm paper", "Sepp Hochreiter and Jürgen Schmidhuber, "
+     "in Neural Computation, 1997.", "Gers wrote the original LSTM, published in NeurIPS."),
+    ("heldout", "who were the authors of chung", "Junyoung Chung, Caglar Gulcehre, KyungHyun Cho "
+     "and Yoshua Bengio, so yes, Cho was on it.", "No; Schmidhuber co-authored it."),
+    ("heldout", "cho's 2014 gru paper was about", "English to French, on the WMT'14 task.",
+     "It was English-German."),
+    ("heldout", "i heard grus can't count", "Yes: Weiss, Goldberg and Yahav (2018) showed that "
+     "LSTMs can count and GRUs cannot.", "That is a myth: GRUs can count just as well as LSTMs."),
+    ("heldout", "greff et al's", "None of the variants improved significantly on the vanilla "
+     "LSTM; the forget gate and output activation matter most.", "They found a new variant that "
+     "was significantly better."),
+    ("heldout", "with truncated bptt over 50-step", "Not directly: gradients stop at the 50-step "
+     "chunk, though the forward state still carries some information.", "Yes, the gradient "
+     "flows back through all 200 steps."),
+    ("heldout", "whats a sane max_norm", "Around 1 to 5; with 1e-4 every update becomes tiny and "
+     "training crawls.", "Setting it too low makes the gradients explode."),
+    ("heldout", "is it ok to put ordinary dropout", "Use variational dropout, with the same mask "
+     "at every step (Gal and Ghahramani), or weight-drop on W_hh.", "nn.GRU's dropout applies "
+     "between time steps, so just use it."),
+    ("heldout", "does packing actually change", "It changes the result: without packing the pad "
+     "steps update the state, so h_n differs.", "Packing is only a speed optimisation."),
+    ("heldout", "do model.train() and model.eval()", "Only dropout between layers changes; with "
+     "dropout=0 the GRU gives the same output.", "Calling eval() freezes the gates."),
+    ("heldout", "i did once get 'cudnn RNN backward", "Yes: cuDNN refuses backward in eval mode; "
+     "call model.train() first.", "Detaching the hidden state fixes it."),
+    ("heldout", "lstm people init the forget bias", "Yes: make the update gate bias positive "
+     "(b_iz or b_hz around 1), so z starts near 1 and keeps the state.", "Initialise the z "
+     "bias to -1 so z near 0 keeps the memory."),
+    ("heldout", "nn.LSTM(64, 64, num_layers=2) vs", "The LSTM has 66,560 and the GRU 49,920 "
+     "parameters.", "The GRU has 66,560 parameters."),
+    ("heldout", "so the gru is what fraction", "Exactly 3/4: 49,920 / 66,560 = 0.75.",
+     "It is about two-thirds."),
+    ("heldout", "does pytorch's nn.LSTM set the forget", "No, PyTorch draws every bias from a "
+     "uniform distribution; set it yourself.", "Yes, PyTorch initializes the forget bias to 1."),
+    ("heldout", "bias=False and bidirectional on both", "The LSTM has 2·4·(60 + 100) = 1,280 and "
+     "the GRU 2·3·(60 + 100) = 960.", "The GRU has 1,280 and the LSTM has 960."),
+    ("heldout", "can i initialise a gru from a trained", "Not directly: the gates and equations "
+     "differ, so there is no one-to-one mapping.", "Yes, just drop the output gate rows."),
+    ("heldout", "my lstm code did", "nn.GRU returns (output, h_n) with a single tensor h_n; write "
+     "out, h = gru(x).", "It's a shape mismatch error: nn.GRU returns h and c in another order."),
+    ("heldout", "in a stacked lstm it's c_t", "No: h_t goes to the next layer, in an LSTM and in a "
+     "GRU; c_t stays inside its layer.", "Yes, c_t is passed to the next layer."),
+    ("heldout", "so the reset gate is what stops", "No, mostly the update gate: its z ⊙ h_{t−1} "
+     "path carries the gradient.", "Yes, the reset gate prevents vanishing gradients."),
+    ("heldout", "a bidirectional gru just reads", "No: each direction has its own weights (the "
+     "_reverse parameters).", "Yes, the same weights are used for both directions."),
+    ("heldout", "a gru only takes one number", "No: input_size can be any number of features, so "
+     "one GRU reads all of them.", "Yes, you need one GRU per feature."),
+    ("heldout", "h_t is a weighted average", "No: each unit of h_t lies between h_{t−1} and n, not "
+     "below both.", "Yes, it is always smaller than both."),
+    ("heldout", "z is basically a learned parameter", "No: z is computed at each step from x_t "
+     "and h_{t−1}; the optimizer trains W_iz, W_hz and the biases.", "Yes, z is a learned "
+     "parameter."),
+    ("heldout", "the gru was invented to fix", "No: Cho et al. wanted a simpler unit for "
+     "translation; clipping handles exploding gradients.", "Yes, the GRU was designed to fix the "
+     "LSTM's exploding gradients."),
+    ("heldout", "more layers = the gru", "Not really: depth adds more abstract features per step, "
+     "not a longer memory.", "Yes, each extra layer extends the memory by more time steps."),
+    # More right phrasings for the sixth edition's checks (fair to a correct tutor).
+    ("heldout", "weird thought experiment", "Both gates are σ(0) = 0.5 and tanh(0) = 0, so h_1 = "
+     "0.5 ⊙ 0 + 0.5 ⊙ 0 = 0.", "The gates are 1, so h_1 = 0.5."),
+    ("heldout", "hidden 20, input 10", "The concatenation has 20 + 10 = 30 entries, so W_z is 20 × "
+     "30: [W_hz W_iz] side by side, where W_hz is (20, 20) and W_iz is (20, 10).",
+     "W_z has shape (30, 30)."),
+    ("heldout", "for nn.GRU(4, 6), which rows", "The order is r, z, n, so W_in is "
+     "weight_ih_l0[12:18] (r is [0:6] and z is [6:12]).", "The candidate is rows 6:12."),
+    ("heldout", "how many numbers are in weight_hh", "It stacks three (11, 11) blocks, W_hr, W_hz "
+     "and W_hn, so it is (33, 11): 363 numbers.", "It is (44, 11)."),
+    ("heldout", "how many params are just the candidate", "W_in + b_in = 220 and W_hn + b_hn = "
+     "420, so 640 of the layer's 4,440.", "The candidate part has 660 parameters."),
+    ("heldout", "keras GRU(stateful=True)", "By default the state resets for every batch. With "
+     "stateful=True the final state of each batch becomes the initial state for the next batch; "
+     "call reset_states() at each epoch.", "stateful=True resets the state after every batch."),
+    ("heldout", "whats a sane max_norm", "Around 0.5 to 5. With 1e-4 each step is a tiny update, "
+     "while too high a threshold lets exploding gradients through.", "A max_norm of 1e-4 leads to "
+     "exploding gradients."),
+    ("heldout", "d2l writes X W", "Essentially yes: d2l's W_xz is (d, h), the same layout as the "
+     "Keras kernel and the transpose of PyTorch's block.", "They are identical shapes, so no."),
+    ("heldout", "so if a flipped-convention model", "It needs z = 0.7, since 1 − 0.3 = 0.7; a z of "
+     "0.3 there means 30% candidate.", "PyTorch's z should be 0.3."),
+    ("heldout", "whats the minimal gated unit", "Zhou et al.'s minimal gated unit (2016) keeps a "
+     "single forget gate, unlike the GRU with two gates.", "The MGU has three gates, from "
+     "Hochreiter."),
+    ("heldout", "lstm people init the forget bias", "Yes: in PyTorch set the update gate bias "
+     "positive (about 1), so z starts near 1; in the flipped convention you would set it "
+     "negative.", "No such trick exists."),
+    ("heldout", "can the update gate of one unit", "It does: W_hz mixes the whole hidden "
+     "state, not just its own unit.", "Each unit's z only depends on its own unit."),
 ]  # fmt: skip
 
 
