@@ -290,7 +290,7 @@ RETRIEVAL_CASES: list[tuple[str, str | set[str]]] = [
     ("What does the update gate do?", "gates"),
     ("what are the gates of a GRU?", "gates"),
     ("what does z do?", "gates"),
-    ("sigmoid or tanh for the gates?", "gates"),
+    ("sigmoid or tanh for the gates?", {"gates", "sigmoid-not-relu"}),
     ("how many parameters does a GRU layer have?", "parameter-count"),
     ("GRU vs LSTM?", "gru-vs-lstm"),
     ("difference between GRU and LSTM", "gru-vs-lstm"),

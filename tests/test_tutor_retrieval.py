@@ -101,7 +101,7 @@ FOLLOW_UPS: list[tuple[str, list[str], str | set[str]]] = [
      ["How does the update gate decide what the new hidden state keeps?"], "gates"),
     ("What about the candidate?", ["How is the update gate z computed?"], "candidate-state"),
     ("And in Keras?", ["How many parameters does nn.GRU(10, 20) have?"],
-     {"keras-usage", "parameter-count"}),
+     {"keras-usage", "parameter-count", "weight-count-in-keras"}),
     ("And who came up with it?", ["What is a GRU?"], "history-and-papers"),
 ]  # fmt: skip
 
