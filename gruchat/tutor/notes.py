@@ -211,7 +211,7 @@ class NoteIndex:
         """Every note with its combined BM25 score for `question`, best first."""
         if not self._indexes or not re.search(r"\w", question):
             return []
-        question = normalise_notation(question)
+        question = _IMPERATIVE.sub(" ", normalise_notation(question))
         query = self._tokenizer.tokenize(
             [question], update_vocab=False, return_as="ids", show_progress=False
         )
@@ -255,6 +255,8 @@ def content_words(question: str) -> list[str]:
     return [w for w in re.findall(_TOKEN_PATTERN, question.lower()) if w not in _STOPWORDS]
 
 
+# "Name the two gates", "list the gates": the verb asks, it is not about weight names
+_IMPERATIVE = re.compile(r"^\W*(?:please\s+)?(?:name|list)\b", re.IGNORECASE)
 _NUMBER_LIST = re.compile(r"(?<!\w)[\[(]\s*[-−]?\d[\d\s.,−-]*[\])]")
 
 
