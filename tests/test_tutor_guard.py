@@ -422,6 +422,12 @@ NEW_RULES_WRONG = [
     ("GRUs use input and forget gates.", "gates"),
     ("The GRU has forget and output gates.", "gates"),
     ("A GRU cell has three sigmoid gates.", "gates"),
+    (
+        "The reset gate, on the other hand, decides how much of the new input (xₜ) to enter "
+        "the hidden state.",
+        "gates",
+    ),
+    ("The reset gate controls how much of the input is let into the candidate.", "gates"),
 ]
 
 NEW_RULES_RIGHT = [
@@ -443,6 +449,8 @@ NEW_RULES_RIGHT = [
     "The update gate combines the forget and input gates of an LSTM.",
     "A GRU has no forget or output gates.",
     "A GRU has two gates controlling three weight blocks.",
+    "The reset gate decides how much of the past to combine with the new input.",
+    "The reset gate does not decide how much of the input enters; it scales hₜ₋₁.",
 ]
 
 

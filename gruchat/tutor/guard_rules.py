@@ -236,6 +236,13 @@ RULES: tuple[Rule, ...] = (
         "decides how much of it enters the candidate n",
         "gates",
     ),
+    _rule(  # seen in the REPL (session 12): "the reset gate decides how much of the new input
+        # (xₜ) to enter the hidden state"; r scales hₜ₋₁, the input always enters n whole
+        r"\breset gate\b[^.;]*\bhow much of the (?:new |current )?inputs?\b",
+        "the reset gate r scales the old state hₜ₋₁ where it enters the candidate n; the input "
+        "xₜ always enters n in full",
+        "gates",
+    ),
     _rule(
         r"\breset gate\b[^.]*\b(mix|mixes|blends?|interpolates?|combines the old state and)\b",
         "the update gate z blends the old state and the candidate; the reset gate r only "
