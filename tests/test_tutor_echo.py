@@ -86,6 +86,63 @@ def test_no_mark_where_the_yes_is_judged_or_says_more(question: str, answer: str
     assert echoed_claim(question, answer) is None
 
 
+# Said back without a "yes" (answers recorded from qwen2.5-coder-1.5b and SmolLM2, session 10)
+ECHOES_WITHOUT_YES = [
+    (
+        "so the reset gate is what stops vanishing gradients, right?",
+        "The reset gate stops vanishing gradients by allowing the gradient to flow back.",
+    ),
+    (
+        "the candidate n_t is what the gru actually outputs at each step, right?",
+        "The candidate n_t is the output of the GRU at each step.",
+    ),
+    (
+        "a gru only takes one number per timestep right? so for multivariate data i'd need "
+        "one gru per feature",
+        "The answer is: a gru only takes one number per timestep right.",
+    ),
+    (
+        "is it true that the update gate z is a learned parameter the optimizer sets directly?",
+        "The update gate z is a learned parameter that the optimizer sets directly.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "answer"), ECHOES_WITHOUT_YES)
+def test_the_claim_said_back_without_a_yes_is_marked_where_the_question_presupposes_it(
+    question: str, answer: str
+) -> None:
+    found = echoed_claim(question, answer)
+    assert found is not None and found.sentence == answer
+    assert found.fact.startswith("not confirmed by the notes")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # denied, not said back
+        (
+            "so the reset gate is what stops vanishing gradients, right?",
+            "The reset gate does not stop vanishing gradients; the update gate's z ≈ 1 path helps.",
+        ),
+        # a plain yes/no question presupposes nothing: "clipping helps" is its answer
+        (
+            "Would gradient clipping help with exploding gradients in my GRU?",
+            "Gradient clipping helps with exploding gradients in a GRU.",
+        ),
+        # a choice: the answer names one of the two
+        (
+            "is the reset gate one number for the whole layer or a value per unit, right?",
+            "The reset gate is a value per hidden unit, one for each unit of the layer.",
+        ),
+    ],
+)
+def test_no_mark_without_a_yes_where_nothing_is_presupposed_or_the_claim_is_denied(
+    question: str, answer: str
+) -> None:
+    assert echoed_claim(question, answer) is None
+
+
 def test_a_known_false_claim_keeps_its_own_fact() -> None:
     found = contradictions(
         "Yes, a GRU has an output gate.", question="does a GRU have an output gate?"

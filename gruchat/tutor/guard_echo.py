@@ -7,6 +7,13 @@ learner's own claim said back. Such a sentence carries no evidence either way, s
 the guard cannot judge the claim itself (``leading_claim``) it is marked as not
 confirmed, which (like a contradiction) asks the model once more with the notes first
 and keeps the sentence out of the history. A claim the guard knows is true is not marked.
+
+Session 12 widened it to answers that say the claim back without a "yes" ("so the reset
+gate is what stops vanishing gradients, right?" → "The reset gate stops vanishing
+gradients by …"), but only where the question presupposes its claim (a tag such as
+"right?", or "is it true that") and offers no choice ("… or …"): over 1,303 recorded
+answers of bench/results it marks 9 more echoes, 6 of them unmarked contradictions, and
+one true sentence (measured with the retired held-out editions' answers).
 """
 
 from __future__ import annotations
@@ -18,11 +25,13 @@ from gruchat.tutor.guard import Contradiction, sentences
 from gruchat.tutor.guard_questions import (
     _AUXILIARY,
     _LEADING,
+    _NO,
     _TAG,
     _YES,
     leading_claim,
     leading_statement,
 )
+from gruchat.tutor.guard_rules import _NEGATION
 from gruchat.tutor.notes import content_words, normalise_notation
 
 # "GRUs are only for text, yeah? for sensor data I'd need …": a tag inside the question
@@ -36,6 +45,9 @@ _EITHER_OR = re.compile(
     r",\s*or\b|\bor\s+(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have)\b",
     re.IGNORECASE,
 )
+# A question that takes its claim for granted, so saying it back is agreeing with it
+_PRESUPPOSES = re.compile(r"\bis it true\b|\bi (?:heard|read)\b", re.IGNORECASE)
+_CHOICE = re.compile(r"\bor\b", re.IGNORECASE)  # "one number or one per unit?": either is said
 _MIN_WORDS = 3  # "a GRU is good, right?" says too little to call an echo
 _COVERED = 0.6  # share of the claim's words the agreeing sentence repeats
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
@@ -51,10 +63,20 @@ def is_leading(question: str) -> bool:
     return any(p.search(question) for p in (_LEADING, _INNER_TAG, _LATE_AUXILIARY))
 
 
+def _presupposes(question: str) -> bool:
+    """ "…, right?", "is it true that …": the claim is the learner's, and no choice is offered."""
+    tagged = _INNER_TAG.search(question) or _PRESUPPOSES.search(question)
+    return bool(tagged) and not _CHOICE.search(question)
+
+
 def echoed_claim(question: str, answer: str) -> Contradiction | None:
-    """The answer's first sentence, when it says yes and repeats most of the claim of a
-    leading question the guard cannot judge."""
-    if not question or not is_leading(question) or not _YES.search(answer):
+    """The answer's first sentence, when it repeats most of the claim of a leading question
+    the guard cannot judge: after a "yes", or without one where the question presupposes
+    the claim and the sentence does not deny it."""
+    if not question or not is_leading(question):
+        return None
+    agrees = bool(_YES.search(answer))
+    if not agrees and not _presupposes(question):
         return None
     if _REQUEST.search(question) or _EITHER_OR.search(question):
         return None  # a request, or "…, or …?": neither yes nor no agrees with a claim
@@ -67,5 +89,7 @@ def echoed_claim(question: str, answer: str) -> Contradiction | None:
     first = (sentences(answer) or [answer.strip()])[0]
     if len(wanted & _stems(first)) < _COVERED * len(wanted):
         return None
+    if not agrees and (_NEGATION.search(first) or _NO.search(first)):
+        return None  # "the reset gate does not stop …": the claim denied, not said back
     fact = f"{NOT_CONFIRMED}: it repeats the question's claim “{claim}”"
     return Contradiction(first, fact, "")
