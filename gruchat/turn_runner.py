@@ -15,6 +15,7 @@ from gruchat.engine.base import (
     ReasoningDelta,
     Sampling,
 )
+from gruchat.engine.openai_wire import Clock, usage_of
 from gruchat.errors import ContextOverflowError, EngineDeadError, EngineError
 from gruchat.inputs import clean_text
 from gruchat.loopstop import LoopStop
@@ -188,25 +189,31 @@ def _stream_answer(
     (added up over attempts)
 
     An answer that keeps repeating itself is stopped here ("repetition"), whatever the
-    engine, because greedy decoding on a small model loops until max_tokens.
+    engine, because greedy decoding on a small model loops until max_tokens. The engine
+    then reports no usage, so its Stats come from the deltas' arrival (labelled so).
     """
     answer: list[str] = []
     reasoning: list[str] = []
     loop = LoopStop()
+    clock = Clock(started=submitted)
     try:
         for event in stream:
             now = time.perf_counter()
             if not turn.ttft:  # the first event (a Finished alone: an empty answer)
                 turn.ttft = now - submitted
             if isinstance(event, ReasoningDelta):
+                clock.tick()
                 reasoning.append(event.text)
                 renderer.reasoning(event.text, prompted=event.prompted)
             elif isinstance(event, AnswerDelta):
+                clock.tick()
                 answer.append(event.text)
                 renderer.answer(event.text)
                 if loop.feed(event.text):
                     stream.close()  # as for Ctrl-C: dropping the iterator cancels it
                     turn.finish_reason = "repetition"
+                    turn.usage = usage_of(None, None, clock)  # counts: "not reported"
+                    turn.total_seconds += now - submitted
                     renderer.repetition()
                     break
             elif isinstance(event, Finished):

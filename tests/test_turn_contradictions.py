@@ -147,6 +147,20 @@ def test_a_looping_answer_is_stopped_and_not_sent_again(fake_engine, env):
     assert history_sent(fake_engine) == []
 
 
+def test_a_looping_answer_still_gets_its_stats_measured_by_gruchat(fake_engine, env):
+    """The engine reports nothing for a stream gruchat closed; the Stats block says what
+    gruchat measured and leaves the counts "not reported" (the pty tests wait for it)."""
+    from gruchat.render import format_stats
+
+    fake_engine.enqueue("The new state is h. " + LOOP * 20)
+    turn = run_turn(fake_engine, session(), "what is h?", plain(env()))
+    assert turn.finish_reason == "repetition" and turn.usage is not None
+    assert turn.usage.speeds_measured_by == "client" and turn.usage.completion_tokens is None
+    stats = format_stats(turn)
+    assert stats[0] == "Stats:" and stats[2] == "Prompt: not reported, speed not reported"
+    assert stats[3].startswith("Decode: not reported, ") and "(measured by gruchat)" in stats[3]
+
+
 def test_an_error_with_partial_text_is_saved_but_not_sent(fake_engine, env, tmp_path):
     fake_engine.enqueue("Half an ans", error=EngineError("boom"), error_after=2)
     fake_engine.enqueue("Fine.").enqueue("Next.")
