@@ -404,179 +404,179 @@ CASES = [
     ("tuning", "gru is cheaper and just as good", "Not really: it depends on the task; LSTMs "
      "still win on some, so try both.", "Yes, there's no reason to use an LSTM anymore; GRUs "
      "always beat them."),
-    # The sixth held-out edition (2026-12-02, session 10).
-    ("heldout", "can the update gate of one unit", "Yes: z = σ(W_iz x_t + b_iz + W_hz h_{t−1} + "
+    # The sixth held-out edition (2026-12-02, session 10; tuning material since session 12).
+    ("tuning", "can the update gate of one unit", "Yes: z = σ(W_iz x_t + b_iz + W_hz h_{t−1} + "
      "b_hz) with a full matrix W_hz, so each unit's z depends on every unit of h_{t−1}.",
      "No, each unit's gate only looks at its own old value, since W_hz is diagonal."),
-    ("heldout", "can a gru unit hold its value", "Only approximately: z approaches 1 but a "
+    ("tuning", "can a gru unit hold its value", "Only approximately: z approaches 1 but a "
      "sigmoid never reaches it, so the value slowly leaks away.", "Yes, with z = 1 the unit "
      "keeps its value perfectly forever."),
-    ("heldout", "what gets computed first", "r and z are computed first from x_t and h_{t−1}; the "
+    ("tuning", "what gets computed first", "r and z are computed first from x_t and h_{t−1}; the "
      "candidate n needs r, and h_t needs z and n.", "The candidate is computed first, then the "
      "gates."),
-    ("heldout", "weird thought experiment", "σ(0) = 0.5, so z = r = 0.5; n = tanh(0) = 0, "
+    ("tuning", "weird thought experiment", "σ(0) = 0.5, so z = r = 0.5; n = tanh(0) = 0, "
      "and h_1 = 0.5·0 + 0.5·0 = 0, so the state stays zero.", "z = 0 and r = 0, so h_1 = 0.5."),
-    ("heldout", "same all-zero weights", "n = 0 and z = 0.5, so h_t = 0.5·[4, −2] = [2, −1].",
+    ("tuning", "same all-zero weights", "n = 0 and z = 0.5, so h_t = 0.5·[4, −2] = [2, −1].",
      "h_t = [4, -2], it is unchanged."),
-    ("heldout", "which gate matters more for units", "Cho et al. saw that units with active reset "
+    ("tuning", "which gate matters more for units", "Cho et al. saw that units with active reset "
      "gates capture short-term dependencies, while units with active update gates capture "
      "long-term ones.", "The reset gate captures long-term dependencies and the update gate "
      "handles short-term ones."),
-    ("heldout", "whats ∂h_t/∂n_t", "With h_t = (1 − z) ⊙ n_t + z ⊙ h_{t−1}, ∂h_t/∂n_t = "
+    ("tuning", "whats ∂h_t/∂n_t", "With h_t = (1 − z) ⊙ n_t + z ⊙ h_{t−1}, ∂h_t/∂n_t = "
      "diag(1 − z).", "∂h_t/∂n_t = z."),
-    ("heldout", "and ∂h_t/∂h_{t-1}, if i pretend", "Then ∂h_t/∂h_{t−1} = diag(z): the copy path "
+    ("tuning", "and ∂h_t/∂h_{t-1}, if i pretend", "Then ∂h_t/∂h_{t−1} = diag(z): the copy path "
      "alone.", "∂h_t/∂h_{t−1} = 1 − z."),
-    ("heldout", "how many separate weight matrices", "Six: W_ir, W_iz, W_in, W_hr, W_hz and W_hn.",
+    ("tuning", "how many separate weight matrices", "Six: W_ir, W_iz, W_in, W_hr, W_hz and W_hn.",
      "Three matrices, one per gate."),
-    ("heldout", "hidden size 2: h_{t-1}", "h_t = (1 − z)·n + z·h_{t−1} = [0.5·1 + 0.5·0.5, 0.1·1 + "
+    ("tuning", "hidden size 2: h_{t-1}", "h_t = (1 − z)·n + z·h_{t−1} = [0.5·1 + 0.5·0.5, 0.1·1 + "
      "0.9·(−1)] = [0.75, −0.8].", "h_t = [0.75, 0.8]."),
-    ("heldout", "and if i'd used the flipped", "Flipped, h_t = (1 − z)·h_{t−1} + z·n = "
+    ("tuning", "and if i'd used the flipped", "Flipped, h_t = (1 − z)·h_{t−1} + z·n = "
      "[0.75, 0.8].", "It stays h_t = [0.75, −0.8]."),
-    ("heldout", "hidden 20, input 10", "[h_{t−1}, x_t] has length 30, so W_z is (20, 30).",
+    ("tuning", "hidden 20, input 10", "[h_{t−1}, x_t] has length 30, so W_z is (20, 30).",
      "The concatenation has length 200, so W_z is (20, 20)."),
-    ("heldout", "what would actually break", "A sigmoid is in (0, 1), so the candidate could never "
+    ("tuning", "what would actually break", "A sigmoid is in (0, 1), so the candidate could never "
      "be negative and could only push the state up.", "Nothing would change; a sigmoid also "
      "ranges from -1 to 1."),
-    ("heldout", "d2l writes X W", "Yes: d2l's matrices are the transposes of PyTorch's, the same "
+    ("tuning", "d2l writes X W", "Yes: d2l's matrices are the transposes of PyTorch's, the same "
      "model.", "No, they have the same shapes; it is a different model."),
-    ("heldout", "and keras's kernel, which way", "Like d2l: the kernel is (input_dim, 3·units), "
+    ("tuning", "and keras's kernel, which way", "Like d2l: the kernel is (input_dim, 3·units), "
      "the transpose of PyTorch's weight_ih.", "The Keras kernel has the same layout as PyTorch's "
      "weight_ih."),
-    ("heldout", "in the flipped convention (z on", "Only z flips; the reset gate stays the same.",
+    ("tuning", "in the flipped convention (z on", "Only z flips; the reset gate stays the same.",
      "The reset gate flips too."),
-    ("heldout", "so if a flipped-convention model", "PyTorch would need z = 0.7, that is 1 − 0.3.",
+    ("tuning", "so if a flipped-convention model", "PyTorch would need z = 0.7, that is 1 − 0.3.",
      "PyTorch's z would be 0.3 as well."),
-    ("heldout", "does chung et al's 2014 paper", "The other way round: Chung et al. write h_t = "
+    ("tuning", "does chung et al's 2014 paper", "The other way round: Chung et al. write h_t = "
      "(1 − z) h_{t−1} + z h̃_t, so z weights the candidate.", "Chung et al. use the same form as "
      "PyTorch and Cho."),
-    ("heldout", "my notes write z = σ", "U_z is PyTorch's W_hz (the recurrent weights); your W_z "
+    ("tuning", "my notes write z = σ", "U_z is PyTorch's W_hz (the recurrent weights); your W_z "
      "is W_iz.", "W_z is W_hz."),
-    ("heldout", "nn.GRU(50, 100, num_layers=3, bias", "45,000 + 60,000 + 60,000 = 165,000 "
+    ("tuning", "nn.GRU(50, 100, num_layers=3, bias", "45,000 + 60,000 + 60,000 = 165,000 "
      "parameters.", "It has 180,000 parameters."),
-    ("heldout", "nn.GRU(1, 64) for a univariate", "3·(64·1 + 64·64 + 2·64) = 12,864 parameters.",
+    ("tuning", "nn.GRU(1, 64) for a univariate", "3·(64·1 + 64·64 + 2·64) = 12,864 parameters.",
      "It has 17,152 parameters."),
-    ("heldout", "keras Bidirectional(GRU(16))", "2·3·16·(8 + 16 + 2) = 2,496 weights.",
+    ("tuning", "keras Bidirectional(GRU(16))", "2·3·16·(8 + 16 + 2) = 2,496 weights.",
      "It has 1,248 weights."),
-    ("heldout", "what if the GRU inside the Bidirectional", "Then each direction has "
+    ("tuning", "what if the GRU inside the Bidirectional", "Then each direction has "
      "3·16·(8 + 16 + 1) = 1,200, so 2,400 in total.", "It stays 2,496."),
-    ("heldout", "nn.GRUCell(100, 50) vs", "Yes, the same: both have 3·(50·100 + 50·50 + 2·50) = "
+    ("tuning", "nn.GRUCell(100, 50) vs", "Yes, the same: both have 3·(50·100 + 50·50 + 2·50) = "
      "22,800.", "No, the GRUCell has fewer parameters."),
-    ("heldout", "how many numbers are in weight_hh", "weight_hh_l0 is (33, 11), so 363 numbers.",
+    ("tuning", "how many numbers are in weight_hh", "weight_hh_l0 is (33, 11), so 363 numbers.",
      "weight_hh_l0 is (11, 11), so weight_hh_l0 has 121 numbers."),
-    ("heldout", "how many params are just the candidate", "W_in 200 + W_hn 400 + b_in 20 + b_hn "
+    ("tuning", "how many params are just the candidate", "W_in 200 + W_hn 400 + b_in 20 + b_hn "
      "20 = 640.", "It has 620 parameters."),
-    ("heldout", "for nn.GRU(4, 6), which rows", "Rows 12:18, i.e. weight_ih_l0[12:18], since "
+    ("tuning", "for nn.GRU(4, 6), which rows", "Rows 12:18, i.e. weight_ih_l0[12:18], since "
      "the order is r, z, n.", "W_in is rows 0:6."),
-    ("heldout", "keras GRU(stateful=True)", "The last state of each batch is the initial state for "
+    ("tuning", "keras GRU(stateful=True)", "The last state of each batch is the initial state for "
      "the next batch; call layer.reset_states() between epochs.", "stateful saves the weights "
      "between batches."),
-    ("heldout", "3-layer nn.GRU, not bidirectional", "h_n[-1] (the same as h_n[2]) is the top "
+    ("tuning", "3-layer nn.GRU, not bidirectional", "h_n[-1] (the same as h_n[2]) is the top "
      "layer's final state.", "h_n[0] is the top layer."),
-    ("heldout", "and if i make it bidirectional", "Take h_n[-2] (forward) and h_n[-1] (backward), "
+    ("tuning", "and if i make it bidirectional", "Take h_n[-2] (forward) and h_n[-1] (backward), "
      "or h_n.view(3, 2, N, H)[-1].", "h_n[-1] holds both directions."),
-    ("heldout", "does nn.GRU convert my float64", "No: it raises a ValueError about the dtype; "
+    ("tuning", "does nn.GRU convert my float64", "No: it raises a ValueError about the dtype; "
      "call x.float() first.", "Yes, it casts it automatically."),
-    ("heldout", "after pad_packed_sequence, how long", "The longest sequence in the batch, unless "
+    ("tuning", "after pad_packed_sequence, how long", "The longest sequence in the batch, unless "
      "you pass total_length.", "It pads back to the original padded length."),
-    ("heldout", "how do i get it back to my original", "Pass total_length=10 to "
+    ("tuning", "how do i get it back to my original", "Pass total_length=10 to "
      "pad_packed_sequence.", "You can't get it back."),
-    ("heldout", "with packed input, is h_n", "At each sequence's last real step: the GRU never "
+    ("tuning", "with packed input, is h_n", "At each sequence's last real step: the GRU never "
      "processes the padding.", "h_n comes from the padded end of the batch."),
-    ("heldout", "keras GRU with return_state=True", "Yes, they are identical: a GRU's state is its "
+    ("tuning", "keras GRU with return_state=True", "Yes, they are identical: a GRU's state is its "
      "last output.", "No, the state is the cell state."),
-    ("heldout", "can i feed nn.GRU one timestep", "Yes, you get the same outputs and h_n, up to "
+    ("tuning", "can i feed nn.GRU one timestep", "Yes, you get the same outputs and h_n, up to "
      "float rounding.", "No, the results will be different."),
-    ("heldout", "whats the minimal gated unit", "The MGU, by Zhou et al. in 2016, has a single "
+    ("tuning", "whats the minimal gated unit", "The MGU, by Zhou et al. in 2016, has a single "
      "gate, a forget gate.", "The MGU was proposed by Chung, and the MGU has two gates."),
-    ("heldout", "and which gate does it keep", "Its forget gate does both jobs: it gates the past "
+    ("tuning", "and which gate does it keep", "Its forget gate does both jobs: it gates the past "
      "in the candidate and mixes the update.", "The MGU keeps an output gate."),
-    ("heldout", "who wrote the original lstm paper", "Sepp Hochreiter and Jürgen Schmidhuber, "
+    ("tuning", "who wrote the original lstm paper", "Sepp Hochreiter and Jürgen Schmidhuber, "
      "in Neural Computation, 1997.", "Gers wrote the original LSTM, published in NeurIPS."),
-    ("heldout", "who were the authors of chung", "Junyoung Chung, Caglar Gulcehre, KyungHyun Cho "
+    ("tuning", "who were the authors of chung", "Junyoung Chung, Caglar Gulcehre, KyungHyun Cho "
      "and Yoshua Bengio, so yes, Cho was on it.", "No; Schmidhuber co-authored it."),
-    ("heldout", "cho's 2014 gru paper was about", "English to French, on the WMT'14 task.",
+    ("tuning", "cho's 2014 gru paper was about", "English to French, on the WMT'14 task.",
      "It was English-German."),
-    ("heldout", "i heard grus can't count", "Yes: Weiss, Goldberg and Yahav (2018) showed that "
+    ("tuning", "i heard grus can't count", "Yes: Weiss, Goldberg and Yahav (2018) showed that "
      "LSTMs can count and GRUs cannot.", "That is a myth: GRUs can count just as well as LSTMs."),
-    ("heldout", "greff et al's", "None of the variants improved significantly on the vanilla "
+    ("tuning", "greff et al's", "None of the variants improved significantly on the vanilla "
      "LSTM; the forget gate and output activation matter most.", "They found a new variant that "
      "was significantly better."),
-    ("heldout", "with truncated bptt over 50-step", "Not directly: gradients stop at the 50-step "
+    ("tuning", "with truncated bptt over 50-step", "Not directly: gradients stop at the 50-step "
      "chunk, though the forward state still carries some information.", "Yes, the gradient "
      "flows back through all 200 steps."),
-    ("heldout", "whats a sane max_norm", "Around 1 to 5; with 1e-4 every update becomes tiny and "
+    ("tuning", "whats a sane max_norm", "Around 1 to 5; with 1e-4 every update becomes tiny and "
      "training crawls.", "Setting it too low makes the gradients explode."),
-    ("heldout", "is it ok to put ordinary dropout", "Use variational dropout, with the same mask "
+    ("tuning", "is it ok to put ordinary dropout", "Use variational dropout, with the same mask "
      "at every step (Gal and Ghahramani), or weight-drop on W_hh.", "nn.GRU's dropout applies "
      "between time steps, so just use it."),
-    ("heldout", "does packing actually change", "It changes the result: without packing the pad "
+    ("tuning", "does packing actually change", "It changes the result: without packing the pad "
      "steps update the state, so h_n differs.", "Packing is only a speed optimisation."),
-    ("heldout", "do model.train() and model.eval()", "Only dropout between layers changes; with "
+    ("tuning", "do model.train() and model.eval()", "Only dropout between layers changes; with "
      "dropout=0 the GRU gives the same output.", "Calling eval() freezes the gates."),
-    ("heldout", "i did once get 'cudnn RNN backward", "Yes: cuDNN refuses backward in eval mode; "
+    ("tuning", "i did once get 'cudnn RNN backward", "Yes: cuDNN refuses backward in eval mode; "
      "call model.train() first.", "Detaching the hidden state fixes it."),
-    ("heldout", "lstm people init the forget bias", "Yes: make the update gate bias positive "
+    ("tuning", "lstm people init the forget bias", "Yes: make the update gate bias positive "
      "(b_iz or b_hz around 1), so z starts near 1 and keeps the state.", "Initialise the z "
      "bias to -1 so z near 0 keeps the memory."),
-    ("heldout", "nn.LSTM(64, 64, num_layers=2) vs", "The LSTM has 66,560 and the GRU 49,920 "
+    ("tuning", "nn.LSTM(64, 64, num_layers=2) vs", "The LSTM has 66,560 and the GRU 49,920 "
      "parameters.", "The GRU has 66,560 parameters."),
-    ("heldout", "so the gru is what fraction", "Exactly 3/4: 49,920 / 66,560 = 0.75.",
+    ("tuning", "so the gru is what fraction", "Exactly 3/4: 49,920 / 66,560 = 0.75.",
      "It is about two-thirds."),
-    ("heldout", "does pytorch's nn.LSTM set the forget", "No, PyTorch draws every bias from a "
+    ("tuning", "does pytorch's nn.LSTM set the forget", "No, PyTorch draws every bias from a "
      "uniform distribution; set it yourself.", "Yes, PyTorch initializes the forget bias to 1."),
-    ("heldout", "bias=False and bidirectional on both", "The LSTM has 2·4·(60 + 100) = 1,280 and "
+    ("tuning", "bias=False and bidirectional on both", "The LSTM has 2·4·(60 + 100) = 1,280 and "
      "the GRU 2·3·(60 + 100) = 960.", "The GRU has 1,280 and the LSTM has 960."),
-    ("heldout", "can i initialise a gru from a trained", "Not directly: the gates and equations "
+    ("tuning", "can i initialise a gru from a trained", "Not directly: the gates and equations "
      "differ, so there is no one-to-one mapping.", "Yes, just drop the output gate rows."),
-    ("heldout", "my lstm code did", "nn.GRU returns (output, h_n) with a single tensor h_n; write "
+    ("tuning", "my lstm code did", "nn.GRU returns (output, h_n) with a single tensor h_n; write "
      "out, h = gru(x).", "It's a shape mismatch error: nn.GRU returns h and c in another order."),
-    ("heldout", "in a stacked lstm it's c_t", "No: h_t goes to the next layer, in an LSTM and in a "
+    ("tuning", "in a stacked lstm it's c_t", "No: h_t goes to the next layer, in an LSTM and in a "
      "GRU; c_t stays inside its layer.", "Yes, c_t is passed to the next layer."),
-    ("heldout", "so the reset gate is what stops", "No, mostly the update gate: its z ⊙ h_{t−1} "
+    ("tuning", "so the reset gate is what stops", "No, mostly the update gate: its z ⊙ h_{t−1} "
      "path carries the gradient.", "Yes, the reset gate prevents vanishing gradients."),
-    ("heldout", "a bidirectional gru just reads", "No: each direction has its own weights (the "
+    ("tuning", "a bidirectional gru just reads", "No: each direction has its own weights (the "
      "_reverse parameters).", "Yes, the same weights are used for both directions."),
-    ("heldout", "a gru only takes one number", "No: input_size can be any number of features, so "
+    ("tuning", "a gru only takes one number", "No: input_size can be any number of features, so "
      "one GRU reads all of them.", "Yes, you need one GRU per feature."),
-    ("heldout", "h_t is a weighted average", "No: each unit of h_t lies between h_{t−1} and n, not "
+    ("tuning", "h_t is a weighted average", "No: each unit of h_t lies between h_{t−1} and n, not "
      "below both.", "Yes, it is always smaller than both."),
-    ("heldout", "z is basically a learned parameter", "No: z is computed at each step from x_t "
+    ("tuning", "z is basically a learned parameter", "No: z is computed at each step from x_t "
      "and h_{t−1}; the optimizer trains W_iz, W_hz and the biases.", "Yes, z is a learned "
      "parameter."),
-    ("heldout", "the gru was invented to fix", "No: Cho et al. wanted a simpler unit for "
+    ("tuning", "the gru was invented to fix", "No: Cho et al. wanted a simpler unit for "
      "translation; clipping handles exploding gradients.", "Yes, the GRU was designed to fix the "
      "LSTM's exploding gradients."),
-    ("heldout", "more layers = the gru", "Not really: depth adds more abstract features per step, "
+    ("tuning", "more layers = the gru", "Not really: depth adds more abstract features per step, "
      "not a longer memory.", "Yes, each extra layer extends the memory by more time steps."),
     # More right phrasings for the sixth edition's checks (fair to a correct tutor).
-    ("heldout", "weird thought experiment", "Both gates are σ(0) = 0.5 and tanh(0) = 0, so h_1 = "
+    ("tuning", "weird thought experiment", "Both gates are σ(0) = 0.5 and tanh(0) = 0, so h_1 = "
      "0.5 ⊙ 0 + 0.5 ⊙ 0 = 0.", "The gates are 1, so h_1 = 0.5."),
-    ("heldout", "hidden 20, input 10", "The concatenation has 20 + 10 = 30 entries, so W_z is 20 × "
+    ("tuning", "hidden 20, input 10", "The concatenation has 20 + 10 = 30 entries, so W_z is 20 × "
      "30: [W_hz W_iz] side by side, where W_hz is (20, 20) and W_iz is (20, 10).",
      "W_z has shape (30, 30)."),
-    ("heldout", "for nn.GRU(4, 6), which rows", "The order is r, z, n, so W_in is "
+    ("tuning", "for nn.GRU(4, 6), which rows", "The order is r, z, n, so W_in is "
      "weight_ih_l0[12:18] (r is [0:6] and z is [6:12]).", "The candidate is rows 6:12."),
-    ("heldout", "how many numbers are in weight_hh", "It stacks three (11, 11) blocks, W_hr, W_hz "
+    ("tuning", "how many numbers are in weight_hh", "It stacks three (11, 11) blocks, W_hr, W_hz "
      "and W_hn, so it is (33, 11): 363 numbers.", "It is (44, 11)."),
-    ("heldout", "how many params are just the candidate", "W_in + b_in = 220 and W_hn + b_hn = "
+    ("tuning", "how many params are just the candidate", "W_in + b_in = 220 and W_hn + b_hn = "
      "420, so 640 of the layer's 4,440.", "The candidate part has 660 parameters."),
-    ("heldout", "keras GRU(stateful=True)", "By default the state resets for every batch. With "
+    ("tuning", "keras GRU(stateful=True)", "By default the state resets for every batch. With "
      "stateful=True the final state of each batch becomes the initial state for the next batch; "
      "call reset_states() at each epoch.", "stateful=True resets the state after every batch."),
-    ("heldout", "whats a sane max_norm", "Around 0.5 to 5. With 1e-4 each step is a tiny update, "
+    ("tuning", "whats a sane max_norm", "Around 0.5 to 5. With 1e-4 each step is a tiny update, "
      "while too high a threshold lets exploding gradients through.", "A max_norm of 1e-4 leads to "
      "exploding gradients."),
-    ("heldout", "d2l writes X W", "Essentially yes: d2l's W_xz is (d, h), the same layout as the "
+    ("tuning", "d2l writes X W", "Essentially yes: d2l's W_xz is (d, h), the same layout as the "
      "Keras kernel and the transpose of PyTorch's block.", "They are identical shapes, so no."),
-    ("heldout", "so if a flipped-convention model", "It needs z = 0.7, since 1 − 0.3 = 0.7; a z of "
+    ("tuning", "so if a flipped-convention model", "It needs z = 0.7, since 1 − 0.3 = 0.7; a z of "
      "0.3 there means 30% candidate.", "PyTorch's z should be 0.3."),
-    ("heldout", "whats the minimal gated unit", "Zhou et al.'s minimal gated unit (2016) keeps a "
+    ("tuning", "whats the minimal gated unit", "Zhou et al.'s minimal gated unit (2016) keeps a "
      "single forget gate, unlike the GRU with two gates.", "The MGU has three gates, from "
      "Hochreiter."),
-    ("heldout", "lstm people init the forget bias", "Yes: in PyTorch set the update gate bias "
+    ("tuning", "lstm people init the forget bias", "Yes: in PyTorch set the update gate bias "
      "positive (about 1), so z starts near 1; in the flipped convention you would set it "
      "negative.", "No such trick exists."),
-    ("heldout", "can the update gate of one unit", "It does: W_hz mixes the whole hidden "
+    ("tuning", "can the update gate of one unit", "It does: W_hz mixes the whole hidden "
      "state, not just its own unit.", "Each unit's z only depends on its own unit."),
 ]  # fmt: skip
 
