@@ -770,6 +770,216 @@ CASES = [
      "No: the 64 units interact, since W_hz, W_hr and W_hn are full matrices, so each unit "
      "reads all the units of h_{t−1}.",
      "Yes, 64 independent cells, each with its own private weights."),
+    # The seventh held-out edition (2026-12-02, session 12).
+    ("heldout", "say i want a unit to still hold",
+     "You need z^10 = 0.9, so z = 0.9^(1/10) ≈ 0.9895 at every step.", "z = 0.9 at every step."),
+    ("heldout", "and what number would have to go", "The logit is ln(0.9895 / 0.0105) ≈ 4.55.",
+     "The pre-activation is about -4.5."),
+    ("heldout", "can the reset gate ever stop",
+     "No: r only scales the hidden part, W_hn h_{t−1} + b_hn; W_in x_t always gets in.",
+     "Yes, the reset gate can block the input x_t when it is near 0."),
+    ("heldout", "if r is stuck at 0 for good, is",
+     "Yes, still recurrent: h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}, and z reads h_{t−1} too.",
+     "It becomes a feedforward network, since the past is gone."),
+    ("heldout", "which gate lets a gru basically",
+     "The update gate: with z near 1, h_t ≈ h_{t−1}, so the token is skipped.",
+     "The reset gate lets it skip the token."),
+    ("heldout", "and couldn't r do that on its ow",
+     "No: r only scales the past inside the candidate; x_t still enters n, and (1 − z) ⊙ n "
+     "still replaces part of h.", "Yes, r near 0 does the same."),
+    ("heldout", "the update gate gets multiplied",
+     "No. z only acts after the tanh, in h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}; the reset gate is the "
+     "one inside the candidate.", "Yes, z is multiplied inside the candidate too."),
+    ("heldout", "for z = σ(a), what's dz/da when", "dz/da = z(1 − z) = 0.9 · 0.1 = 0.09.",
+     "dz/da = 0.9."),
+    ("heldout", "and tanh's slope for the candida", "1 − n² = 1 − 0.81 = 0.19.",
+     "The slope is 0.81."),
+    ("heldout", "tiny example, hidden size 1, pyt",
+     "r = z = σ(1) ≈ 0.731, n = tanh(1 + 0.731·0) = tanh(1) ≈ 0.762, so h_t = (1 − 0.731)·0.762 "
+     "≈ 0.205.", "n = tanh(1), so h_t ≈ 0.76."),
+    ("heldout", "same setup but h_{t-1} = 1 this",
+     "r = z = σ(2) ≈ 0.881, n = tanh(1 + 0.881) ≈ 0.954, h_t = 0.119·0.954 + 0.881·1 ≈ 0.995.",
+     "h_t ≈ 0.954."),
+    ("heldout", "how many elementwise (⊙) multipl",
+     "Three: r ⊙ (W_hn h + b_hn), (1 − z) ⊙ n and z ⊙ h_{t−1}.",
+     "Two elementwise products: (1 − z) ⊙ n and z ⊙ h."),
+    ("heldout", "can i rewrite h_t so z only show", "Yes: h_t = n_t + z ⊙ (h_{t−1} − n_t).",
+     "h_t = h_{t−1} + z ⊙ (n_t − h_{t−1})."),
+    ("heldout", "the σ in the gru equations, is t",
+     "Yes, the logistic sigmoid σ(x) = 1/(1 + e^(−x)).", "σ is the softmax over the hidden units."),
+    ("heldout", "a blog writes h_t = z⊙h̃_t + (1−",
+     "Mostly replacing: that form puts z on the candidate, so 90% comes from h̃ and 10% from "
+     "the old value.", "It is mostly keeping its old value, 90% of it."),
+    ("heldout", "and keras's GRU with that same z",
+     "Keras keeps it: h = z * h_tm1 + (1 - z) * hh, so 90% of the old value stays.",
+     "Keras replaces it too."),
+    ("heldout", "r⊙(W_hn h) vs",
+     "They are different: r ⊙ (W h) is not W (r ⊙ h) in general, so the weights cannot be "
+     "converted exactly.", "They are equivalent, just renamed weights."),
+    ("heldout", "keras GRU(reset_after=False), wh",
+     "Cho's original: r multiplies h_{t−1} before the matrix product; reset_after=True is "
+     "PyTorch's.", "reset_after=False matches PyTorch."),
+    ("heldout", "does cudnn's gru put r where pyt",
+     "Where PyTorch does: cuDNN applies r after the recurrent matrix product, to R h + b_R; "
+     "that is why Keras defaults to reset_after=True.", "cuDNN follows Cho's placement."),
+    ("heldout", "what do pytorch's docs actually",
+     "Yes, the docs call n_t the new gate; it is the candidate state.",
+     "n stands for next, the next hidden state."),
+    ("heldout", "in cho's 2014 formula for the ca",
+     "No: Cho's formula has no bias there, h̃ = tanh(W x + U(r ⊙ h_{t−1})); b_hn inside r is "
+     "PyTorch's.", "Yes, Cho has a bias inside too, the same b_hn."),
+    ("heldout", "tiny one: nn.GRU(3, 5), how many", "3·(5·3 + 5·5 + 2·5) = 150 parameters.",
+     "4·(15 + 25 + 10) = 200 parameters."),
+    ("heldout", "ok and if i stack two of those,",
+     "Layer 2 reads 5 features: 3·(25 + 25 + 10) = 180, so 150 + 180 = 330.",
+     "Twice as many: 300 parameters."),
+    ("heldout", "nn.GRU(128, 64, num_layers=2, bi",
+     "Each layer has 2·3·(64·128 + 64·64 + 2·64) = 74,496 (layer 2 reads 2·64 = 128), so "
+     "148,992 in total.", "74,496 + 49,920 = 124,416 parameters."),
+    ("heldout", "keras GRU(10) on 5 features per",
+     "3·10·(5 + 10 + 2) = 510 parameters, of which 60 are biases: the bias has shape (2, 30).",
+     "3·10·(5 + 10 + 1) = 480 parameters, 30 of them biases."),
+    ("heldout", "i pack 3 sequences of lengths 5,",
+     "It is (10, 8): 5 + 3 + 2 = 10 real steps, 8 features each.",
+     "(15, 8), one row per padded step."),
+    ("heldout", "and what's in its batch_sizes?",
+     "tensor([3, 3, 2, 1, 1]): how many sequences are still running at each step.",
+     "batch_sizes is [5, 3, 2]."),
+    ("heldout", "bidirectional 3-layer nn.GRU(6,",
+     "weight_ih_l2 is (48, 32): 3·16 rows, reading both directions of layer 1 (2·16 = 32); "
+     "weight_ih_l0 is (48, 6).", "weight_ih_l2 is (48, 16)."),
+    ("heldout", "nn.Embedding(1000, 32) -> nn.GRU", "32,000 + 11,808 + 490 = 44,298 parameters.",
+     "32,000 + 11,808 + 480 = 44,288."),
+    ("heldout", "bidirectional nn.GRU(5, 7, num_l",
+     "The second half: output[..., 7:] is backward, output[..., :7] is forward.",
+     "The first half is the backward direction."),
+    ("heldout", "and at which time index of outpu",
+     "At index 0: output[0, :, 7:] equals h_n[-1], while the forward final state is at "
+     "output[-1, :, :7].", "The backward direction's final state is output[-1, :, 7:]."),
+    ("heldout", "can i pass h0 as (batch, hidden)",
+     "It needs 3-D: (1, batch, hidden); a 2-D hx with batched input raises a RuntimeError, so "
+     "use h0.unsqueeze(0).", "A 2-D h0 works fine, it gets broadcast."),
+    ("heldout", "keras GRU(32, go_backwards=True,",
+     "Reversed: the output's first step belongs to the input's last step; flip it with ops.flip "
+     "if you need the original order.", "It comes back in the normal time order."),
+    ("heldout", "my data has a Masking(mask_value",
+     "It skips them: the state is carried over unchanged and, with return_sequences, the "
+     "previous output is repeated.", "It processes the zeros like normal inputs."),
+    ("heldout", "i built nn.GRU(input_size=4, hid",
+     "It raises RuntimeError: input.size(-1) must be equal to input_size. Expected 4, got 5.",
+     "It just ignores the extra feature."),
+    ("heldout", "did cho et al 2014 actually tran",
+     "Mostly something else: the RNN Encoder–Decoder scored phrase pairs, added as a feature to "
+     "a phrase-based SMT system (Moses) for English–French.",
+     "Yes, they translated whole sentences end to end with it."),
+    ("heldout", "bahdanau et al.'s attention mode",
+     "RNNsearch, compared with the plain RNNencdec; its encoder is a bidirectional RNN of gated "
+     "units.", "They called it the Transformer."),
+    ("heldout", "who came up with peephole connec", "Felix Gers and Jürgen Schmidhuber, in 2000.",
+     "Hochreiter introduced peephole connections in 1997."),
+    ("heldout", "where was cho's gru paper publis", "EMNLP 2014, in Doha.",
+     "It was published at NeurIPS 2014."),
+    ("heldout", "chung et al 2014 compared gru an",
+     "A traditional tanh unit, the plain RNN, on polyphonic music and speech.",
+     "The third unit was the MGU."),
+    ("heldout", "what's the 'constant error carou",
+     "The CEC is the memory cell's self-connection with a fixed weight of 1.0, so the error "
+     "flows back through it unchanged.", "The CEC is the forget gate."),
+    ("heldout", "and what plays that role in a gr",
+     "The z ⊙ h_{t−1} path: with the update gate near 1, h is copied forward almost unchanged.",
+     "The reset gate plays that role."),
+    ("heldout", "does clip_grad_norm_ clip each p",
+     "All together: it computes one total norm over every gradient, as if concatenated into one "
+     "vector, and scales them all by the same factor.",
+     "It clips each parameter's gradient separately, by its own norm."),
+    ("heldout", "so max_norm=1 and the total norm",
+     "Every gradient is multiplied by 1/4 (about 0.25), so the total norm becomes 1 and the "
+     "direction stays the same.", "Each gradient element is clipped to 1."),
+    ("heldout", "are exploding gradients in a gru",
+     "Big ones: large recurrent weights (singular values above 1) make the gradient grow step "
+     "by step; small ones make it vanish.", "Small weights cause exploding gradients."),
+    ("heldout", "whats teacher forcing when train",
+     "Teacher forcing feeds the ground-truth previous token to the decoder during training; at "
+     "test time it must eat its own predictions, so errors compound (exposure bias).",
+     "Teacher forcing is a kind of distillation from a bigger model."),
+    ("heldout", "if the loss only looks at the la",
+     "Through the recurrence: backpropagation through time carries the gradient from the last "
+     "output back through every h_t, getting weaker on the way.",
+     "The early steps get no gradient at all."),
+    ("heldout", "why is nn.GRU so much faster on",
+     "nn.GRU calls one fused cuDNN kernel for the whole sequence, so there is no Python "
+     "overhead per step; the steps still run in order.",
+     "nn.GRU runs all the time steps in parallel."),
+    ("heldout", "my gru loss is nan on the very f",
+     "Before any update the weights are fine, so look at the data: NaN or inf in the inputs or "
+     "targets, or a log(0) in the loss; torch.isnan(x).any() finds them.",
+     "Exploding gradients are the cause; lower the learning rate."),
+    ("heldout", "keras on 3 features per step: LS",
+     "LSTM 4·(3·8 + 8·8 + 8) = 384, GRU 3·8·(3 + 8 + 2) = 312, SimpleRNN 3·8 + 8·8 + 8 = 96.",
+     "The LSTM has 416, the GRU 312 and the SimpleRNN 104."),
+    ("heldout", "what does keras give for that sa",
+     "3·8·(3 + 8 + 1) = 288, 24 fewer than the default 312.", "It stays 312."),
+    ("heldout", "what hidden size would nn.GRU(10",
+     "The LSTM has 4·(320 + 1024 + 64) = 5,632; GRU(10, 38) has 3·(380 + 1444 + 76) = 5,700 and "
+     "GRU(10, 37) 5,439, so H ≈ 38.", "About H = 43, since the GRU has 3/4 the gates."),
+    ("heldout", "can an lstm's cell state c_t get",
+     "Yes, c_t can grow past 1, it adds up step after step. A GRU's h_t stays in (−1, 1) if h_0 "
+     "does, since it mixes h_{t−1} with a tanh candidate.",
+     "A GRU's h_t can grow without bound too, like c_t can grow."),
+    ("heldout", "lstm vs gru: count the sigmoid a",
+     "LSTM: 3 sigmoids (i, f, o) and 2 tanh (candidate and tanh(c_t)). GRU: 2 sigmoids (r, z) "
+     "and 1 tanh (the candidate).", "The GRU uses 3 sigmoids and 2 tanh, the same as the LSTM."),
+    ("heldout", "since a gru has no cell state it",
+     "No. The update gate does that job: with z near 1 the hidden state carries information for "
+     "many steps.", "Right, only LSTMs can hold long-term memory."),
+    ("heldout", "how many bias numbers are in nn.",
+     "The LSTM has 2·4·20 = 160 bias numbers and the GRU 2·3·20 = 120.",
+     "The LSTM has 80 bias numbers and the GRU has 60."),
+    ("heldout", "the hidden state gets wiped back",
+     "No. h is carried over from step to step; it starts at zeros only at the start of a "
+     "sequence, and the reset gate only scales h_{t−1} inside the candidate.",
+     "Yes, the hidden state is reset to zero at every step."),
+    ("heldout", "with bidirectional=True, h_n's l",
+     "No: h_n is (2, N, H), one slice per direction; it is output whose last dim is 2·H.",
+     "Yes, h_n is (1, N, 2H)."),
+    ("heldout", "nn.GRU puts a softmax on its out",
+     "No: its outputs are raw hidden states h_t in (−1, 1); add an nn.Linear and log_softmax "
+     "(or use CrossEntropyLoss) yourself.", "Yes, nn.GRU already applies a softmax."),
+    ("heldout", "a gru with hidden_size=1 can onl",
+     "No: it holds one real number in (−1, 1), which can carry much more than one bit in "
+     "principle.", "Right, it can only store one bit."),
+    ("heldout", "the gru's weights get updated at",
+     "No: the same weights are used at every step; only the hidden state h changes, and the "
+     "optimizer updates the weights after backward.",
+     "Yes, the weights are updated at every time step."),
+    ("heldout", "z near 1 means the unit is activ",
+     "No. In PyTorch z near 1 keeps the old value h_{t−1}; it says nothing about how large the "
+     "output is.", "Yes, z near 1 means the unit is firing."),
+    ("heldout", "nn.GRU's dropout switches itself",
+     "No: it follows the module's mode, so call model.eval() before testing (and model.train() "
+     "again after).", "Yes, it turns off automatically."),
+    ("heldout", "a 64-unit gru layer is really 64",
+     "No: the 64 units interact, since W_hz, W_hr and W_hn are full matrices, so each unit "
+     "reads all the units of h_{t−1}.",
+     "Yes, 64 independent cells, each with its own private weights."),
+    # More right phrasings for the seventh edition's checks (fair to a correct tutor).
+    ("heldout", "say i want a unit", "Each step needs z ≈ 0.99, since 0.99^10 ≈ 0.904.",
+     "z = 0.1 each step."),
+    ("heldout", "bidirectional nn.GRU(5, 7",
+     "Forward is output[..., :H] and backward is output[..., H:].",
+     "The backward direction is output[..., 0:7]."),
+    ("heldout", "can i pass h0 as", "It must be 3-D, shape (num_layers, batch, hidden).",
+     "A 2-D h0 is fine."),
+    ("heldout", "what hidden size would", "Roughly H = 37.7, so 38.", "H = 43."),
+    ("heldout", "can an lstm's cell",
+     "c_t is unbounded and can exceed 1, while a GRU's h_t is bounded between -1 and 1.",
+     "Both stay in (−1, 1)."),
+    ("heldout", "so max_norm=1", "Each gradient gets scaled by max_norm / total_norm = 0.25.",
+     "Each gradient is clipped to 1."),
+    ("heldout", "for z = σ(a)", "Here it is 0.9 · 0.1 = 0.09.", "It is 0.9."),
+    ("heldout", "if the loss only looks",
+     "Without BPTT the early steps would get no gradient; with it they get a small one back "
+     "through the hidden state.", "The early steps get no gradient at all."),
 ]  # fmt: skip
 
 
