@@ -404,180 +404,582 @@ CASES = [
     ("tuning", "gru is cheaper and just as good", "Not really: it depends on the task; LSTMs "
      "still win on some, so try both.", "Yes, there's no reason to use an LSTM anymore; GRUs "
      "always beat them."),
-    # The sixth held-out edition (2026-12-02, session 10).
-    ("heldout", "can the update gate of one unit", "Yes: z = σ(W_iz x_t + b_iz + W_hz h_{t−1} + "
+    # The sixth held-out edition (2026-12-02, session 10; tuning material since session 12).
+    ("tuning", "can the update gate of one unit", "Yes: z = σ(W_iz x_t + b_iz + W_hz h_{t−1} + "
      "b_hz) with a full matrix W_hz, so each unit's z depends on every unit of h_{t−1}.",
      "No, each unit's gate only looks at its own old value, since W_hz is diagonal."),
-    ("heldout", "can a gru unit hold its value", "Only approximately: z approaches 1 but a "
+    ("tuning", "can a gru unit hold its value", "Only approximately: z approaches 1 but a "
      "sigmoid never reaches it, so the value slowly leaks away.", "Yes, with z = 1 the unit "
      "keeps its value perfectly forever."),
-    ("heldout", "what gets computed first", "r and z are computed first from x_t and h_{t−1}; the "
+    ("tuning", "what gets computed first", "r and z are computed first from x_t and h_{t−1}; the "
      "candidate n needs r, and h_t needs z and n.", "The candidate is computed first, then the "
      "gates."),
-    ("heldout", "weird thought experiment", "σ(0) = 0.5, so z = r = 0.5; n = tanh(0) = 0, "
+    ("tuning", "weird thought experiment", "σ(0) = 0.5, so z = r = 0.5; n = tanh(0) = 0, "
      "and h_1 = 0.5·0 + 0.5·0 = 0, so the state stays zero.", "z = 0 and r = 0, so h_1 = 0.5."),
-    ("heldout", "same all-zero weights", "n = 0 and z = 0.5, so h_t = 0.5·[4, −2] = [2, −1].",
+    ("tuning", "same all-zero weights", "n = 0 and z = 0.5, so h_t = 0.5·[4, −2] = [2, −1].",
      "h_t = [4, -2], it is unchanged."),
-    ("heldout", "which gate matters more for units", "Cho et al. saw that units with active reset "
+    ("tuning", "which gate matters more for units", "Cho et al. saw that units with active reset "
      "gates capture short-term dependencies, while units with active update gates capture "
      "long-term ones.", "The reset gate captures long-term dependencies and the update gate "
      "handles short-term ones."),
-    ("heldout", "whats ∂h_t/∂n_t", "With h_t = (1 − z) ⊙ n_t + z ⊙ h_{t−1}, ∂h_t/∂n_t = "
+    ("tuning", "whats ∂h_t/∂n_t", "With h_t = (1 − z) ⊙ n_t + z ⊙ h_{t−1}, ∂h_t/∂n_t = "
      "diag(1 − z).", "∂h_t/∂n_t = z."),
-    ("heldout", "and ∂h_t/∂h_{t-1}, if i pretend", "Then ∂h_t/∂h_{t−1} = diag(z): the copy path "
+    ("tuning", "and ∂h_t/∂h_{t-1}, if i pretend", "Then ∂h_t/∂h_{t−1} = diag(z): the copy path "
      "alone.", "∂h_t/∂h_{t−1} = 1 − z."),
-    ("heldout", "how many separate weight matrices", "Six: W_ir, W_iz, W_in, W_hr, W_hz and W_hn.",
+    ("tuning", "how many separate weight matrices", "Six: W_ir, W_iz, W_in, W_hr, W_hz and W_hn.",
      "Three matrices, one per gate."),
-    ("heldout", "hidden size 2: h_{t-1}", "h_t = (1 − z)·n + z·h_{t−1} = [0.5·1 + 0.5·0.5, 0.1·1 + "
+    ("tuning", "hidden size 2: h_{t-1}", "h_t = (1 − z)·n + z·h_{t−1} = [0.5·1 + 0.5·0.5, 0.1·1 + "
      "0.9·(−1)] = [0.75, −0.8].", "h_t = [0.75, 0.8]."),
-    ("heldout", "and if i'd used the flipped", "Flipped, h_t = (1 − z)·h_{t−1} + z·n = "
+    ("tuning", "and if i'd used the flipped", "Flipped, h_t = (1 − z)·h_{t−1} + z·n = "
      "[0.75, 0.8].", "It stays h_t = [0.75, −0.8]."),
-    ("heldout", "hidden 20, input 10", "[h_{t−1}, x_t] has length 30, so W_z is (20, 30).",
+    ("tuning", "hidden 20, input 10", "[h_{t−1}, x_t] has length 30, so W_z is (20, 30).",
      "The concatenation has length 200, so W_z is (20, 20)."),
-    ("heldout", "what would actually break", "A sigmoid is in (0, 1), so the candidate could never "
+    ("tuning", "what would actually break", "A sigmoid is in (0, 1), so the candidate could never "
      "be negative and could only push the state up.", "Nothing would change; a sigmoid also "
      "ranges from -1 to 1."),
-    ("heldout", "d2l writes X W", "Yes: d2l's matrices are the transposes of PyTorch's, the same "
+    ("tuning", "d2l writes X W", "Yes: d2l's matrices are the transposes of PyTorch's, the same "
      "model.", "No, they have the same shapes; it is a different model."),
-    ("heldout", "and keras's kernel, which way", "Like d2l: the kernel is (input_dim, 3·units), "
+    ("tuning", "and keras's kernel, which way", "Like d2l: the kernel is (input_dim, 3·units), "
      "the transpose of PyTorch's weight_ih.", "The Keras kernel has the same layout as PyTorch's "
      "weight_ih."),
-    ("heldout", "in the flipped convention (z on", "Only z flips; the reset gate stays the same.",
+    ("tuning", "in the flipped convention (z on", "Only z flips; the reset gate stays the same.",
      "The reset gate flips too."),
-    ("heldout", "so if a flipped-convention model", "PyTorch would need z = 0.7, that is 1 − 0.3.",
+    ("tuning", "so if a flipped-convention model", "PyTorch would need z = 0.7, that is 1 − 0.3.",
      "PyTorch's z would be 0.3 as well."),
-    ("heldout", "does chung et al's 2014 paper", "The other way round: Chung et al. write h_t = "
+    ("tuning", "does chung et al's 2014 paper", "The other way round: Chung et al. write h_t = "
      "(1 − z) h_{t−1} + z h̃_t, so z weights the candidate.", "Chung et al. use the same form as "
      "PyTorch and Cho."),
-    ("heldout", "my notes write z = σ", "U_z is PyTorch's W_hz (the recurrent weights); your W_z "
+    ("tuning", "my notes write z = σ", "U_z is PyTorch's W_hz (the recurrent weights); your W_z "
      "is W_iz.", "W_z is W_hz."),
-    ("heldout", "nn.GRU(50, 100, num_layers=3, bias", "45,000 + 60,000 + 60,000 = 165,000 "
+    ("tuning", "nn.GRU(50, 100, num_layers=3, bias", "45,000 + 60,000 + 60,000 = 165,000 "
      "parameters.", "It has 180,000 parameters."),
-    ("heldout", "nn.GRU(1, 64) for a univariate", "3·(64·1 + 64·64 + 2·64) = 12,864 parameters.",
+    ("tuning", "nn.GRU(1, 64) for a univariate", "3·(64·1 + 64·64 + 2·64) = 12,864 parameters.",
      "It has 17,152 parameters."),
-    ("heldout", "keras Bidirectional(GRU(16))", "2·3·16·(8 + 16 + 2) = 2,496 weights.",
+    ("tuning", "keras Bidirectional(GRU(16))", "2·3·16·(8 + 16 + 2) = 2,496 weights.",
      "It has 1,248 weights."),
-    ("heldout", "what if the GRU inside the Bidirectional", "Then each direction has "
+    ("tuning", "what if the GRU inside the Bidirectional", "Then each direction has "
      "3·16·(8 + 16 + 1) = 1,200, so 2,400 in total.", "It stays 2,496."),
-    ("heldout", "nn.GRUCell(100, 50) vs", "Yes, the same: both have 3·(50·100 + 50·50 + 2·50) = "
+    ("tuning", "nn.GRUCell(100, 50) vs", "Yes, the same: both have 3·(50·100 + 50·50 + 2·50) = "
      "22,800.", "No, the GRUCell has fewer parameters."),
-    ("heldout", "how many numbers are in weight_hh", "weight_hh_l0 is (33, 11), so 363 numbers.",
+    ("tuning", "how many numbers are in weight_hh", "weight_hh_l0 is (33, 11), so 363 numbers.",
      "weight_hh_l0 is (11, 11), so weight_hh_l0 has 121 numbers."),
-    ("heldout", "how many params are just the candidate", "W_in 200 + W_hn 400 + b_in 20 + b_hn "
+    ("tuning", "how many params are just the candidate", "W_in 200 + W_hn 400 + b_in 20 + b_hn "
      "20 = 640.", "It has 620 parameters."),
-    ("heldout", "for nn.GRU(4, 6), which rows", "Rows 12:18, i.e. weight_ih_l0[12:18], since "
+    ("tuning", "for nn.GRU(4, 6), which rows", "Rows 12:18, i.e. weight_ih_l0[12:18], since "
      "the order is r, z, n.", "W_in is rows 0:6."),
-    ("heldout", "keras GRU(stateful=True)", "The last state of each batch is the initial state for "
+    ("tuning", "keras GRU(stateful=True)", "The last state of each batch is the initial state for "
      "the next batch; call layer.reset_states() between epochs.", "stateful saves the weights "
      "between batches."),
-    ("heldout", "3-layer nn.GRU, not bidirectional", "h_n[-1] (the same as h_n[2]) is the top "
+    ("tuning", "3-layer nn.GRU, not bidirectional", "h_n[-1] (the same as h_n[2]) is the top "
      "layer's final state.", "h_n[0] is the top layer."),
-    ("heldout", "and if i make it bidirectional", "Take h_n[-2] (forward) and h_n[-1] (backward), "
+    ("tuning", "and if i make it bidirectional", "Take h_n[-2] (forward) and h_n[-1] (backward), "
      "or h_n.view(3, 2, N, H)[-1].", "h_n[-1] holds both directions."),
-    ("heldout", "does nn.GRU convert my float64", "No: it raises a ValueError about the dtype; "
+    ("tuning", "does nn.GRU convert my float64", "No: it raises a ValueError about the dtype; "
      "call x.float() first.", "Yes, it casts it automatically."),
-    ("heldout", "after pad_packed_sequence, how long", "The longest sequence in the batch, unless "
+    ("tuning", "after pad_packed_sequence, how long", "The longest sequence in the batch, unless "
      "you pass total_length.", "It pads back to the original padded length."),
-    ("heldout", "how do i get it back to my original", "Pass total_length=10 to "
+    ("tuning", "how do i get it back to my original", "Pass total_length=10 to "
      "pad_packed_sequence.", "You can't get it back."),
-    ("heldout", "with packed input, is h_n", "At each sequence's last real step: the GRU never "
+    ("tuning", "with packed input, is h_n", "At each sequence's last real step: the GRU never "
      "processes the padding.", "h_n comes from the padded end of the batch."),
-    ("heldout", "keras GRU with return_state=True", "Yes, they are identical: a GRU's state is its "
+    ("tuning", "keras GRU with return_state=True", "Yes, they are identical: a GRU's state is its "
      "last output.", "No, the state is the cell state."),
-    ("heldout", "can i feed nn.GRU one timestep", "Yes, you get the same outputs and h_n, up to "
+    ("tuning", "can i feed nn.GRU one timestep", "Yes, you get the same outputs and h_n, up to "
      "float rounding.", "No, the results will be different."),
-    ("heldout", "whats the minimal gated unit", "The MGU, by Zhou et al. in 2016, has a single "
+    ("tuning", "whats the minimal gated unit", "The MGU, by Zhou et al. in 2016, has a single "
      "gate, a forget gate.", "The MGU was proposed by Chung, and the MGU has two gates."),
-    ("heldout", "and which gate does it keep", "Its forget gate does both jobs: it gates the past "
+    ("tuning", "and which gate does it keep", "Its forget gate does both jobs: it gates the past "
      "in the candidate and mixes the update.", "The MGU keeps an output gate."),
-    ("heldout", "who wrote the original lstm paper", "Sepp Hochreiter and Jürgen Schmidhuber, "
+    ("tuning", "who wrote the original lstm paper", "Sepp Hochreiter and Jürgen Schmidhuber, "
      "in Neural Computation, 1997.", "Gers wrote the original LSTM, published in NeurIPS."),
-    ("heldout", "who were the authors of chung", "Junyoung Chung, Caglar Gulcehre, KyungHyun Cho "
+    ("tuning", "who were the authors of chung", "Junyoung Chung, Caglar Gulcehre, KyungHyun Cho "
      "and Yoshua Bengio, so yes, Cho was on it.", "No; Schmidhuber co-authored it."),
-    ("heldout", "cho's 2014 gru paper was about", "English to French, on the WMT'14 task.",
+    ("tuning", "cho's 2014 gru paper was about", "English to French, on the WMT'14 task.",
      "It was English-German."),
-    ("heldout", "i heard grus can't count", "Yes: Weiss, Goldberg and Yahav (2018) showed that "
+    ("tuning", "i heard grus can't count", "Yes: Weiss, Goldberg and Yahav (2018) showed that "
      "LSTMs can count and GRUs cannot.", "That is a myth: GRUs can count just as well as LSTMs."),
-    ("heldout", "greff et al's", "None of the variants improved significantly on the vanilla "
+    ("tuning", "greff et al's", "None of the variants improved significantly on the vanilla "
      "LSTM; the forget gate and output activation matter most.", "They found a new variant that "
      "was significantly better."),
-    ("heldout", "with truncated bptt over 50-step", "Not directly: gradients stop at the 50-step "
+    ("tuning", "with truncated bptt over 50-step", "Not directly: gradients stop at the 50-step "
      "chunk, though the forward state still carries some information.", "Yes, the gradient "
      "flows back through all 200 steps."),
-    ("heldout", "whats a sane max_norm", "Around 1 to 5; with 1e-4 every update becomes tiny and "
+    ("tuning", "whats a sane max_norm", "Around 1 to 5; with 1e-4 every update becomes tiny and "
      "training crawls.", "Setting it too low makes the gradients explode."),
-    ("heldout", "is it ok to put ordinary dropout", "Use variational dropout, with the same mask "
+    ("tuning", "is it ok to put ordinary dropout", "Use variational dropout, with the same mask "
      "at every step (Gal and Ghahramani), or weight-drop on W_hh.", "nn.GRU's dropout applies "
      "between time steps, so just use it."),
-    ("heldout", "does packing actually change", "It changes the result: without packing the pad "
+    ("tuning", "does packing actually change", "It changes the result: without packing the pad "
      "steps update the state, so h_n differs.", "Packing is only a speed optimisation."),
-    ("heldout", "do model.train() and model.eval()", "Only dropout between layers changes; with "
+    ("tuning", "do model.train() and model.eval()", "Only dropout between layers changes; with "
      "dropout=0 the GRU gives the same output.", "Calling eval() freezes the gates."),
-    ("heldout", "i did once get 'cudnn RNN backward", "Yes: cuDNN refuses backward in eval mode; "
+    ("tuning", "i did once get 'cudnn RNN backward", "Yes: cuDNN refuses backward in eval mode; "
      "call model.train() first.", "Detaching the hidden state fixes it."),
-    ("heldout", "lstm people init the forget bias", "Yes: make the update gate bias positive "
+    ("tuning", "lstm people init the forget bias", "Yes: make the update gate bias positive "
      "(b_iz or b_hz around 1), so z starts near 1 and keeps the state.", "Initialise the z "
      "bias to -1 so z near 0 keeps the memory."),
-    ("heldout", "nn.LSTM(64, 64, num_layers=2) vs", "The LSTM has 66,560 and the GRU 49,920 "
+    ("tuning", "nn.LSTM(64, 64, num_layers=2) vs", "The LSTM has 66,560 and the GRU 49,920 "
      "parameters.", "The GRU has 66,560 parameters."),
-    ("heldout", "so the gru is what fraction", "Exactly 3/4: 49,920 / 66,560 = 0.75.",
+    ("tuning", "so the gru is what fraction", "Exactly 3/4: 49,920 / 66,560 = 0.75.",
      "It is about two-thirds."),
-    ("heldout", "does pytorch's nn.LSTM set the forget", "No, PyTorch draws every bias from a "
+    ("tuning", "does pytorch's nn.LSTM set the forget", "No, PyTorch draws every bias from a "
      "uniform distribution; set it yourself.", "Yes, PyTorch initializes the forget bias to 1."),
-    ("heldout", "bias=False and bidirectional on both", "The LSTM has 2·4·(60 + 100) = 1,280 and "
+    ("tuning", "bias=False and bidirectional on both", "The LSTM has 2·4·(60 + 100) = 1,280 and "
      "the GRU 2·3·(60 + 100) = 960.", "The GRU has 1,280 and the LSTM has 960."),
-    ("heldout", "can i initialise a gru from a trained", "Not directly: the gates and equations "
+    ("tuning", "can i initialise a gru from a trained", "Not directly: the gates and equations "
      "differ, so there is no one-to-one mapping.", "Yes, just drop the output gate rows."),
-    ("heldout", "my lstm code did", "nn.GRU returns (output, h_n) with a single tensor h_n; write "
+    ("tuning", "my lstm code did", "nn.GRU returns (output, h_n) with a single tensor h_n; write "
      "out, h = gru(x).", "It's a shape mismatch error: nn.GRU returns h and c in another order."),
-    ("heldout", "in a stacked lstm it's c_t", "No: h_t goes to the next layer, in an LSTM and in a "
+    ("tuning", "in a stacked lstm it's c_t", "No: h_t goes to the next layer, in an LSTM and in a "
      "GRU; c_t stays inside its layer.", "Yes, c_t is passed to the next layer."),
-    ("heldout", "so the reset gate is what stops", "No, mostly the update gate: its z ⊙ h_{t−1} "
+    ("tuning", "so the reset gate is what stops", "No, mostly the update gate: its z ⊙ h_{t−1} "
      "path carries the gradient.", "Yes, the reset gate prevents vanishing gradients."),
-    ("heldout", "a bidirectional gru just reads", "No: each direction has its own weights (the "
+    ("tuning", "a bidirectional gru just reads", "No: each direction has its own weights (the "
      "_reverse parameters).", "Yes, the same weights are used for both directions."),
-    ("heldout", "a gru only takes one number", "No: input_size can be any number of features, so "
+    ("tuning", "a gru only takes one number", "No: input_size can be any number of features, so "
      "one GRU reads all of them.", "Yes, you need one GRU per feature."),
-    ("heldout", "h_t is a weighted average", "No: each unit of h_t lies between h_{t−1} and n, not "
+    ("tuning", "h_t is a weighted average", "No: each unit of h_t lies between h_{t−1} and n, not "
      "below both.", "Yes, it is always smaller than both."),
-    ("heldout", "z is basically a learned parameter", "No: z is computed at each step from x_t "
+    ("tuning", "z is basically a learned parameter", "No: z is computed at each step from x_t "
      "and h_{t−1}; the optimizer trains W_iz, W_hz and the biases.", "Yes, z is a learned "
      "parameter."),
-    ("heldout", "the gru was invented to fix", "No: Cho et al. wanted a simpler unit for "
+    ("tuning", "the gru was invented to fix", "No: Cho et al. wanted a simpler unit for "
      "translation; clipping handles exploding gradients.", "Yes, the GRU was designed to fix the "
      "LSTM's exploding gradients."),
-    ("heldout", "more layers = the gru", "Not really: depth adds more abstract features per step, "
+    ("tuning", "more layers = the gru", "Not really: depth adds more abstract features per step, "
      "not a longer memory.", "Yes, each extra layer extends the memory by more time steps."),
     # More right phrasings for the sixth edition's checks (fair to a correct tutor).
-    ("heldout", "weird thought experiment", "Both gates are σ(0) = 0.5 and tanh(0) = 0, so h_1 = "
+    ("tuning", "weird thought experiment", "Both gates are σ(0) = 0.5 and tanh(0) = 0, so h_1 = "
      "0.5 ⊙ 0 + 0.5 ⊙ 0 = 0.", "The gates are 1, so h_1 = 0.5."),
-    ("heldout", "hidden 20, input 10", "The concatenation has 20 + 10 = 30 entries, so W_z is 20 × "
+    ("tuning", "hidden 20, input 10", "The concatenation has 20 + 10 = 30 entries, so W_z is 20 × "
      "30: [W_hz W_iz] side by side, where W_hz is (20, 20) and W_iz is (20, 10).",
      "W_z has shape (30, 30)."),
-    ("heldout", "for nn.GRU(4, 6), which rows", "The order is r, z, n, so W_in is "
+    ("tuning", "for nn.GRU(4, 6), which rows", "The order is r, z, n, so W_in is "
      "weight_ih_l0[12:18] (r is [0:6] and z is [6:12]).", "The candidate is rows 6:12."),
-    ("heldout", "how many numbers are in weight_hh", "It stacks three (11, 11) blocks, W_hr, W_hz "
+    ("tuning", "how many numbers are in weight_hh", "It stacks three (11, 11) blocks, W_hr, W_hz "
      "and W_hn, so it is (33, 11): 363 numbers.", "It is (44, 11)."),
-    ("heldout", "how many params are just the candidate", "W_in + b_in = 220 and W_hn + b_hn = "
+    ("tuning", "how many params are just the candidate", "W_in + b_in = 220 and W_hn + b_hn = "
      "420, so 640 of the layer's 4,440.", "The candidate part has 660 parameters."),
-    ("heldout", "keras GRU(stateful=True)", "By default the state resets for every batch. With "
+    ("tuning", "keras GRU(stateful=True)", "By default the state resets for every batch. With "
      "stateful=True the final state of each batch becomes the initial state for the next batch; "
      "call reset_states() at each epoch.", "stateful=True resets the state after every batch."),
-    ("heldout", "whats a sane max_norm", "Around 0.5 to 5. With 1e-4 each step is a tiny update, "
+    ("tuning", "whats a sane max_norm", "Around 0.5 to 5. With 1e-4 each step is a tiny update, "
      "while too high a threshold lets exploding gradients through.", "A max_norm of 1e-4 leads to "
      "exploding gradients."),
-    ("heldout", "d2l writes X W", "Essentially yes: d2l's W_xz is (d, h), the same layout as the "
+    ("tuning", "d2l writes X W", "Essentially yes: d2l's W_xz is (d, h), the same layout as the "
      "Keras kernel and the transpose of PyTorch's block.", "They are identical shapes, so no."),
-    ("heldout", "so if a flipped-convention model", "It needs z = 0.7, since 1 − 0.3 = 0.7; a z of "
+    ("tuning", "so if a flipped-convention model", "It needs z = 0.7, since 1 − 0.3 = 0.7; a z of "
      "0.3 there means 30% candidate.", "PyTorch's z should be 0.3."),
-    ("heldout", "whats the minimal gated unit", "Zhou et al.'s minimal gated unit (2016) keeps a "
+    ("tuning", "whats the minimal gated unit", "Zhou et al.'s minimal gated unit (2016) keeps a "
      "single forget gate, unlike the GRU with two gates.", "The MGU has three gates, from "
      "Hochreiter."),
-    ("heldout", "lstm people init the forget bias", "Yes: in PyTorch set the update gate bias "
+    ("tuning", "lstm people init the forget bias", "Yes: in PyTorch set the update gate bias "
      "positive (about 1), so z starts near 1; in the flipped convention you would set it "
      "negative.", "No such trick exists."),
-    ("heldout", "can the update gate of one unit", "It does: W_hz mixes the whole hidden "
+    ("tuning", "can the update gate of one unit", "It does: W_hz mixes the whole hidden "
      "state, not just its own unit.", "Each unit's z only depends on its own unit."),
+    # The seventh held-out edition (2026-12-02, session 12).
+    ("heldout", "say i want a unit to still hold",
+     "You need z^10 = 0.9, so z = 0.9^(1/10) ≈ 0.9895 at every step.", "z = 0.9 at every step."),
+    ("heldout", "and what number would have to go", "The logit is ln(0.9895 / 0.0105) ≈ 4.55.",
+     "The pre-activation is about -4.5."),
+    ("heldout", "can the reset gate ever stop",
+     "No: r only scales the hidden part, W_hn h_{t−1} + b_hn; W_in x_t always gets in.",
+     "Yes, the reset gate can block the input x_t when it is near 0."),
+    ("heldout", "if r is stuck at 0 for good, is",
+     "Yes, still recurrent: h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}, and z reads h_{t−1} too.",
+     "It becomes a feedforward network, since the past is gone."),
+    ("heldout", "which gate lets a gru basically",
+     "The update gate: with z near 1, h_t ≈ h_{t−1}, so the token is skipped.",
+     "The reset gate lets it skip the token."),
+    ("heldout", "and couldn't r do that on its ow",
+     "No: r only scales the past inside the candidate; x_t still enters n, and (1 − z) ⊙ n "
+     "still replaces part of h.", "Yes, r near 0 does the same."),
+    ("heldout", "the update gate gets multiplied",
+     "No. z only acts after the tanh, in h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}; the reset gate is the "
+     "one inside the candidate.", "Yes, z is multiplied inside the candidate too."),
+    ("heldout", "for z = σ(a), what's dz/da when", "dz/da = z(1 − z) = 0.9 · 0.1 = 0.09.",
+     "dz/da = 0.9."),
+    ("heldout", "and tanh's slope for the candida", "1 − n² = 1 − 0.81 = 0.19.",
+     "The slope is 0.81."),
+    ("heldout", "tiny example, hidden size 1, pyt",
+     "r = z = σ(1) ≈ 0.731, n = tanh(1 + 0.731·0) = tanh(1) ≈ 0.762, so h_t = (1 − 0.731)·0.762 "
+     "≈ 0.205.", "n = tanh(1), so h_t ≈ 0.76."),
+    ("heldout", "same setup but h_{t-1} = 1 this",
+     "r = z = σ(2) ≈ 0.881, n = tanh(1 + 0.881) ≈ 0.954, h_t = 0.119·0.954 + 0.881·1 ≈ 0.995.",
+     "h_t ≈ 0.954."),
+    ("heldout", "how many elementwise (⊙) multipl",
+     "Three: r ⊙ (W_hn h + b_hn), (1 − z) ⊙ n and z ⊙ h_{t−1}.",
+     "Two elementwise products: (1 − z) ⊙ n and z ⊙ h."),
+    ("heldout", "can i rewrite h_t so z only show", "Yes: h_t = n_t + z ⊙ (h_{t−1} − n_t).",
+     "h_t = h_{t−1} + z ⊙ (n_t − h_{t−1})."),
+    ("heldout", "the σ in the gru equations, is t",
+     "Yes, the logistic sigmoid σ(x) = 1/(1 + e^(−x)).", "σ is the softmax over the hidden units."),
+    ("heldout", "a blog writes h_t = z⊙h̃_t + (1−",
+     "Mostly replacing: that form puts z on the candidate, so 90% comes from h̃ and 10% from "
+     "the old value.", "It is mostly keeping its old value, 90% of it."),
+    ("heldout", "and keras's GRU with that same z",
+     "Keras keeps it: h = z * h_tm1 + (1 - z) * hh, so 90% of the old value stays.",
+     "Keras replaces it too."),
+    ("heldout", "r⊙(W_hn h) vs",
+     "They are different: r ⊙ (W h) is not W (r ⊙ h) in general, so the weights cannot be "
+     "converted exactly.", "They are equivalent, just renamed weights."),
+    ("heldout", "keras GRU(reset_after=False), wh",
+     "Cho's original: r multiplies h_{t−1} before the matrix product; reset_after=True is "
+     "PyTorch's.", "reset_after=False matches PyTorch."),
+    ("heldout", "does cudnn's gru put r where pyt",
+     "Where PyTorch does: cuDNN applies r after the recurrent matrix product, to R h + b_R; "
+     "that is why Keras defaults to reset_after=True.", "cuDNN follows Cho's placement."),
+    ("heldout", "what do pytorch's docs actually",
+     "Yes, the docs call n_t the new gate; it is the candidate state.",
+     "n stands for next, the next hidden state."),
+    ("heldout", "in cho's 2014 formula for the ca",
+     "No: Cho's formula has no bias there, h̃ = tanh(W x + U(r ⊙ h_{t−1})); b_hn inside r is "
+     "PyTorch's.", "Yes, Cho has a bias inside too, the same b_hn."),
+    ("heldout", "tiny one: nn.GRU(3, 5), how many", "3·(5·3 + 5·5 + 2·5) = 150 parameters.",
+     "4·(15 + 25 + 10) = 200 parameters."),
+    ("heldout", "ok and if i stack two of those,",
+     "Layer 2 reads 5 features: 3·(25 + 25 + 10) = 180, so 150 + 180 = 330.",
+     "Twice as many: 300 parameters."),
+    ("heldout", "nn.GRU(128, 64, num_layers=2, bi",
+     "Each layer has 2·3·(64·128 + 64·64 + 2·64) = 74,496 (layer 2 reads 2·64 = 128), so "
+     "148,992 in total.", "74,496 + 49,920 = 124,416 parameters."),
+    ("heldout", "keras GRU(10) on 5 features per",
+     "3·10·(5 + 10 + 2) = 510 parameters, of which 60 are biases: the bias has shape (2, 30).",
+     "3·10·(5 + 10 + 1) = 480 parameters, 30 of them biases."),
+    ("heldout", "i pack 3 sequences of lengths 5,",
+     "It is (10, 8): 5 + 3 + 2 = 10 real steps, 8 features each.",
+     "(15, 8), one row per padded step."),
+    ("heldout", "and what's in its batch_sizes?",
+     "tensor([3, 3, 2, 1, 1]): how many sequences are still running at each step.",
+     "batch_sizes is [5, 3, 2]."),
+    ("heldout", "bidirectional 3-layer nn.GRU(6,",
+     "weight_ih_l2 is (48, 32): 3·16 rows, reading both directions of layer 1 (2·16 = 32); "
+     "weight_ih_l0 is (48, 6).", "weight_ih_l2 is (48, 16)."),
+    ("heldout", "nn.Embedding(1000, 32) -> nn.GRU", "32,000 + 11,808 + 490 = 44,298 parameters.",
+     "32,000 + 11,808 + 480 = 44,288."),
+    ("heldout", "bidirectional nn.GRU(5, 7, num_l",
+     "The second half: output[..., 7:] is backward, output[..., :7] is forward.",
+     "The first half is the backward direction."),
+    ("heldout", "and at which time index of outpu",
+     "At index 0: output[0, :, 7:] equals h_n[-1], while the forward final state is at "
+     "output[-1, :, :7].", "The backward direction's final state is output[-1, :, 7:]."),
+    ("heldout", "can i pass h0 as (batch, hidden)",
+     "It needs 3-D: (1, batch, hidden); a 2-D hx with batched input raises a RuntimeError, so "
+     "use h0.unsqueeze(0).", "A 2-D h0 works fine, it gets broadcast."),
+    ("heldout", "keras GRU(32, go_backwards=True,",
+     "Reversed: the output's first step belongs to the input's last step; flip it with ops.flip "
+     "if you need the original order.", "It comes back in the normal time order."),
+    ("heldout", "my data has a Masking(mask_value",
+     "It skips them: the state is carried over unchanged and, with return_sequences, the "
+     "previous output is repeated.", "It processes the zeros like normal inputs."),
+    ("heldout", "i built nn.GRU(input_size=4, hid",
+     "It raises RuntimeError: input.size(-1) must be equal to input_size. Expected 4, got 5.",
+     "It just ignores the extra feature."),
+    ("heldout", "did cho et al 2014 actually tran",
+     "Mostly something else: the RNN Encoder–Decoder scored phrase pairs, added as a feature to "
+     "a phrase-based SMT system (Moses) for English–French.",
+     "Yes, they translated whole sentences end to end with it."),
+    ("heldout", "bahdanau et al.'s attention mode",
+     "RNNsearch, compared with the plain RNNencdec; its encoder is a bidirectional RNN of gated "
+     "units.", "They called it the Transformer."),
+    ("heldout", "who came up with peephole connec", "Felix Gers and Jürgen Schmidhuber, in 2000.",
+     "Hochreiter introduced peephole connections in 1997."),
+    ("heldout", "where was cho's gru paper publis", "EMNLP 2014, in Doha.",
+     "It was published at NeurIPS 2014."),
+    ("heldout", "chung et al 2014 compared gru an",
+     "A traditional tanh unit, the plain RNN, on polyphonic music and speech.",
+     "The third unit was the MGU."),
+    ("heldout", "what's the 'constant error carou",
+     "The CEC is the memory cell's self-connection with a fixed weight of 1.0, so the error "
+     "flows back through it unchanged.", "The CEC is the forget gate."),
+    ("heldout", "and what plays that role in a gr",
+     "The z ⊙ h_{t−1} path: with the update gate near 1, h is copied forward almost unchanged.",
+     "The reset gate plays that role."),
+    ("heldout", "does clip_grad_norm_ clip each p",
+     "All together: it computes one total norm over every gradient, as if concatenated into one "
+     "vector, and scales them all by the same factor.",
+     "It clips each parameter's gradient separately, by its own norm."),
+    ("heldout", "so max_norm=1 and the total norm",
+     "Every gradient is multiplied by 1/4 (about 0.25), so the total norm becomes 1 and the "
+     "direction stays the same.", "Each gradient element is clipped to 1."),
+    ("heldout", "are exploding gradients in a gru",
+     "Big ones: large recurrent weights (singular values above 1) make the gradient grow step "
+     "by step; small ones make it vanish.", "Small weights cause exploding gradients."),
+    ("heldout", "whats teacher forcing when train",
+     "Teacher forcing feeds the ground-truth previous token to the decoder during training; at "
+     "test time it must eat its own predictions, so errors compound (exposure bias).",
+     "Teacher forcing is a kind of distillation from a bigger model."),
+    ("heldout", "if the loss only looks at the la",
+     "Through the recurrence: backpropagation through time carries the gradient from the last "
+     "output back through every h_t, getting weaker on the way.",
+     "The early steps get no gradient at all."),
+    ("heldout", "why is nn.GRU so much faster on",
+     "nn.GRU calls one fused cuDNN kernel for the whole sequence, so there is no Python "
+     "overhead per step; the steps still run in order.",
+     "nn.GRU runs all the time steps in parallel."),
+    ("heldout", "my gru loss is nan on the very f",
+     "Before any update the weights are fine, so look at the data: NaN or inf in the inputs or "
+     "targets, or a log(0) in the loss; torch.isnan(x).any() finds them.",
+     "Exploding gradients are the cause; lower the learning rate."),
+    ("heldout", "keras on 3 features per step: LS",
+     "LSTM 4·(3·8 + 8·8 + 8) = 384, GRU 3·8·(3 + 8 + 2) = 312, SimpleRNN 3·8 + 8·8 + 8 = 96.",
+     "The LSTM has 416, the GRU 312 and the SimpleRNN 104."),
+    ("heldout", "what does keras give for that sa",
+     "3·8·(3 + 8 + 1) = 288, 24 fewer than the default 312.", "It stays 312."),
+    ("heldout", "what hidden size would nn.GRU(10",
+     "The LSTM has 4·(320 + 1024 + 64) = 5,632; GRU(10, 38) has 3·(380 + 1444 + 76) = 5,700 and "
+     "GRU(10, 37) 5,439, so H ≈ 38.", "About H = 43, since the GRU has 3/4 the gates."),
+    ("heldout", "can an lstm's cell state c_t get",
+     "Yes, c_t can grow past 1, it adds up step after step. A GRU's h_t stays in (−1, 1) if h_0 "
+     "does, since it mixes h_{t−1} with a tanh candidate.",
+     "A GRU's h_t can grow without bound too, like c_t can grow."),
+    ("heldout", "lstm vs gru: count the sigmoid a",
+     "LSTM: 3 sigmoids (i, f, o) and 2 tanh (candidate and tanh(c_t)). GRU: 2 sigmoids (r, z) "
+     "and 1 tanh (the candidate).", "The GRU uses 3 sigmoids and 2 tanh, the same as the LSTM."),
+    ("heldout", "since a gru has no cell state it",
+     "No. The update gate does that job: with z near 1 the hidden state carries information for "
+     "many steps.", "Right, only LSTMs can hold long-term memory."),
+    ("heldout", "how many bias numbers are in nn.",
+     "The LSTM has 2·4·20 = 160 bias numbers and the GRU 2·3·20 = 120.",
+     "The LSTM has 80 bias numbers and the GRU has 60."),
+    ("heldout", "the hidden state gets wiped back",
+     "No. h is carried over from step to step; it starts at zeros only at the start of a "
+     "sequence, and the reset gate only scales h_{t−1} inside the candidate.",
+     "Yes, the hidden state is reset to zero at every step."),
+    ("heldout", "with bidirectional=True, h_n's l",
+     "No: h_n is (2, N, H), one slice per direction; it is output whose last dim is 2·H.",
+     "Yes, h_n is (1, N, 2H)."),
+    ("heldout", "nn.GRU puts a softmax on its out",
+     "No: its outputs are raw hidden states h_t in (−1, 1); add an nn.Linear and log_softmax "
+     "(or use CrossEntropyLoss) yourself.", "Yes, nn.GRU already applies a softmax."),
+    ("heldout", "a gru with hidden_size=1 can onl",
+     "No: it holds one real number in (−1, 1), which can carry much more than one bit in "
+     "principle.", "Right, it can only store one bit."),
+    ("heldout", "the gru's weights get updated at",
+     "No: the same weights are used at every step; only the hidden state h changes, and the "
+     "optimizer updates the weights after backward.",
+     "Yes, the weights are updated at every time step."),
+    ("heldout", "z near 1 means the unit is activ",
+     "No. In PyTorch z near 1 keeps the old value h_{t−1}; it says nothing about how large the "
+     "output is.", "Yes, z near 1 means the unit is firing."),
+    ("heldout", "nn.GRU's dropout switches itself",
+     "No: it follows the module's mode, so call model.eval() before testing (and model.train() "
+     "again after).", "Yes, it turns off automatically."),
+    ("heldout", "a 64-unit gru layer is really 64",
+     "No: the 64 units interact, since W_hz, W_hr and W_hn are full matrices, so each unit "
+     "reads all the units of h_{t−1}.",
+     "Yes, 64 independent cells, each with its own private weights."),
+    # The seventh held-out edition (2026-12-02, session 12).
+    ("heldout", "say i want a unit to still hold",
+     "You need z^10 = 0.9, so z = 0.9^(1/10) ≈ 0.9895 at every step.", "z = 0.9 at every step."),
+    ("heldout", "and what number would have to go", "The logit is ln(0.9895 / 0.0105) ≈ 4.55.",
+     "The pre-activation is about -4.5."),
+    ("heldout", "can the reset gate ever stop",
+     "No: r only scales the hidden part, W_hn h_{t−1} + b_hn; W_in x_t always gets in.",
+     "Yes, the reset gate can block the input x_t when it is near 0."),
+    ("heldout", "if r is stuck at 0 for good, is",
+     "Yes, still recurrent: h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}, and z reads h_{t−1} too.",
+     "It becomes a feedforward network, since the past is gone."),
+    ("heldout", "which gate lets a gru basically",
+     "The update gate: with z near 1, h_t ≈ h_{t−1}, so the token is skipped.",
+     "The reset gate lets it skip the token."),
+    ("heldout", "and couldn't r do that on its ow",
+     "No: r only scales the past inside the candidate; x_t still enters n, and (1 − z) ⊙ n "
+     "still replaces part of h.", "Yes, r near 0 does the same."),
+    ("heldout", "the update gate gets multiplied",
+     "No. z only acts after the tanh, in h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}; the reset gate is the "
+     "one inside the candidate.", "Yes, z is multiplied inside the candidate too."),
+    ("heldout", "for z = σ(a), what's dz/da when", "dz/da = z(1 − z) = 0.9 · 0.1 = 0.09.",
+     "dz/da = 0.9."),
+    ("heldout", "and tanh's slope for the candida", "1 − n² = 1 − 0.81 = 0.19.",
+     "The slope is 0.81."),
+    ("heldout", "tiny example, hidden size 1, pyt",
+     "r = z = σ(1) ≈ 0.731, n = tanh(1 + 0.731·0) = tanh(1) ≈ 0.762, so h_t = (1 − 0.731)·0.762 "
+     "≈ 0.205.", "n = tanh(1), so h_t ≈ 0.76."),
+    ("heldout", "same setup but h_{t-1} = 1 this",
+     "r = z = σ(2) ≈ 0.881, n = tanh(1 + 0.881) ≈ 0.954, h_t = 0.119·0.954 + 0.881·1 ≈ 0.995.",
+     "h_t ≈ 0.954."),
+    ("heldout", "how many elementwise (⊙) multipl",
+     "Three: r ⊙ (W_hn h + b_hn), (1 − z) ⊙ n and z ⊙ h_{t−1}.",
+     "Two elementwise products: (1 − z) ⊙ n and z ⊙ h."),
+    ("heldout", "can i rewrite h_t so z only show", "Yes: h_t = n_t + z ⊙ (h_{t−1} − n_t).",
+     "h_t = h_{t−1} + z ⊙ (n_t − h_{t−1})."),
+    ("heldout", "the σ in the gru equations, is t",
+     "Yes, the logistic sigmoid σ(x) = 1/(1 + e^(−x)).", "σ is the softmax over the hidden units."),
+    ("heldout", "a blog writes h_t = z⊙h̃_t + (1−",
+     "Mostly replacing: that form puts z on the candidate, so 90% comes from h̃ and 10% from "
+     "the old value.", "It is mostly keeping its old value, 90% of it."),
+    ("heldout", "and keras's GRU with that same z",
+     "Keras keeps it: h = z * h_tm1 + (1 - z) * hh, so 90% of the old value stays.",
+     "Keras replaces it too."),
+    ("heldout", "r⊙(W_hn h) vs",
+     "They are different: r ⊙ (W h) is not W (r ⊙ h) in general, so the weights cannot be "
+     "converted exactly.", "They are equivalent, just renamed weights."),
+    ("heldout", "keras GRU(reset_after=False), wh",
+     "Cho's original: r multiplies h_{t−1} before the matrix product; reset_after=True is "
+     "PyTorch's.", "reset_after=False matches PyTorch."),
+    ("heldout", "does cudnn's gru put r where pyt",
+     "Where PyTorch does: cuDNN applies r after the recurrent matrix product, to R h + b_R; "
+     "that is why Keras defaults to reset_after=True.", "cuDNN follows Cho's placement."),
+    ("heldout", "what do pytorch's docs actually",
+     "Yes, the docs call n_t the new gate; it is the candidate state.",
+     "n stands for next, the next hidden state."),
+    ("heldout", "in cho's 2014 formula for the ca",
+     "No: Cho's formula has no bias there, h̃ = tanh(W x + U(r ⊙ h_{t−1})); b_hn inside r is "
+     "PyTorch's.", "Yes, Cho has a bias inside too, the same b_hn."),
+    ("heldout", "tiny one: nn.GRU(3, 5), how many", "3·(5·3 + 5·5 + 2·5) = 150 parameters.",
+     "4·(15 + 25 + 10) = 200 parameters."),
+    ("heldout", "ok and if i stack two of those,",
+     "Layer 2 reads 5 features: 3·(25 + 25 + 10) = 180, so 150 + 180 = 330.",
+     "Twice as many: 300 parameters."),
+    ("heldout", "nn.GRU(128, 64, num_layers=2, bi",
+     "Each layer has 2·3·(64·128 + 64·64 + 2·64) = 74,496 (layer 2 reads 2·64 = 128), so "
+     "148,992 in total.", "74,496 + 49,920 = 124,416 parameters."),
+    ("heldout", "keras GRU(10) on 5 features per",
+     "3·10·(5 + 10 + 2) = 510 parameters, of which 60 are biases: the bias has shape (2, 30).",
+     "3·10·(5 + 10 + 1) = 480 parameters, 30 of them biases."),
+    ("heldout", "i pack 3 sequences of lengths 5,",
+     "It is (10, 8): 5 + 3 + 2 = 10 real steps, 8 features each.",
+     "(15, 8), one row per padded step."),
+    ("heldout", "and what's in its batch_sizes?",
+     "tensor([3, 3, 2, 1, 1]): how many sequences are still running at each step.",
+     "batch_sizes is [5, 3, 2]."),
+    ("heldout", "bidirectional 3-layer nn.GRU(6,",
+     "weight_ih_l2 is (48, 32): 3·16 rows, reading both directions of layer 1 (2·16 = 32); "
+     "weight_ih_l0 is (48, 6).", "weight_ih_l2 is (48, 16)."),
+    ("heldout", "nn.Embedding(1000, 32) -> nn.GRU", "32,000 + 11,808 + 490 = 44,298 parameters.",
+     "32,000 + 11,808 + 480 = 44,288."),
+    ("heldout", "bidirectional nn.GRU(5, 7, num_l",
+     "The second half: output[..., 7:] is backward, output[..., :7] is forward.",
+     "The first half is the backward direction."),
+    ("heldout", "and at which time index of outpu",
+     "At index 0: output[0, :, 7:] equals h_n[-1], while the forward final state is at "
+     "output[-1, :, :7].", "The backward direction's final state is output[-1, :, 7:]."),
+    ("heldout", "can i pass h0 as (batch, hidden)",
+     "It needs 3-D: (1, batch, hidden); a 2-D hx with batched input raises a RuntimeError, so "
+     "use h0.unsqueeze(0).", "A 2-D h0 works fine, it gets broadcast."),
+    ("heldout", "keras GRU(32, go_backwards=True,",
+     "Reversed: the output's first step belongs to the input's last step; flip it with ops.flip "
+     "if you need the original order.", "It comes back in the normal time order."),
+    ("heldout", "my data has a Masking(mask_value",
+     "It skips them: the state is carried over unchanged and, with return_sequences, the "
+     "previous output is repeated.", "It processes the zeros like normal inputs."),
+    ("heldout", "i built nn.GRU(input_size=4, hid",
+     "It raises RuntimeError: input.size(-1) must be equal to input_size. Expected 4, got 5.",
+     "It just ignores the extra feature."),
+    ("heldout", "did cho et al 2014 actually tran",
+     "Mostly something else: the RNN Encoder–Decoder scored phrase pairs, added as a feature to "
+     "a phrase-based SMT system (Moses) for English–French.",
+     "Yes, they translated whole sentences end to end with it."),
+    ("heldout", "bahdanau et al.'s attention mode",
+     "RNNsearch, compared with the plain RNNencdec; its encoder is a bidirectional RNN of gated "
+     "units.", "They called it the Transformer."),
+    ("heldout", "who came up with peephole connec", "Felix Gers and Jürgen Schmidhuber, in 2000.",
+     "Hochreiter introduced peephole connections in 1997."),
+    ("heldout", "where was cho's gru paper publis", "EMNLP 2014, in Doha.",
+     "It was published at NeurIPS 2014."),
+    ("heldout", "chung et al 2014 compared gru an",
+     "A traditional tanh unit, the plain RNN, on polyphonic music and speech.",
+     "The third unit was the MGU."),
+    ("heldout", "what's the 'constant error carou",
+     "The CEC is the memory cell's self-connection with a fixed weight of 1.0, so the error "
+     "flows back through it unchanged.", "The CEC is the forget gate."),
+    ("heldout", "and what plays that role in a gr",
+     "The z ⊙ h_{t−1} path: with the update gate near 1, h is copied forward almost unchanged.",
+     "The reset gate plays that role."),
+    ("heldout", "does clip_grad_norm_ clip each p",
+     "All together: it computes one total norm over every gradient, as if concatenated into one "
+     "vector, and scales them all by the same factor.",
+     "It clips each parameter's gradient separately, by its own norm."),
+    ("heldout", "so max_norm=1 and the total norm",
+     "Every gradient is multiplied by 1/4 (about 0.25), so the total norm becomes 1 and the "
+     "direction stays the same.", "Each gradient element is clipped to 1."),
+    ("heldout", "are exploding gradients in a gru",
+     "Big ones: large recurrent weights (singular values above 1) make the gradient grow step "
+     "by step; small ones make it vanish.", "Small weights cause exploding gradients."),
+    ("heldout", "whats teacher forcing when train",
+     "Teacher forcing feeds the ground-truth previous token to the decoder during training; at "
+     "test time it must eat its own predictions, so errors compound (exposure bias).",
+     "Teacher forcing is a kind of distillation from a bigger model."),
+    ("heldout", "if the loss only looks at the la",
+     "Through the recurrence: backpropagation through time carries the gradient from the last "
+     "output back through every h_t, getting weaker on the way.",
+     "The early steps get no gradient at all."),
+    ("heldout", "why is nn.GRU so much faster on",
+     "nn.GRU calls one fused cuDNN kernel for the whole sequence, so there is no Python "
+     "overhead per step; the steps still run in order.",
+     "nn.GRU runs all the time steps in parallel."),
+    ("heldout", "my gru loss is nan on the very f",
+     "Before any update the weights are fine, so look at the data: NaN or inf in the inputs or "
+     "targets, or a log(0) in the loss; torch.isnan(x).any() finds them.",
+     "Exploding gradients are the cause; lower the learning rate."),
+    ("heldout", "keras on 3 features per step: LS",
+     "LSTM 4·(3·8 + 8·8 + 8) = 384, GRU 3·8·(3 + 8 + 2) = 312, SimpleRNN 3·8 + 8·8 + 8 = 96.",
+     "The LSTM has 416, the GRU 312 and the SimpleRNN 104."),
+    ("heldout", "what does keras give for that sa",
+     "3·8·(3 + 8 + 1) = 288, 24 fewer than the default 312.", "It stays 312."),
+    ("heldout", "what hidden size would nn.GRU(10",
+     "The LSTM has 4·(320 + 1024 + 64) = 5,632; GRU(10, 38) has 3·(380 + 1444 + 76) = 5,700 and "
+     "GRU(10, 37) 5,439, so H ≈ 38.", "About H = 43, since the GRU has 3/4 the gates."),
+    ("heldout", "can an lstm's cell state c_t get",
+     "Yes, c_t can grow past 1, it adds up step after step. A GRU's h_t stays in (−1, 1) if h_0 "
+     "does, since it mixes h_{t−1} with a tanh candidate.",
+     "A GRU's h_t can grow without bound too, like c_t can grow."),
+    ("heldout", "lstm vs gru: count the sigmoid a",
+     "LSTM: 3 sigmoids (i, f, o) and 2 tanh (candidate and tanh(c_t)). GRU: 2 sigmoids (r, z) "
+     "and 1 tanh (the candidate).", "The GRU uses 3 sigmoids and 2 tanh, the same as the LSTM."),
+    ("heldout", "since a gru has no cell state it",
+     "No. The update gate does that job: with z near 1 the hidden state carries information for "
+     "many steps.", "Right, only LSTMs can hold long-term memory."),
+    ("heldout", "how many bias numbers are in nn.",
+     "The LSTM has 2·4·20 = 160 bias numbers and the GRU 2·3·20 = 120.",
+     "The LSTM has 80 bias numbers and the GRU has 60."),
+    ("heldout", "the hidden state gets wiped back",
+     "No. h is carried over from step to step; it starts at zeros only at the start of a "
+     "sequence, and the reset gate only scales h_{t−1} inside the candidate.",
+     "Yes, the hidden state is reset to zero at every step."),
+    ("heldout", "with bidirectional=True, h_n's l",
+     "No: h_n is (2, N, H), one slice per direction; it is output whose last dim is 2·H.",
+     "Yes, h_n is (1, N, 2H)."),
+    ("heldout", "nn.GRU puts a softmax on its out",
+     "No: its outputs are raw hidden states h_t in (−1, 1); add an nn.Linear and log_softmax "
+     "(or use CrossEntropyLoss) yourself.", "Yes, nn.GRU already applies a softmax."),
+    ("heldout", "a gru with hidden_size=1 can onl",
+     "No: it holds one real number in (−1, 1), which can carry much more than one bit in "
+     "principle.", "Right, it can only store one bit."),
+    ("heldout", "the gru's weights get updated at",
+     "No: the same weights are used at every step; only the hidden state h changes, and the "
+     "optimizer updates the weights after backward.",
+     "Yes, the weights are updated at every time step."),
+    ("heldout", "z near 1 means the unit is activ",
+     "No. In PyTorch z near 1 keeps the old value h_{t−1}; it says nothing about how large the "
+     "output is.", "Yes, z near 1 means the unit is firing."),
+    ("heldout", "nn.GRU's dropout switches itself",
+     "No: it follows the module's mode, so call model.eval() before testing (and model.train() "
+     "again after).", "Yes, it turns off automatically."),
+    ("heldout", "a 64-unit gru layer is really 64",
+     "No: the 64 units interact, since W_hz, W_hr and W_hn are full matrices, so each unit "
+     "reads all the units of h_{t−1}.",
+     "Yes, 64 independent cells, each with its own private weights."),
+    # More right phrasings for the seventh edition's checks (fair to a correct tutor).
+    ("heldout", "say i want a unit", "Each step needs z ≈ 0.99, since 0.99^10 ≈ 0.904.",
+     "z = 0.1 each step."),
+    ("heldout", "bidirectional nn.GRU(5, 7",
+     "Forward is output[..., :H] and backward is output[..., H:].",
+     "The backward direction is output[..., 0:7]."),
+    ("heldout", "can i pass h0 as", "It must be 3-D, shape (num_layers, batch, hidden).",
+     "A 2-D h0 is fine."),
+    ("heldout", "what hidden size would", "Roughly H = 37.7, so 38.", "H = 43."),
+    ("heldout", "can an lstm's cell",
+     "c_t is unbounded and can exceed 1, while a GRU's h_t is bounded between -1 and 1.",
+     "Both stay in (−1, 1)."),
+    ("heldout", "so max_norm=1", "Each gradient gets scaled by max_norm / total_norm = 0.25.",
+     "Each gradient is clipped to 1."),
+    ("heldout", "for z = σ(a)", "Here it is 0.9 · 0.1 = 0.09.", "It is 0.9."),
+    ("heldout", "if the loss only looks",
+     "Without BPTT the early steps would get no gradient; with it they get a small one back "
+     "through the hidden state.", "The early steps get no gradient at all."),
 ]  # fmt: skip
 
 
