@@ -1,4 +1,5 @@
-"""An answer that only says the learner's claim back ("Yes, <claim>") is marked as not
+"""An answer that only says the learner's claim back ("Yes, <claim>", or the claim alone
+where the question presupposes it) is marked as not
 confirmed when the guard cannot judge the claim (gruchat.tutor.guard_echo)."""
 
 from __future__ import annotations
@@ -34,11 +35,30 @@ ECHOES = [
         "Yes, after mixing the old state and the candidate, PyTorch squashes h_t through "
         "another tanh.",
     ),
+    # said back without a "yes" where the question presupposes the claim (answers
+    # recorded from qwen2.5-coder-1.5b and SmolLM2, session 10)
+    (
+        "so the reset gate is what stops vanishing gradients, right?",
+        "The reset gate stops vanishing gradients by allowing the gradient to flow back.",
+    ),
+    (
+        "the candidate n_t is what the gru actually outputs at each step, right?",
+        "The candidate n_t is the output of the GRU at each step.",
+    ),
+    (
+        "a gru only takes one number per timestep right? so for multivariate data i'd need "
+        "one gru per feature",
+        "The answer is: a gru only takes one number per timestep right.",
+    ),
+    (
+        "is it true that the update gate z is a learned parameter the optimizer sets directly?",
+        "The update gate z is a learned parameter that the optimizer sets directly.",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("question", "answer"), ECHOES)
-def test_a_yes_that_repeats_an_unjudged_claim_is_marked_not_confirmed(
+def test_an_answer_that_repeats_an_unjudged_claim_is_marked_not_confirmed(
     question: str, answer: str
 ) -> None:
     found = echoed_claim(question, answer)
@@ -84,37 +104,6 @@ def test_a_yes_that_repeats_an_unjudged_claim_is_marked_not_confirmed(
 )
 def test_no_mark_where_the_yes_is_judged_or_says_more(question: str, answer: str) -> None:
     assert echoed_claim(question, answer) is None
-
-
-# Said back without a "yes" (answers recorded from qwen2.5-coder-1.5b and SmolLM2, session 10)
-ECHOES_WITHOUT_YES = [
-    (
-        "so the reset gate is what stops vanishing gradients, right?",
-        "The reset gate stops vanishing gradients by allowing the gradient to flow back.",
-    ),
-    (
-        "the candidate n_t is what the gru actually outputs at each step, right?",
-        "The candidate n_t is the output of the GRU at each step.",
-    ),
-    (
-        "a gru only takes one number per timestep right? so for multivariate data i'd need "
-        "one gru per feature",
-        "The answer is: a gru only takes one number per timestep right.",
-    ),
-    (
-        "is it true that the update gate z is a learned parameter the optimizer sets directly?",
-        "The update gate z is a learned parameter that the optimizer sets directly.",
-    ),
-]
-
-
-@pytest.mark.parametrize(("question", "answer"), ECHOES_WITHOUT_YES)
-def test_the_claim_said_back_without_a_yes_is_marked_where_the_question_presupposes_it(
-    question: str, answer: str
-) -> None:
-    found = echoed_claim(question, answer)
-    assert found is not None and found.sentence == answer
-    assert found.fact.startswith("not confirmed by the notes")
 
 
 @pytest.mark.parametrize(
