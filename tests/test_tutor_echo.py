@@ -1,6 +1,6 @@
 """An answer that only says the learner's claim back ("Yes, <claim>", or the claim alone
-where the question presupposes it) is marked as not
-confirmed when the guard cannot judge the claim (gruchat.tutor.guard_echo)."""
+where the question presupposes it) is marked as not confirmed when the guard cannot judge
+the claim (gruchat.tutor.guard_echo)."""
 
 from __future__ import annotations
 
