@@ -133,7 +133,14 @@ def test_property_any_chunking_recovers_parts(data, reasoning, answer):
 @settings(deadline=None, max_examples=300)
 @given(data=st.data(), text=st.text(alphabet="<>/thinkab ", max_size=30))
 def test_property_text_without_open_tag_is_all_answer(data, text):
-    """Any text without '<think>' (tag look-alikes included) comes back unchanged as answer."""
+    """Any text without '<think>' (look-alikes included) is answer, less any stray '</think>'."""
     assume("<think>" not in text)
     reasoning, answer, _ = split(data.draw(chunked(text)))
-    assert (reasoning, answer) == ("", text)
+    assert (reasoning, answer) == ("", text.replace("</think>", ""))
+
+
+def test_a_stray_close_tag_in_the_answer_is_dropped():
+    """llama-server's --reasoning-budget ends the trace; SmolLM2 then wrote its own
+    '</think>' into the answer (seen in tests/test_remote_llama.py on this machine)."""
+    assert split(["AM (Single</thi", "nk> gate). It is"])[:2] == ("", "AM (Single gate). It is")
+    assert split(["<think>a</think>b</think>c"])[:2] == ("a", "bc")

@@ -27,16 +27,20 @@ class ThinkSplitter:
         text = self._pending + chunk
         self._pending = ""
         while text:
-            tag = CLOSE if self._thinking else OPEN
+            # In the answer a stray CLOSE is dropped, not shown: a server's reasoning budget
+            # (llama.cpp --reasoning-budget) ends the trace, and the model closes it itself.
+            tags = (CLOSE,) if self._thinking else (OPEN, CLOSE)
             kind = "reasoning" if self._thinking else "answer"
-            index = text.find(tag)
-            if index >= 0:
+            found = [(text.find(tag), tag) for tag in tags if tag in text]
+            if found:
+                index, tag = min(found)
                 if index:
                     out.append((kind, text[:index]))
                 text = text[index + len(tag) :]
-                self._thinking = not self._thinking
+                if tag == OPEN or self._thinking:
+                    self._thinking = not self._thinking
                 continue
-            keep = _partial_suffix(text, tag)
+            keep = max(_partial_suffix(text, tag) for tag in tags)
             emit = text[: len(text) - keep]
             if emit:
                 out.append((kind, emit))
