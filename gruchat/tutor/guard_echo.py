@@ -64,7 +64,8 @@ def is_leading(question: str) -> bool:
 
 
 def _presupposes(question: str) -> bool:
-    """ "…, right?", "is it true that …": the claim is the learner's, and no choice is offered."""
+    """Whether the claim is the learner's ("…, right?", "is it true that …") and no choice
+    is offered."""
     tagged = _INNER_TAG.search(question) or _PRESUPPOSES.search(question)
     return bool(tagged) and not _CHOICE.search(question)
 
