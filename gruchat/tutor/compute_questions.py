@@ -4,13 +4,14 @@ Conservative on purpose: a wrong "computed" answer is worse than none, so anythi
 unclear (no sizes, two kinds of layer that are not compared, frameworks other than PyTorch
 and Keras, constructor arguments, two intents, values that disagree) gives None and the
 normal grounded path answers. Keras layers and comparisons ("how many more parameters
-does an LSTM have than a GRU?") are recognised in ``compute_keras_questions``. Pure: no I/O.
+does an LSTM have than a GRU?") are recognised in ``compute_keras_questions``; what the
+question says about a PyTorch layer (code or words) is read in ``layer_spec``; this module
+decides what is asked (a count, a shape, a first dimension, a comparison). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
@@ -22,195 +23,22 @@ from gruchat.tutor.compute_keras_questions import (
     kinds_in_order,
 )
 from gruchat.tutor.compute_mix import mix_question
-from gruchat.tutor.switches import UnclearSwitch, switch
+from gruchat.tutor.layer_spec import (
+    BIAS,
+    CODE,
+    KIND,
+    LAYERS,
+    Found,
+    Unclear,
+    from_code,
+    from_words,
+    merge,
+    one_value,
+    spec_of,
+)
 
 _I = re.IGNORECASE
-_WORD_NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _OTHER_FRAMEWORKS = re.compile(r"\b(?:jax|flax|mxnet|paddle)\b", _I)
-
-# -- code: nn.GRU(10, 20, num_layers=2) ------------------------------------------------------
-_CODE = re.compile(r"(?<![\w.])(?:torch\.)?(?:nn\.)?(GRU|LSTM|RNN)(Cell)?\s*\(([^()]*)\)", _I)
-_LAYER_KEYWORDS = {"input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
-                   "bidirectional", "proj_size", "nonlinearity", "device", "dtype"}  # fmt: skip
-_CELL_KEYWORDS = {"input_size", "hidden_size", "bias", "nonlinearity", "device", "dtype"}
-_POSITIONAL = ("input_size", "hidden_size", "num_layers")  # beyond these torch's order varies
-
-
-@dataclass(frozen=True)
-class _Found:
-    """What the question says about the module; None where it says nothing."""
-
-    kind: str | None = None
-    cell: bool | None = None
-    input_size: int | None = None
-    hidden_size: int | None = None
-    num_layers: int | None = None
-    bias: bool | None = None
-    bidirectional: bool | None = None
-    batch_first: bool | None = None
-    proj_size: int | None = None
-
-
-class _Unclear(Exception):
-    """The question is not one to compute (raised inside the recogniser, never out of it)."""
-
-
-def _literal(text: str) -> int | bool | str:
-    text = text.strip()
-    if re.fullmatch(r"\d+", text):
-        return int(text)
-    if text in ("True", "False"):
-        return text == "True"
-    if re.fullmatch(r"\d*\.\d+|\d+\.\d*|['\"]\w+['\"]|torch\.\w+", text):
-        return text  # dropout, nonlinearity, dtype, device: irrelevant to the counts
-    raise _Unclear
-
-
-def _from_code(match: re.Match[str]) -> _Found:
-    kind, cell, body = match.group(1).upper(), bool(match.group(2)), match.group(3)
-    allowed = _CELL_KEYWORDS if cell else _LAYER_KEYWORDS
-    positional = _POSITIONAL[:2] if cell else _POSITIONAL
-    values: dict[str, int | bool | str] = {}
-    parts = [p.strip() for p in body.split(",")] if body.strip() else []
-    for index, part in enumerate(p for p in parts if p):
-        name, equals, raw = part.partition("=")
-        if equals:
-            name = name.strip()
-            if name not in allowed or name in values:
-                raise _Unclear
-        elif index < len(positional) and not values.keys() - set(positional[:index]):
-            name, raw = positional[index], part
-        else:
-            raise _Unclear
-        values[name] = _literal(raw)
-    ints = ("input_size", "hidden_size", "num_layers", "proj_size")
-    flags = ("bias", "batch_first", "bidirectional")
-    for key, value in values.items():
-        wanted = int if key in ints else bool if key in flags else str
-        if key in ints + flags and (type(value) is not wanted):
-            raise _Unclear
-    known = {k: v for k, v in values.items() if k in ints + flags}
-    return _Found(kind=kind, cell=cell, **known)  # type: ignore[arg-type]
-
-
-# -- plain English: "a 2-layer bidirectional GRU, input 32, hidden 64" ----------------------
-_KIND = re.compile(r"\b(?:(vanilla|elman)\s+)?(gru|lstm|rnn)(?:[ -]?(cell))?s?\b", _I)
-_IS = r"\s*(?:of size|of|=|:|is|equals?)?\s*(\d+)\b"  # "input size 10", "hidden_size=20"
-_INPUT = (
-    re.compile(r"\binput(?:[ _-]?(?:size|dim(?:ension)?|features?))?" + _IS, _I),
-    re.compile(
-        r"\b(\d+)[ -](?:input features|inputs|input units|dimensional inputs?"
-        r"|dim(?:ensional)? input)\b",
-        _I,
-    ),
-)
-_HIDDEN = (
-    re.compile(
-        r"\bhidden(?:[ _-]?state)?(?:[ _-]?(?:size|dim(?:ension)?|units?|features?))?" + _IS, _I
-    ),
-    re.compile(
-        r"(?<!input )(?<!input=)(?<!input: )(?<!size )"  # "input 10 hidden 20": 10 is the input
-        r"\b(\d+)\s+hidden(?:[ _-]?(?:units?|neurons?|features?|dims?|dimensions?|size))?\b"
-        r"(?!\s+layers?)",
-        _I,
-    ),
-)
-_LAYERS = (
-    re.compile(
-        r"\b(\d+|one|two|three|four|five|six|single)[ -]"
-        r"(?:stacked[ -]|hidden[ -]|recurrent[ -])?layers?\b",
-        _I,
-    ),
-    re.compile(r"\b(?:num[_ ]layers|layers)\s*(?:=|:|of)?\s*(\d+)\b", _I),
-)
-_BIAS = r"bias(?:es| terms?| vectors?)?"
-_ONE_DIRECTION = r"\buni-?directional\b|\bone direction\b"
-_BATCH_FIRST = r"batch[_ -]first"
-
-
-def _one(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
-    """The single value the patterns find; two different values make the question unclear."""
-    found = set()
-    for pattern in patterns:
-        for match in pattern.finditer(text):
-            raw = match.group(1).lower()
-            found.add(_WORD_NUMBERS[raw] if raw in _WORD_NUMBERS else int(raw))
-    if len(found) > 1:
-        raise _Unclear
-    return found.pop() if found else None
-
-
-def _switch(name: str, text: str, default: bool, **how: Any) -> bool | None:
-    try:
-        return switch(name, text, default, **how)
-    except UnclearSwitch:
-        raise _Unclear from None
-
-
-def _from_words(text: str) -> _Found:
-    kinds = {(m.group(2).upper(), bool(m.group(3))) for m in _KIND.finditer(text)}
-    if len(kinds) > 1:
-        raise _Unclear
-    kind, cell = kinds.pop() if kinds else (None, None)
-    return _Found(
-        kind=kind,
-        cell=cell,
-        input_size=_one(_INPUT, text),
-        hidden_size=_one(_HIDDEN, text),
-        num_layers=_one(_LAYERS, text),
-        bias=_switch(_BIAS, text, True, bare=None),
-        bidirectional=_switch("bi-?directional", text, False, off_words=_ONE_DIRECTION),
-        batch_first=_switch(_BATCH_FIRST, text, False),
-    )
-
-
-def _merge(code: _Found, words: _Found) -> _Found:
-    """The code's values, with the words filling gaps; a disagreement makes it unclear."""
-    merged = {}
-    for f in fields(_Found):
-        a, b = getattr(code, f.name), getattr(words, f.name)
-        if a is not None and b is not None and a != b:
-            raise _Unclear
-        merged[f.name] = a if a is not None else b
-    return replace(code, **merged)
-
-
-def _spec(text: str, input_optional: bool = False) -> RNNSpec:
-    """The module the question describes; ``input_optional``: the input size and the kind may
-    be missing (h_n and the output have the same shape for nn.RNN, nn.GRU and nn.LSTM, and
-    the input size does not enter it), and the kind then is the tutor's topic, a GRU."""
-    codes = list(_CODE.finditer(text))
-    if len(codes) > 1:
-        raise _Unclear
-    if codes:
-        code = _from_code(codes[0])
-        rest = text[: codes[0].start()] + " " + text[codes[0].end() :]
-        words = _from_words(rest)
-        if words.kind is not None and (words.kind, words.cell) != (code.kind, code.cell):
-            raise _Unclear  # "nn.GRU(10, 20) vs an LSTM"
-        found = _merge(code, replace(words, kind=None, cell=None))
-    else:
-        found = _from_words(text)
-    if input_optional:
-        found = replace(found, input_size=found.input_size or 0, kind=found.kind or "GRU")
-    if found.kind is None or found.input_size is None or found.hidden_size is None:
-        raise _Unclear  # names no layer, or lacks a size: do not guess
-    if found.cell and (found.num_layers not in (None, 1) or found.bidirectional):
-        raise _Unclear
-    try:
-        return RNNSpec(
-            kind=found.kind,
-            input_size=found.input_size,
-            hidden_size=found.hidden_size,
-            num_layers=found.num_layers or 1,
-            bias=found.bias is not False,
-            bidirectional=bool(found.bidirectional),
-            batch_first=bool(found.batch_first),
-            proj_size=found.proj_size or 0,
-            cell=bool(found.cell),
-        )
-    except ValueError:
-        raise _Unclear from None
 
 
 # -- what is asked -----------------------------------------------------------------------------
@@ -277,13 +105,13 @@ def _input_shape(body: str, spec: RNNSpec) -> tuple[int | None, int | None, bool
     if not found:
         return None
     if len(found) > 1:
-        raise _Unclear
+        raise Unclear
     dims = found.pop()
     if spec.input_size and dims[-1] != spec.input_size:
-        raise _Unclear
+        raise Unclear
     if spec.cell:  # one step: (N, H_in), or (H_in,) unbatched, which no pair can say
         if len(dims) != 2:
-            raise _Unclear
+            raise Unclear
         return dims[0], None, False
     if len(dims) == 2:
         return None, dims[0], True
@@ -294,26 +122,26 @@ def _input_shape(body: str, spec: RNNSpec) -> tuple[int | None, int | None, bool
 def _shape_question(text: str, spec: RNNSpec) -> Computed:
     weights = {m.group(1).lower() for m in _WEIGHT_NAME.finditer(text)}
     if len(weights) > 1:
-        raise _Unclear
+        raise Unclear
     if weights:
         try:
             return weight_shape(spec, weights.pop())
         except ValueError:
-            raise _Unclear from None
-    body = _CODE.sub(" ", text)  # the constructor's numbers are sizes, not L or N
-    batch, length = _one(_BATCH, body), _one(_LENGTH, body)
+            raise Unclear from None
+    body = CODE.sub(" ", text)  # the constructor's numbers are sizes, not L or N
+    batch, length = one_value(_BATCH, body), one_value(_LENGTH, body)
     unbatched = bool(_UNBATCHED.search(body))
     given = _input_shape(body, spec)
     if given is not None:
         said = (batch, length, unbatched)
         batch, length, unbatched = given
         if said[0] not in (None, batch) or said[1] not in (None, length) or said[2] > unbatched:
-            raise _Unclear  # the sizes in words and the tensor's shape disagree
+            raise Unclear  # the sizes in words and the tensor's shape disagree
     if unbatched and batch is not None:
-        raise _Unclear
+        raise Unclear
     target = _target(text)
     if target == "c_n" and spec.kind != "LSTM":
-        raise _Unclear  # a GRU has no cell state: the notes answer that
+        raise Unclear  # a GRU has no cell state: the notes answer that
     if spec.cell and target in ("h_n", "c_n", "output"):
         target = "c'" if target == "c_n" else "h'"
     return tensor_shapes(spec, length, batch, unbatched, target)
@@ -331,13 +159,11 @@ def _state_first_dim(text: str) -> Computed | None:
     """h_n's (or c_n's) first dimension, D·num_layers, when the question asks for it alone."""
     if not _FIRST_DIM.search(text) or _target(text) not in ("h_n", "c_n"):
         return None
-    codes = list(_CODE.finditer(text))
+    codes = list(CODE.finditer(text))
     if len(codes) > 1:
         return None
     found = (
-        _merge(_from_code(codes[0]), _from_words(_CODE.sub(" ", text)))
-        if codes
-        else (_from_words(text))
+        merge(from_code(codes[0]), from_words(CODE.sub(" ", text))) if codes else (from_words(text))
     )
     if found.cell:
         return None
@@ -378,7 +204,7 @@ def compute_question(question: str) -> Computed | None:
     wants_shape = bool(_SHAPE.search(text))
     if not wants_shape and (first_dim := _state_first_dim(text)) is not None:
         return first_dim
-    two_kinds = len(kinds_in_order(_CODE.sub(_code_kind, text))) == 2
+    two_kinds = len(kinds_in_order(CODE.sub(_code_kind, text))) == 2
     if two_kinds and not wants_shape and _PARAM_NOUN.search(text) and COMPARES.search(text):
         return _comparison(text)  # "how many more …", "why does a GRU have fewer weights …"
     if wants_count == wants_shape:  # neither, or both at once
@@ -388,9 +214,11 @@ def compute_question(question: str) -> Computed | None:
     if KERAS.search(text):
         return keras_question(text, wants_count, wants_shape)
     try:
-        spec = _spec(text, input_optional=wants_shape and _target(text) in ("h_n", "c_n", "output"))
+        spec = spec_of(
+            text, input_optional=wants_shape and _target(text) in ("h_n", "c_n", "output")
+        )
         return parameters(spec) if wants_count else _shape_question(text, spec)
-    except _Unclear:
+    except Unclear:
         return None
 
 
@@ -402,16 +230,16 @@ def _code_kind(match: re.Match[str]) -> str:
 def _comparison(text: str) -> Computed | None:
     """Two layers' counts compared, with the sizes the question gives (both the same)."""
     try:
-        codes = [_from_code(m) for m in _CODE.finditer(text)]
-        rest = _CODE.sub(" ", text)
-        words = _from_words(_KIND.sub(" ", rest))
+        codes = [from_code(m) for m in CODE.finditer(text)]
+        rest = CODE.sub(" ", text)
+        words = from_words(KIND.sub(" ", rest))
         sizes = {(c.input_size, c.hidden_size) for c in codes}
         sizes.add((words.input_size, words.hidden_size)) if not codes else None
         settings = _shared_settings(codes, words, rest)
         if len(sizes) != 1 or settings is None:
             return None  # layers of different sizes or set up differently: not compared
         return comparison_question(text, sizes.pop(), settings)
-    except _Unclear:
+    except Unclear:
         return None
 
 
@@ -420,13 +248,13 @@ _SHARED = {"num_layers": 1, "bidirectional": False, "bias": True}  # with torch'
 
 
 _SAID_OF_EACH = {
-    "num_layers": _LAYERS,
+    "num_layers": LAYERS,
     "bidirectional": (re.compile(r"\bbi-?directional\b", _I),),
-    "bias": (re.compile(rf"\b(?:no|without)\s+{_BIAS}\b|\bbias\s*=\s*False\b", _I),),
+    "bias": (re.compile(rf"\b(?:no|without)\s+{BIAS}\b|\bbias\s*=\s*False\b", _I),),
 }
 
 
-def _shared_settings(codes: list[_Found], words: _Found, text: str) -> dict[str, Any] | None:
+def _shared_settings(codes: list[Found], words: Found, text: str) -> dict[str, Any] | None:
     """The layer settings both compared layers have; None when they are set up differently.
 
     What the words say holds for each layer whose code does not say it, when they say it
