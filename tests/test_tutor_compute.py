@@ -797,3 +797,15 @@ def test_two_layers_set_up_alike_are_compared_as_torch_counts_them(question, set
 )
 def test_two_layers_set_up_differently_are_not_compared(question):
     assert compute_question(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the first dimension of h_n for nn.GRU(10, 20, foo=3)?",
+        "first dimension of h_n for a 2-layer or 3-layer GRU?",
+    ],
+)
+def test_an_unclear_first_dimension_question_is_not_computed(question: str) -> None:
+    """Session 12: these raised the recogniser's internal Unclear out of compute_question."""
+    assert compute_question(question) is None

@@ -162,9 +162,13 @@ def _state_first_dim(text: str) -> Computed | None:
     codes = list(CODE.finditer(text))
     if len(codes) > 1:
         return None
-    found = (
-        merge(from_code(codes[0]), from_words(CODE.sub(" ", text))) if codes else (from_words(text))
-    )
+    try:  # "nn.GRU(10, 20, foo=3)", "a 2-layer or 3-layer GRU": unclear, not computed
+        if codes:
+            found = merge(from_code(codes[0]), from_words(CODE.sub(" ", text)))
+        else:
+            found = from_words(text)
+    except Unclear:
+        return None
     if found.cell:
         return None
     kind = found.kind or "GRU"
