@@ -195,23 +195,25 @@ def _stream_answer(
     answer: list[str] = []
     reasoning: list[str] = []
     loop = LoopStop()
-    clock = Clock(started=submitted)
+    first_delta: float | None = None
     try:
         for event in stream:
             now = time.perf_counter()
             if not turn.ttft:  # the first event (a Finished alone: an empty answer)
                 turn.ttft = now - submitted
+            if isinstance(event, (ReasoningDelta, AnswerDelta)) and first_delta is None:
+                first_delta = now
             if isinstance(event, ReasoningDelta):
-                clock.tick()
                 reasoning.append(event.text)
                 renderer.reasoning(event.text, prompted=event.prompted)
             elif isinstance(event, AnswerDelta):
-                clock.tick()
                 answer.append(event.text)
                 renderer.answer(event.text)
                 if loop.feed(event.text):
                     stream.close()  # as for Ctrl-C: dropping the iterator cancels it
                     turn.finish_reason = "repetition"
+                    deltas = len(answer) + len(reasoning)
+                    clock = Clock(submitted, first_delta, now, deltas)
                     turn.usage = usage_of(None, None, clock)  # counts: "not reported"
                     turn.total_seconds += now - submitted
                     renderer.repetition()
