@@ -1,6 +1,7 @@
 """How much of the quiz the screen gets right before the model says a word.
 
-The tutor shows the top note and any computed block above the model's answer. This scores
+The tutor shows the top note (with the related lines of the next notes) and any computed
+block above the model's answer. This scores
 each quiz question's fact checks on those alone (an empty answer trips no wrong-claim
 check), with the same grounder, follow-up handling and scoring as a real run. It needs no
 model and runs in seconds, so notes, retrieval and the computed answers can be tuned on
@@ -42,11 +43,12 @@ def screen_before_answer(questions: list[quiz_scoring.Question]) -> list[dict[st
             earlier = []
         _message, sources = grounder.ground(question.text, list(reversed(earlier)), ())
         note = grounder.note(sources[0]) if sources else None
+        related = grounder.related(question.text, sources[0]) if sources else ""
         computed = grounder.computed(question.text)
         shown.append(
             {
                 "note_name": sources[0] if sources else "",
-                "note": note[1] if note else "",
+                "note": "\n\n".join(part for part in (note[1] if note else "", related) if part),
                 "computed": [computed.text] if computed is not None else [],
             }
         )

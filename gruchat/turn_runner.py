@@ -159,15 +159,7 @@ def run_turn(
         turn.computed = computed.text
         renderer.computed(computed.title, computed.body)
     if grounder is not None and sources:
-        top = sources[0]
-        shown = grounder.note(top)
-        turn.note = shown[1] if shown else ""
-        seen = (display_state or DisplayState()).shown_notes
-        if top in seen:
-            renderer.preface_seen(top)
-        else:
-            renderer.preface([shown] if shown else [])
-            seen.add(top)
+        _show_notes(grounder, prompt, sources[0], turn, renderer, display_state)
     renderer.waiting(phase)  # again, under the note: the model is still reading
     turn.answer, turn.reasoning = _stream_answer(stream, turn, renderer, submitted)
     if grounder is not None and turn.answer:
@@ -176,6 +168,32 @@ def run_turn(
     turn.reasoning_seconds = renderer.reasoning_seconds
     session.record(turn, as_sent=content)
     return turn
+
+
+def _show_notes(
+    grounder: Grounder,
+    prompt: str,
+    top: str,
+    turn: Turn,
+    renderer: StreamRenderer,
+    display_state: DisplayState | None,
+) -> None:
+    """The top note, whole the first time in a conversation and referred to after that,
+    then any lines of the next-best notes that fit this question (a grounder's
+    ``related(question, top)``, if it has one): they are new each question."""
+    shown = grounder.note(top)
+    find = getattr(grounder, "related", None)
+    related = find(prompt, top) if find is not None else ""
+    title, body = shown if shown else (top, "")
+    turn.note = "\n\n".join(part for part in (body, related) if part)
+    seen = (display_state or DisplayState()).shown_notes
+    if top in seen:
+        renderer.preface_seen(top)
+        if related:
+            renderer.preface([("related lines", related.partition("\n")[2])])
+    elif shown:
+        renderer.preface([(title, turn.note)])
+        seen.add(top)
 
 
 def _stream_answer(

@@ -428,6 +428,13 @@ NEW_RULES_WRONG = [
         "gates",
     ),
     ("The reset gate controls how much of the input is let into the candidate.", "gates"),
+    # seen in the REPL (session 14): r ≈ 0 changes the candidate only, z still mixes
+    (
+        "When r is 0, the update gate does not keep any old state and takes all the "
+        "candidate (n).",
+        "reset-gate-role",
+    ),
+    ("If r ≈ 0, h_t = n.", "reset-gate-role"),
 ]
 
 NEW_RULES_RIGHT = [
@@ -444,6 +451,9 @@ NEW_RULES_RIGHT = [
     "Doubling the hidden size roughly quadruples the parameters of a GRU, as with an LSTM.",
     "A GRU does not have twice as many parameters as an LSTM.",
     "With r ≈ 0 the reset gate wipes the old state out of the candidate.",
+    "With r = 0 the candidate ignores the old state, but z still keeps some of it in h_t.",
+    "With r = 0 and z = 0, h_t = n.",
+    "r = 0 doesn't mean the GRU takes all the candidate.",
     "The reset gate sets the previous state's share of the candidate to zero.",
     "The update gate plays the role of the LSTM's forget and input gates.",
     "The update gate combines the forget and input gates of an LSTM.",
@@ -537,6 +547,9 @@ def test_more_leading_questions_answered_rightly_are_not_flagged(question, answe
         ("Does switching to a GRU fix it?", "switching to a GRU fixes it"),
         ("Are GRUs faster than LSTMs?", "GRUs are faster than LSTMs"),
         ("Am I right that the GRU's update gate is z?", "the GRU's update gate is z"),
+        # a modal keeps a two-word subject whole (session 14: "the reset can gate ever stop")
+        ("can the reset gate ever stop x_t itself?", "the reset gate can ever stop x_t itself"),
+        ("Would GRUs work on audio?", "GRUs would work on audio"),
     ],
 )
 def test_more_leading_statements(question: str, statement: str) -> None:

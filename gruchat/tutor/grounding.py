@@ -18,6 +18,7 @@ from gruchat.tutor.depth import (
 )
 from gruchat.tutor.guard import contradictions
 from gruchat.tutor.guard_questions import Claim, leading_claim, leading_statement
+from gruchat.tutor.note_lines import listed, related_lines
 from gruchat.tutor.notes import (
     default_index,
     follow_up_of,
@@ -101,6 +102,18 @@ class NotesGrounder:
         if found is None and earlier and follow_up == question:
             found = compute_question(f"{earlier} {question}")
         return found
+
+    def related(self, question: str, top: str) -> str:
+        """The lines of the next-best notes that fit ``question``, to show under the top
+        note (gruchat.tutor.note_lines); "" for none, and for a request for depth, whose
+        answer draws on several notes already."""
+        if self._is_depth(question):
+            return ""
+        follow_up, earlier = self._last_follow_up
+        query = question
+        if earlier and follow_up == question:
+            query = follow_up_query(question, earlier)
+        return listed(related_lines(query, top))
 
     def sampling_for(self, question: str, sampling: Sampling) -> Sampling:
         return depth_sampling(sampling) if self._is_depth(question) else sampling

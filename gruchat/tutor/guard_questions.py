@@ -188,14 +188,14 @@ _DOES = re.compile(
     re.I,
 )
 _BARE_DOES = re.compile(r"^(?:does|do|did)(?:n'?t| not)?\s+", re.I)
-_MODAL = re.compile(
-    r"^(will|would|can|could|should)(?:n'?t| not)?\s+(an?\s+\w+|the\s+\w+|grus?)\s+", re.I
-)
 # "is the GRU older than the LSTM" -> "the GRU is older than the LSTM"
 _SUBJECT = (
     r"(?:(?:an?|the|its|this|that|their|my|your|our)\s+)?(?:[\w.]+'s\s+)?[\w.]+"
     r"(?:\s+(?:gates?|states?|layers?|cells?|units?|networks?|models?|candidate|vectors?|"
     r"functions?|papers?))?"
+)
+_MODAL = re.compile(
+    rf"^(will|would|can|could|should)(?:n'?t| not)?\s+({_SUBJECT}|grus?)\s+(?=\S)", re.I
 )
 _BE = re.compile(rf"^(is|are|was|were)(?:n'?t| not)?\s+({_SUBJECT})\s+(?=\S)", re.I)
 _THIRD_PERSON = {"have": "has"}

@@ -68,6 +68,11 @@ _DROPS_PAST = re.compile(
     r"(used|taken|dominates)|mostly new)",
     re.IGNORECASE,
 )
+# where a clause moves on to the other gate, its segment for this one ends
+_GATE_MENTION = {
+    "r": re.compile(r"\b(?:z|update gate)(?:ₜ|_t)?\b", re.IGNORECASE),
+    "z": re.compile(r"\b(?:r|reset gate)(?:ₜ|_t)?\b", re.IGNORECASE),
+}
 # (gate, value) -> does that extreme keep the past? PyTorch/Cho: z ≈ 1 keeps hₜ₋₁.
 _KEEPS = {("z", "1"): True, ("z", "0"): False, ("r", "1"): True, ("r", "0"): False}
 
@@ -77,11 +82,12 @@ def _wrong_gate_extreme(clause: str) -> bool:
     hits = list(_GATE_VALUE.finditer(clause))
     for i, hit in enumerate(hits):
         end = hits[i + 1].start() if i + 1 < len(hits) else len(clause)
-        segment = clause[hit.end() : end]
-        if _NEGATION.search(segment):
-            continue
         gate = hit.group("gate").lower()
         key = ("z" if gate.startswith(("z", "u")) else "r", hit.group("value"))
+        other = _GATE_MENTION[key[0]].search(clause, hit.end(), end)  # "…, but z keeps some"
+        segment = clause[hit.end() : other.start() if other else end]
+        if _NEGATION.search(segment):
+            continue
         keeps = _KEEPS[key]
         said_keeps, said_drops = _KEEPS_PAST.search(segment), _DROPS_PAST.search(segment)
         if (keeps and said_drops and not said_keeps) or (not keeps and said_keeps):
@@ -242,6 +248,20 @@ RULES: tuple[Rule, ...] = (
         "the reset gate r scales the old state hₜ₋₁ where it enters the candidate n; the input "
         "xₜ always enters n in full",
         "gates",
+    ),
+    _rule(  # seen in the REPL (session 14): "When r is 0, the update gate does not keep any
+        # old state and takes all the candidate"; r ≈ 0 changes n only, z still mixes
+        rf"\b(?:r|reset gate)(?:ₜ|_t)?\s*(?:≈|~|=|is|goes to|near|close to|of)\s*(?:about\s*)?"
+        rf"0(?![.,]\d)\b[^.;]*(?:\b(?:does not|doesn't|won't|will not) keep (?:any )?(?:of )?"
+        rf"(?:the )?(?:old|previous|past) (?:state|memory)|\b(?:takes?|uses?) all (?:of )?the "
+        rf"candidate|\bkeeps? (?:no|none of the) (?:old|previous|past) (?:state|memory)|"
+        rf"\bh_?\{{?t\}}?\s*(?:=|becomes|is just)\s*(?:the candidate|n)\b)",
+        "r ≈ 0 only makes the candidate n ignore hₜ₋₁; how much of the old state hₜ keeps "
+        "is still decided by z: hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁",
+        "reset-gate-role",
+        negatable=False,
+        unless=r"\b(?:z|update gate)(?:ₜ|_t)?\s*(?:≈|~|=|is|near|close to)\s*(?:about\s*)?"
+        r"0(?![.,]\d)\b|(?:\bnot|n't) (?:mean|imply|make|necessarily|always)\b",
     ),
     _rule(
         r"\breset gate\b[^.]*\b(mix|mixes|blends?|interpolates?|combines the old state and)\b",

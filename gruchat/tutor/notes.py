@@ -250,6 +250,13 @@ def normalise_notation(text: str) -> str:
     return _COMPOUNDS.sub(lambda m: m.group(1) + m.group(2).rstrip("s"), text)
 
 
+def stems(text: str) -> set[str]:
+    """The stems BM25 matches on in ``text``: notation normalised, stopwords and question
+    fillers dropped, plurals and endings folded (gruchat.tutor.note_lines ranks lines by them)."""
+    words = re.findall(_TOKEN_PATTERN, normalise_notation(text).lower())
+    return {_light_stem(w) for w in words if w not in _STOPWORDS}
+
+
 def content_words(question: str) -> list[str]:
     """The words of `question` that say what it is about (no fillers, no stopwords)."""
     return [w for w in re.findall(_TOKEN_PATTERN, question.lower()) if w not in _STOPWORDS]
