@@ -23,6 +23,7 @@ from gruchat.tutor.compute_keras_questions import (
     kinds_in_order,
 )
 from gruchat.tutor.compute_mix import mix_question
+from gruchat.tutor.compute_model import composite, model_count
 from gruchat.tutor.layer_spec import (
     BIAS,
     CODE,
@@ -206,6 +207,8 @@ def compute_question(question: str) -> Computed | None:
         _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
     )
     wants_shape = bool(_SHAPE.search(text))
+    if composite(text):  # a whole model: its total, or nothing rather than one part alone
+        return model_count(text) if wants_count and not wants_shape else None
     if not wants_shape and (first_dim := _state_first_dim(text)) is not None:
         return first_dim
     two_kinds = len(kinds_in_order(CODE.sub(_code_kind, text))) == 2

@@ -251,11 +251,11 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(  # seen in the REPL (session 14): "When r is 0, the update gate does not keep any
         # old state and takes all the candidate"; r ≈ 0 changes n only, z still mixes
-        rf"\b(?:r|reset gate)(?:ₜ|_t)?\s*(?:≈|~|=|is|goes to|near|close to|of)\s*(?:about\s*)?"
-        rf"0(?![.,]\d)\b[^.;]*(?:\b(?:does not|doesn't|won't|will not) keep (?:any )?(?:of )?"
-        rf"(?:the )?(?:old|previous|past) (?:state|memory)|\b(?:takes?|uses?) all (?:of )?the "
-        rf"candidate|\bkeeps? (?:no|none of the) (?:old|previous|past) (?:state|memory)|"
-        rf"\bh_?\{{?t\}}?\s*(?:=|becomes|is just)\s*(?:the candidate|n)\b)",
+        r"\b(?:r|reset gate)(?:ₜ|_t)?\s*(?:≈|~|=|is|goes to|near|close to|of)\s*(?:about\s*)?"
+        r"0(?![.,]\d)\b[^.;]*(?:\b(?:does not|doesn't|won't|will not) keep (?:any )?(?:of )?"
+        r"(?:the )?(?:old|previous|past) (?:state|memory)|\b(?:takes?|uses?) all (?:of )?the "
+        r"candidate|\bkeeps? (?:no|none of the) (?:old|previous|past) (?:state|memory)|"
+        r"\bh_?\{?t\}?\s*(?:=|becomes|is just)\s*(?:the candidate|n)\b)",
         "r ≈ 0 only makes the candidate n ignore hₜ₋₁; how much of the old state hₜ keeps "
         "is still decided by z: hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁",
         "reset-gate-role",
