@@ -24,6 +24,7 @@ from gruchat.tutor.compute_keras_questions import (
 )
 from gruchat.tutor.compute_mix import mix_question
 from gruchat.tutor.compute_model import composite, model_count
+from gruchat.tutor.compute_packed import packed_question
 from gruchat.tutor.layer_spec import (
     BIAS,
     CODE,
@@ -203,6 +204,8 @@ def compute_question(question: str) -> Computed | None:
         return None
     if (mixed := mix_question(text)) is not None:
         return mixed
+    if (packed := packed_question(text)) is not None:
+        return packed
     wants_count = bool(_PARAM_NOUN.search(text)) and bool(
         _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
     )
