@@ -430,8 +430,7 @@ NEW_RULES_WRONG = [
     ("The reset gate controls how much of the input is let into the candidate.", "gates"),
     # seen in the REPL (session 14): r ≈ 0 changes the candidate only, z still mixes
     (
-        "When r is 0, the update gate does not keep any old state and takes all the "
-        "candidate (n).",
+        "When r is 0, the update gate does not keep any old state and takes all the candidate (n).",
         "reset-gate-role",
     ),
     ("If r ≈ 0, h_t = n.", "reset-gate-role"),

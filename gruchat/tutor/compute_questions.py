@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
+from gruchat.tutor.compute_activation import activation_question
 from gruchat.tutor.compute_keras_questions import (
     COMPARES,
     KERAS,
@@ -206,6 +207,8 @@ def compute_question(question: str) -> Computed | None:
         return mixed
     if (packed := packed_question(text)) is not None:
         return packed
+    if (activation := activation_question(text)) is not None:
+        return activation
     wants_count = bool(_PARAM_NOUN.search(text)) and bool(
         _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
     )

@@ -1,0 +1,99 @@
+"""σ, tanh, their slopes and inverses worked out (gruchat.tutor.compute_activation),
+checked against torch's own sigmoid, tanh and autograd."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gruchat.tutor.compute_questions import compute_question
+
+torch = pytest.importorskip("torch")
+
+
+def _stated(text: str) -> float:
+    """The number the block's formula ends on ("… ≈ 0.8808", "… = 0.09")."""
+    found = re.findall(r"[≈=] (−?\d+(?:\.\d+)?)$", text.splitlines()[1])
+    assert found, text
+    return float(found[-1].replace("−", "-"))
+
+
+def _value_and_slope(function: str, a: float) -> tuple[float, float]:
+    x = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    y = torch.sigmoid(x) if function == "sigmoid" else torch.tanh(x)
+    y.backward()
+    return y.item(), x.grad.item()
+
+
+@pytest.mark.parametrize(
+    ("question", "function", "a", "slope"),
+    [
+        ("what's sigmoid(2)?", "sigmoid", 2.0, False),
+        ("sigmoid(−3)?", "sigmoid", -3.0, False),
+        ("what is tanh(1)?", "tanh", 1.0, False),
+        ("what's the slope of the sigmoid at x = 0?", "sigmoid", 0.0, True),
+        ("what's tanh'(0.5)?", "tanh", 0.5, True),
+    ],
+)
+def test_a_value_or_slope_at_an_input_is_torchs(
+    question: str, function: str, a: float, slope: bool
+) -> None:
+    found = compute_question(question)
+    assert found is not None
+    value, derivative = _value_and_slope(function, a)
+    assert _stated(found.text) == pytest.approx(derivative if slope else value, abs=6e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "function", "output"),
+    [
+        ("if z = 0.9 what's the derivative of the sigmoid there?", "sigmoid", 0.9),
+        ("derivative of tanh when n = 0.5?", "tanh", 0.5),
+        ("gradient of the sigmoid where its output is 0.99", "sigmoid", 0.99),
+    ],
+)
+def test_a_slope_where_the_function_gives_a_value_is_taken_at_its_input(
+    question: str, function: str, output: float
+) -> None:
+    found = compute_question(question)
+    assert found is not None
+    inverse = torch.logit if function == "sigmoid" else torch.atanh
+    a = inverse(torch.tensor(output, dtype=torch.float64)).item()
+    assert _stated(found.text) == pytest.approx(_value_and_slope(function, a)[1], abs=6e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "function", "output"),
+    [
+        ("what pre-activation of the sigmoid gives z = 0.99?", "sigmoid", 0.99),
+        ("what's the logit for z = 0.99", "sigmoid", 0.99),
+        ("what number goes into the sigmoid to get 0.9?", "sigmoid", 0.9),
+        ("what input to tanh gives 0.5?", "tanh", 0.5),
+    ],
+)
+def test_the_input_a_value_needs_is_torchs_inverse(
+    question: str, function: str, output: float
+) -> None:
+    found = compute_question(question)
+    assert found is not None
+    inverse = torch.logit if function == "sigmoid" else torch.atanh
+    expected = inverse(torch.tensor(output, dtype=torch.float64)).item()
+    assert _stated(found.text) == pytest.approx(expected, abs=6e-5)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why does the gate use a sigmoid?",  # no number
+        "if z = 0.9, how much gradient gets back through the update path?",  # not σ's slope
+        "what is σ(2) and σ(3)?",  # two numbers
+        "what goes into the sigmoid to give 1.5?",  # no input gives it
+        "derivative of the sigmoid and tanh at 0?",  # two functions
+        "what logit gives the derivative of the sigmoid at 0.5?",  # slope and inverse at once
+    ],
+)
+def test_what_is_unclear_or_impossible_gets_nothing(question: str) -> None:
+    found = compute_question(question)
+    # the gradient question gets the share z keeps (compute_mix), never σ's slope
+    assert found is None or found.title == "hₜ with your z", found
