@@ -779,11 +779,18 @@ def test_two_layers_set_up_alike_are_compared_as_torch_counts_them(question, set
     computed = compute_question(question)
     assert computed is not None, question
     sizes = computed.spec.input_size, computed.spec.hidden_size
-    counts = {
-        kind: sum(p.numel() for p in getattr(torch.nn, kind)(*sizes, **settings).parameters())
-        for kind in ("GRU", "LSTM")
+    modules = {kind: getattr(torch.nn, kind)(*sizes, **settings) for kind in ("GRU", "LSTM")}
+    counts = {kind: sum(p.numel() for p in m.parameters()) for kind, m in modules.items()}
+    biases = {
+        kind: sum(p.numel() for name, p in m.named_parameters() if name.startswith("bias"))
+        for kind, m in modules.items()
     }
-    assert set(computed.also) == set(counts.values())
+    difference = abs(biases["LSTM"] - biases["GRU"])
+    assert set(computed.also) == {*counts.values(), *biases.values(), difference}
+    first, second = (biases[k] for k in sorted(biases, key=lambda k: k != computed.spec.kind))
+    assert f"of which biases: {first:,} vs {second:,}, a difference of {difference:,}" in (
+        computed.text
+    )
     assert computed.value == counts["LSTM"] - counts["GRU"]
 
 

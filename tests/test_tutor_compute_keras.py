@@ -241,7 +241,11 @@ def test_the_grounder_accepts_each_count_of_a_comparison_and_flags_others():
     right = "The LSTM has 2,560 parameters and the GRU 1,920, so 640 more."
     assert grounder.verify(right, question=question) == []
     wrong = grounder.verify("A GRU has 3,840 fewer parameters.", question=question)
-    assert [fact for _, fact, _ in wrong] == ["parameters: 640 or 2,560 or 1,920"]
+    assert [fact for _, fact, _ in wrong] == [
+        "parameters: 640 or 2,560 or 1,920 or 160 or 120 or 40"
+    ]
+    biases = "The LSTM has 160 bias parameters and the GRU 120, 40 more."
+    assert grounder.verify(biases, question=question) == []
 
 
 # -- a follow-up that changes the module of the question before it -----------------------

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from gruchat.tutor.compute import Computed, RNNSpec, layer_counts, parameter_count
-from gruchat.tutor.compute_keras import KerasSpec, keras_parameter_count
+from gruchat.tutor.compute import Computed, RNNSpec, bias_count, layer_counts, parameter_count
+from gruchat.tutor.compute_keras import KerasSpec, keras_bias_count, keras_parameter_count
 
 Spec = RNNSpec | KerasSpec
 
@@ -60,6 +60,10 @@ def count_of(spec: Spec) -> int:
     return keras_parameter_count(spec) if isinstance(spec, KerasSpec) else parameter_count(spec)
 
 
+def biases_of(spec: Spec) -> int:
+    return keras_bias_count(spec) if isinstance(spec, KerasSpec) else bias_count(spec)
+
+
 def _formula_of(spec: Spec) -> str:
     if isinstance(spec, KerasSpec):
         from gruchat.tutor.compute_keras import keras_parameters
@@ -83,11 +87,15 @@ def compare_counts(first: Spec, second: Spec) -> Computed:
     more = "more" if difference >= 0 else "fewer"
     title = f"{first.name} vs {second.name}: trainable parameters"
     formula = f"{a:,} − {b:,} = {difference:,}".replace("= -", "= −")
+    biases = biases_of(first), biases_of(second)
     lines = (
         f"{first.name}: {_formula_of(first)} = {a:,}",
         f"{second.name}: {_formula_of(second)} = {b:,}",
         f"ratio: {_ratio(a, b)}",
-    )
+    ) + (
+        (f"of which biases: {biases[0]:,} vs {biases[1]:,}, a difference of "
+         f"{abs(biases[0] - biases[1]):,}",) if any(biases) else ()
+    )  # fmt: skip
     fa, fb = form_of(first), form_of(second)
     explanation = (
         f"per direction {fa.label} has {fa.polynomial()} and {fb.label} {fb.polynomial()} "
@@ -98,7 +106,8 @@ def compare_counts(first: Spec, second: Spec) -> Computed:
         f"Computed exactly: {first.name} has {abs(difference):,} {more} trainable parameters "
         f"than {second.name} ({a:,} vs {b:,}), {a / b:.2f} times as many."
     )
-    return Computed(title, abs(difference), formula, lines, explanation, fact, first, also=(a, b))
+    return Computed(title, abs(difference), formula, lines, explanation, fact, first,
+                    also=(a, b, *biases, abs(biases[0] - biases[1])))  # fmt: skip
 
 
 def compare_forms(first: CountForm, second: CountForm) -> Computed:
@@ -139,3 +148,22 @@ def compare_forms(first: CountForm, second: CountForm) -> Computed:
         + "."
     )
     return Computed(title, None, formula, tuple(lines), explanation, fact, None)
+
+
+def bias_block(block: Computed) -> Computed:
+    """A layer's count block turned to answer "how many biases?": the bias count first,
+    the total it is part of under it."""
+    spec = block.spec
+    if spec is None or isinstance(block.value, tuple) or block.value is None:
+        return block
+    biases = biases_of(spec)
+    line = next((x for x in block.lines if x.startswith("of which biases: ")), "")
+    worked = line.removeprefix("of which biases: ").partition(";")[0] or f"{biases:,}"
+    formula = worked if worked.endswith(f"{biases:,}") else f"{worked} = {biases:,}"
+    lines = (f"of {block.value:,} trainable parameters in all: {block.formula}",
+             *(x for x in block.lines if x is not line))  # fmt: skip
+    title = block.title.replace("trainable parameters", "bias parameters")
+    what = f"{biases:,} bias parameters" if biases else "no bias parameters (bias is off)"
+    fact = f"Computed exactly: {spec.name} has {what}, of {block.value:,} trainable parameters."
+    return Computed(title, biases, formula, lines, block.explanation, fact, spec,
+                    also=(block.value, *block.also))  # fmt: skip

@@ -91,6 +91,11 @@ def keras_parameter_count(spec: KerasSpec) -> int:
     return spec.directions * spec.blocks * (units * (size + units) + spec.biases_per_block * units)
 
 
+def keras_bias_count(spec: KerasSpec) -> int:
+    """The bias entries alone: D·blocks·(1 or 2)·units."""
+    return spec.directions * spec.blocks * spec.biases_per_block * spec.units
+
+
 def keras_weight_shapes(spec: KerasSpec) -> dict[str, tuple[int, ...]]:
     """kernel, recurrent_kernel and bias as the Keras cell builds them (one direction)."""
     columns = spec.blocks * spec.units
@@ -122,6 +127,14 @@ def keras_parameters(spec: KerasSpec) -> Computed:
     formula = f"{'2·[' + term + ']' if spec.bidirectional else term} = {_n(total)}"
     weights = ", ".join(f"{name} {_shape(s)}" for name, s in keras_weight_shapes(spec).items())
     lines = [f"weights: {weights}" + (" for each direction" if spec.bidirectional else "")]
+    if biases:
+        factors = [spec.directions] if spec.bidirectional else []
+        factors += [g] if g != 1 else []
+        factors += [biases] if biases > 1 else []
+        bias_total = keras_bias_count(spec)
+        worked = f"{'·'.join(map(str, [*factors, units]))} = " if factors else ""
+        lines.append(f"of which biases: {worked}{_n(bias_total)}; "
+                     f"weights: {_n(total - bias_total)}")  # fmt: skip
     if spec.kind == "GRU" and spec.use_bias:
         lines.append(
             "reset_after=True (the default) keeps two bias vectors per gate, b_ih and b_hh, "

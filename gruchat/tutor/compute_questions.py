@@ -16,6 +16,7 @@ from typing import Any
 
 from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
 from gruchat.tutor.compute_activation import activation_question
+from gruchat.tutor.compute_compare import bias_block
 from gruchat.tutor.compute_keras_questions import (
     COMPARES,
     KERAS,
@@ -47,6 +48,12 @@ _OTHER_FRAMEWORKS = re.compile(r"\b(?:jax|flax|mxnet|paddle)\b", _I)
 # -- what is asked -----------------------------------------------------------------------------
 _PARAM_NOUN = re.compile(r"\b(?:param(?:eter)?s?|weights|weight (?=count|total|number))\b", _I)
 _COUNT = re.compile(r"\b(?:how many|number of|count|total|trainable|learnable)\b", _I)
+# "how many biases does nn.GRU(10, 20) have?": the bias count first (compute_compare.bias_block)
+_BIASES_ASKED = re.compile(
+    r"\b(?:how many|number of|count of|total)\b[^?.]{0,40}?\bbias(?:es| terms?| parameters?"
+    r"| params| values?| entries| numbers?| vectors?)\b",
+    _I,
+)
 _ENDS_WITH_PARAMS = re.compile(
     r"\bparam(?:eter)?s\s*[?.!]*\s*$|^(?:the\s+)?param(?:eter)?s\s+(?:of|in|for)\b", _I
 )
@@ -209,8 +216,11 @@ def compute_question(question: str) -> Computed | None:
         return packed
     if (activation := activation_question(text)) is not None:
         return activation
-    wants_count = bool(_PARAM_NOUN.search(text)) and bool(
-        _COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)
+    biases = bool(_BIASES_ASKED.search(text))
+    wants_count = (
+        biases
+        or (bool(_PARAM_NOUN.search(text))
+        and bool(_COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)))
     )
     wants_shape = bool(_SHAPE.search(text))
     if composite(text):  # a whole model: its total, or nothing rather than one part alone
@@ -225,12 +235,15 @@ def compute_question(question: str) -> Computed | None:
     if wants_count and _ARGUMENTS.search(text):
         return None  # "which parameters does nn.GRU take?" means its arguments
     if KERAS.search(text):
-        return keras_question(text, wants_count, wants_shape)
+        found = keras_question(text, wants_count, wants_shape)
+        return bias_block(found) if biases and found is not None else found
     try:
         spec = spec_of(
             text, input_optional=wants_shape and _target(text) in ("h_n", "c_n", "output")
         )
-        return parameters(spec) if wants_count else _shape_question(text, spec)
+        if wants_count:
+            return bias_block(parameters(spec)) if biases else parameters(spec)
+        return _shape_question(text, spec)
     except Unclear:
         return None
 
