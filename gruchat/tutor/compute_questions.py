@@ -24,6 +24,7 @@ from gruchat.tutor.compute_keras_questions import (
     keras_question,
     kinds_in_order,
 )
+from gruchat.tutor.compute_match import match_question
 from gruchat.tutor.compute_mix import mix_question
 from gruchat.tutor.compute_model import composite, model_count
 from gruchat.tutor.compute_packed import packed_question
@@ -216,11 +217,12 @@ def compute_question(question: str) -> Computed | None:
         return packed
     if (activation := activation_question(text)) is not None:
         return activation
+    if (matched := match_question(text)) is not None:
+        return matched
     biases = bool(_BIASES_ASKED.search(text))
-    wants_count = (
-        biases
-        or (bool(_PARAM_NOUN.search(text))
-        and bool(_COUNT.search(text) or _ENDS_WITH_PARAMS.search(text)))
+    wants_count = biases or (
+        bool(_PARAM_NOUN.search(text))
+        and bool(_COUNT.search(text) or _ENDS_WITH_PARAMS.search(text))
     )
     wants_shape = bool(_SHAPE.search(text))
     if composite(text):  # a whole model: its total, or nothing rather than one part alone
