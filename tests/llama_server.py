@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 VERSION = "11434.0.0"
+BUILD = "portable"  # scripts/build-llama-server.sh's cache folder suffix (not -march=native)
 ALIAS = "smollm2-135m"  # the server's model id: the preset name the prompt files use
 
 
@@ -26,7 +27,7 @@ def cache_binary() -> Path:
     base = os.environ.get("GRUCHAT_DEV_CACHE") or str(
         Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gruchat-dev"
     )
-    return Path(base) / f"llama-server-{VERSION}" / "llama-server"
+    return Path(base) / f"llama-server-{VERSION}-{BUILD}" / "llama-server"
 
 
 def find_binary() -> tuple[Path | None, str]:
