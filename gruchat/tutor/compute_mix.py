@@ -9,26 +9,36 @@ different lengths, an LSTM, or no z give None and the notes answer. Pure: no I/O
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gruchat.tutor.compute import Computed
 
 _I = re.IGNORECASE
-_NUMBER = r"[-−+]?(?:\d+(?:\.\d*)?|\.\d+)"
-_LIST = rf"{_NUMBER}(?:\s*,\s*{_NUMBER})*"
-_VALUE = rf"(\[\s*{_LIST}\s*\]|\(\s*{_LIST}\s*\)|{_NUMBER})"
-_IS = r"\s*(?:=|≈|:|is|of|at|equals?|sits? at)\s*"
+Vector = tuple[float, ...]
+NUMBER = r"[-−+]?(?:\d+(?:\.\d*)?|\.\d+)"
+LIST = rf"{NUMBER}(?:\s*,\s*{NUMBER})*"
+VALUE = rf"(\[\s*{LIST}\s*\]|\(\s*{LIST}\s*\)|{NUMBER})"
+IS = r"\s*(?:=|≈|:|is|of|at|equals?|sits? at)\s*"
+# hₜ₋₁ as a learner writes it (h_{t-1}, h_prev, "the old state"), or h0 for a first step
+H_PREVIOUS = (
+    r"\bh_?\{?t\s*-\s*1\}?|\bhₜ₋₁|\bh_?prev\b|\bh_\(t-1\)|\b(?:previous|old|last) (?:hidden )?"
+    r"state(?: h_?\{?t\s*-\s*1\}?| hₜ₋₁)?"
+    r"|\bh_?0\b|\bh₀"
+)
 _NAMES = {
     "z": r"\bz(?:_?t|ₜ|_\{t\})?|\bupdate gate(?: z(?:_?t|ₜ)?)?",
     "n": r"\bn(?:_?t|ₜ|_\{t\})?(?![\w(])|\bcandidate(?: state)?(?: n(?:_?t|ₜ)?| h̃(?:_?t|ₜ)?)?"
     r"|\bh̃(?:_?t|ₜ)?|\bh[-_ ]?tilde(?:_?t)?",
-    "h": r"\bh_?\{?t\s*-\s*1\}?|\bhₜ₋₁|\bh_?prev\b|\bh_\(t-1\)|\b(?:previous|old|last) (?:hidden )?"
-    r"state(?: h_?\{?t\s*-\s*1\}?| hₜ₋₁)?",
+    "h": H_PREVIOUS,
 }
-_ASSIGN = {key: re.compile(rf"(?:{names}){_IS}{_VALUE}", _I) for key, names in _NAMES.items()}
-_REPLACES = re.compile(r"\b(?:instead|now|rather|what if|and with|and if)\b", _I)
-_NOT_A_GRU = re.compile(r"\blstm|\bforget gate|\bc_?t\b|\bcell state", _I)
-_OTHER_CONVENTION = re.compile(
+_ASSIGN = {key: re.compile(rf"(?:{names}){IS}{VALUE}", _I) for key, names in _NAMES.items()}
+REPLACES = re.compile(
+    r"\b(?:instead|now|rather|what if|and with|and if|this time|same (?:setup|numbers|weights))\b",
+    _I,
+)
+NOT_A_GRU = re.compile(r"\blstm|\bforget gate|\bc_?t\b|\bcell state", _I)
+OTHER_CONVENTION = re.compile(
     r"\b(?:flipped|other|opposite|swapped|d2l|dive into deep learning)\b[^.?!]{0,40}"
     r"\b(?:convention|form|version|way)\b|\bz ⊙ n\b|\bz\s*\*\s*n\b",
     _I,
@@ -47,34 +57,42 @@ class _Given:
     h: tuple[float, ...] | None
 
 
-def _values(raw: str) -> tuple[float, ...]:
+def values_of(raw: str) -> Vector:
     inner = raw.strip("[]() ").replace("−", "-")
     return tuple(float(part) for part in inner.split(","))
 
 
-def _read(text: str) -> _Given | None:
-    """The values the text gives each of z, n and hₜ₋₁; a later value replaces an earlier
-    one only when the text says so ("and with z = … instead?"), else two values are unclear."""
-    found: dict[str, tuple[float, ...]] = {}
-    replaces = bool(_REPLACES.search(text))
-    for key, pattern in _ASSIGN.items():
-        values = [_values(m.group(1)) for m in pattern.finditer(text)]
+def assigned(text: str, patterns: Mapping[str, re.Pattern[str]]) -> dict[str, Vector] | None:
+    """The values the text gives each name; a later value replaces an earlier one only when
+    the text says so ("and with z = … instead?", "same setup but h = 1 this time"), else two
+    different values make the question unclear (None)."""
+    found: dict[str, Vector] = {}
+    replaces = bool(REPLACES.search(text))
+    for key, pattern in patterns.items():
+        values = [values_of(next(g for g in m.groups() if g)) for m in pattern.finditer(text)]
         if len(set(values)) > 1 and not replaces:
             return None
         if values:
             found[key] = values[-1]
-    if "z" not in found:
+    return found
+
+
+def _read(text: str) -> _Given | None:
+    """The z, n and hₜ₋₁ the text gives; None without z or with values that disagree."""
+    found = assigned(text, _ASSIGN)
+    if found is None or "z" not in found:
         return None
     return _Given(found["z"], found.get("n"), found.get("h"))
 
 
-def _fmt(value: float) -> str:
+def fmt(value: float) -> str:
+    """A number as the blocks print it: four decimals at most, a real minus sign."""
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return text.replace("-", "−") if text not in ("-0", "−0") else "0"
 
 
-def _vector(values: tuple[float, ...]) -> str:
-    return _fmt(values[0]) if len(values) == 1 else "[" + ", ".join(map(_fmt, values)) + "]"
+def vector(values: Vector) -> str:
+    return fmt(values[0]) if len(values) == 1 else "[" + ", ".join(map(fmt, values)) + "]"
 
 
 def _broadcast(*vectors: tuple[float, ...]) -> list[tuple[float, ...]] | None:
@@ -88,12 +106,12 @@ def mix_question(question: str) -> Computed | None:
     """The computed hₜ (or the shares of old state and candidate) for a question that gives
     z, and n and hₜ₋₁ if it asks for hₜ; None if it is not such a question."""
     text = " ".join(question.split())
-    if _NOT_A_GRU.search(text) or not _ASKS_MIX.search(text):
+    if NOT_A_GRU.search(text) or not _ASKS_MIX.search(text):
         return None
     given = _read(text)
     if given is None or any(not 0 <= value <= 1 for value in given.z):
         return None
-    flipped = bool(_OTHER_CONVENTION.search(text))
+    flipped = bool(OTHER_CONVENTION.search(text))
     if given.n is None or given.h is None:
         return None if given.n or given.h else _shares(given.z, flipped)
     vectors = _broadcast(given.z, given.n, given.h)
@@ -116,21 +134,21 @@ def _mixed(
     keep = [1 - zi if flipped else zi for zi in z]  # the share of hₜ₋₁ each unit keeps
     result = tuple((1 - k) * ni + k * hi for k, ni, hi in zip(keep, n, h, strict=True))
     terms = [
-        f"{_fmt(1 - k)}·({_fmt(ni)}) + {_fmt(k)}·({_fmt(hi)}) = {_fmt(r)}"
+        f"{fmt(1 - k)}·({fmt(ni)}) + {fmt(k)}·({fmt(hi)}) = {fmt(r)}"
         for k, ni, hi, r in zip(keep, n, h, result, strict=True)
     ]
     single = len(set(terms)) == 1
-    formula = f"{equation} = {terms[0] if single else _vector(result)}"
+    formula = f"{equation} = {terms[0] if single else vector(result)}"
     if single and len(result) > 1:
-        formula += f" for every unit, so hₜ = {_vector(result)}"
+        formula += f" for every unit, so hₜ = {vector(result)}"
     lines = () if single else tuple(f"unit {i + 1}: {t}" for i, t in enumerate(terms))
     explanation = (
         f"In {named} each unit keeps the share "
         f"{'1 − z' if flipped else 'z'} of its old value and takes the rest from the "
         "candidate n; the other convention swaps z and 1 − z, so the same numbers give "
-        f"hₜ = {_vector(_other(keep, n, h))} there."
+        f"hₜ = {vector(_other(keep, n, h))} there."
     )
-    fact = f"Computed exactly: hₜ = {_vector(result)} ({equation}, {named})."
+    fact = f"Computed exactly: hₜ = {vector(result)} ({equation}, {named})."
     title = "hₜ with your numbers"
     return Computed(title, None, formula, lines, explanation, fact, None)
 
@@ -144,7 +162,7 @@ def _shares(z: tuple[float, ...], flipped: bool) -> Computed:
     keep = tuple(1 - zi if flipped else zi for zi in z)
     parts = [f"{_pct(k)} of hₜ₋₁ and {_pct(1 - k)} of the candidate n" for k in keep]
     single = len(set(parts)) == 1
-    formula = f"{equation}: z = {_vector(z)} keeps {parts[0] if single else 'per unit:'}"
+    formula = f"{equation}: z = {vector(z)} keeps {parts[0] if single else 'per unit:'}"
     lines = () if single else tuple(f"unit {i + 1}: {p}" for i, p in enumerate(parts))
     explanation = (
         f"That is {named}; texts that write hₜ = "
@@ -152,7 +170,7 @@ def _shares(z: tuple[float, ...], flipped: bool) -> Computed:
         + " swap the two shares."
     )
     fact = (
-        f"Computed exactly: with z = {_vector(z)}, hₜ keeps "
+        f"Computed exactly: with z = {vector(z)}, hₜ keeps "
         + (parts[0] if single else "; ".join(parts))
         + f" ({equation})."
     )
@@ -160,4 +178,4 @@ def _shares(z: tuple[float, ...], flipped: bool) -> Computed:
 
 
 def _pct(share: float) -> str:
-    return f"{_fmt(100 * share)}%"
+    return f"{fmt(100 * share)}%"

@@ -28,6 +28,7 @@ from gruchat.tutor.compute_match import match_question
 from gruchat.tutor.compute_mix import mix_question
 from gruchat.tutor.compute_model import composite, model_count
 from gruchat.tutor.compute_packed import packed_question
+from gruchat.tutor.compute_uniform import uniform_question
 from gruchat.tutor.layer_spec import (
     BIAS,
     CODE,
@@ -213,6 +214,8 @@ def compute_question(question: str) -> Computed | None:
         return None
     if (mixed := mix_question(text)) is not None:
         return mixed
+    if (stepped := uniform_question(text)) is not None:
+        return stepped
     if (packed := packed_question(text)) is not None:
         return packed
     if (activation := activation_question(text)) is not None:

@@ -63,6 +63,12 @@ _POINTS_BACK = re.compile(
     r"\b(?:in|of|from|about|with|for|on|to|by|at)\s+(?:that|this)\s+(?!is\b|was\b)[a-z⊙]",
     re.IGNORECASE,
 )
+# "same setup but h_{t-1} = 1 this time?": the earlier question with one value changed
+_SAME_AGAIN = re.compile(
+    r"\bsame (?:setup|numbers|weights|example|thing|layer|model|sizes?)\b|\bthis time\b"
+    r"|\binstead\b",
+    re.IGNORECASE,
+)
 _POINTING_MAX_WORDS = 6
 _FOLLOW_UP_MAX_WORDS = 4  # content words after "and …"; a longer question stands alone
 _STOPWORDS = frozenset(set(STOPWORDS_EN) | _QUESTION_WORDS)
@@ -279,7 +285,7 @@ def is_follow_up(question: str) -> bool:
     if _WHY.search(question):
         return len(words) <= 1  # "why not r?"; "why does z weight the old state?" stands alone
     names_a_model = _MODEL_WORDS.search(question) or "nn." in question
-    if not names_a_model and _POINTS_BACK.search(question):
+    if not names_a_model and (_POINTS_BACK.search(question) or _SAME_AGAIN.search(question)):
         return len(words) <= _POINTING_MAX_WORDS
     return len(words) <= 2 and not names_a_model and bool(_ANAPHORA.search(question))
 
