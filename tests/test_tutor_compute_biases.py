@@ -60,3 +60,48 @@ def test_the_count_block_itself_says_how_many_are_biases() -> None:
 
 def test_a_question_about_biases_that_asks_no_count_gets_none() -> None:
     assert compute_question("why does a GRU have two biases per gate?") is None
+
+
+def _torch_biases(module) -> tuple[int, int]:
+    """(bias parameters, all parameters) of a built torch layer."""
+    params = list(module.named_parameters())
+    return sum(p.numel() for n, p in params if n.startswith("bias")), sum(
+        p.numel() for _, p in params
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("how many bias numbers are in nn.LSTM(10, 20) vs nn.GRU(10, 20)?",
+         lambda: torch.nn.LSTM(10, 20), lambda: torch.nn.GRU(10, 20)),
+        ("how many biases does nn.GRU(6, 9) have compared to nn.RNN(6, 9)?",
+         lambda: torch.nn.GRU(6, 9), lambda: torch.nn.RNN(6, 9)),
+        ("how many more biases in a 2-layer bidirectional nn.LSTM(4, 8) than a 2-layer "
+         "bidirectional nn.GRU(4, 8)?",
+         lambda: torch.nn.LSTM(4, 8, num_layers=2, bidirectional=True),
+         lambda: torch.nn.GRU(4, 8, num_layers=2, bidirectional=True)),
+    ],
+)  # fmt: skip
+def test_a_bias_comparison_puts_both_bias_counts_first(question: str, first, second) -> None:
+    found = compute_question(question)
+    assert found is not None
+    (fb, fa), (sb, sa) = _torch_biases(first()), _torch_biases(second())
+    assert found.title.endswith(": bias parameters")
+    assert found.formula.replace(",", "") == f"{fb} − {sb} = {fb - sb}".replace("= -", "= −")
+    assert f"{fb:,} bias parameters, of " in found.lines[0] and found.lines[0].endswith(
+        f"= {fa:,} in all"
+    )
+    assert found.lines[1].startswith(found.title.split(" vs ")[1].split(":")[0])
+    assert f"{sb:,} bias parameters" in found.lines[1] and f"= {sa:,} in all" in found.lines[1]
+    assert f"{fb:,} bias parameters" in found.fact and f"{fa:,} and {sa:,}" in found.fact
+
+
+def test_a_keras_bias_comparison_follows_the_bias_shapes() -> None:
+    found = compute_question(
+        "how many more biases does keras LSTM(16) have than GRU(16) on 4 features?"
+    )
+    assert found is not None
+    # LSTM bias (4·16,), GRU bias (2, 3·16) with reset_after=True
+    assert found.formula == "64 − 96 = −32"
+    assert "32 fewer" in found.fact

@@ -110,6 +110,27 @@ def compare_counts(first: Spec, second: Spec) -> Computed:
                     also=(a, b, *biases, abs(biases[0] - biases[1])))  # fmt: skip
 
 
+def compare_biases(first: Spec, second: Spec) -> Computed:
+    """The two layers' bias counts first ("how many biases in nn.LSTM(10, 20) vs
+    nn.GRU(10, 20)?"), each layer's whole count under them."""
+    block = compare_counts(first, second)
+    (ba, bb), (a, b) = (biases_of(first), biases_of(second)), (count_of(first), count_of(second))
+    difference = ba - bb
+    more = "more" if difference >= 0 else "fewer"
+    formula = f"{ba:,} − {bb:,} = {difference:,}".replace("= -", "= −")
+    lines = tuple(
+        f"{spec.name}: {bias:,} bias parameters, of {_formula_of(spec)} = {count:,} in all"
+        for spec, bias, count in ((first, ba, a), (second, bb, b))
+    )
+    fact = (
+        f"Computed exactly: {first.name} has {ba:,} bias parameters and {second.name} {bb:,}, "
+        f"{abs(difference):,} {more}; in all they have {a:,} and {b:,} trainable parameters."
+    )
+    title = block.title.replace("trainable parameters", "bias parameters")
+    return Computed(title, abs(difference), formula, lines, block.explanation, fact, first,
+                    also=(ba, bb, a, b, abs(a - b)))  # fmt: skip
+
+
 def compare_forms(first: CountForm, second: CountForm) -> Computed:
     """The difference of two counts of the same size with no sizes given: as a formula."""
     a, b, c = first.a - second.a, first.b - second.b, first.c - second.c

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gruchat.tutor.compute import Computed, RNNSpec
-from gruchat.tutor.compute_compare import compare_counts, compare_forms, form_of
+from gruchat.tutor.compute_compare import compare_biases, compare_counts, compare_forms, form_of
 from gruchat.tutor.compute_keras import KerasSpec, keras_parameters, keras_shapes, keras_weights
 from gruchat.tutor.switches import UnclearSwitch, switch
 
@@ -221,11 +221,15 @@ def kinds_in_order(text: str) -> list[str]:
 
 
 def comparison_question(
-    text: str, sizes: tuple[int | None, int | None], settings: Mapping[str, Any] | None = None
+    text: str,
+    sizes: tuple[int | None, int | None],
+    settings: Mapping[str, Any] | None = None,
+    biases: bool = False,
 ) -> Computed | None:
     """First-named layer's count minus the second's ("an LSTM … than a GRU"): with the sizes
     the question gives, else as a formula in H and I. ``settings`` (num_layers,
-    bidirectional, bias) hold for both PyTorch layers, and need the sizes."""
+    bidirectional, bias) hold for both PyTorch layers, and need the sizes; ``biases``: the
+    question asks for the bias counts, which then come first."""
     kinds = kinds_in_order(text)
     if len(kinds) != 2 or not COMPARES.search(text):
         return None
@@ -254,9 +258,9 @@ def comparison_question(
     if keras:
         first = KerasSpec(_keras_kind(kinds[0]), hidden, input_size)
         second = KerasSpec(_keras_kind(kinds[1]), hidden, input_size)
-        return compare_counts(first, second)
+        return (compare_biases if biases else compare_counts)(first, second)
     first_spec, second_spec = (RNNSpec(kind, input_size, hidden, **settings) for kind in kinds)
-    return compare_counts(first_spec, second_spec)
+    return (compare_biases if biases else compare_counts)(first_spec, second_spec)
 
 
 def _keras_kind(kind: str) -> str:

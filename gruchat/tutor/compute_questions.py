@@ -233,8 +233,9 @@ def compute_question(question: str) -> Computed | None:
     if not wants_shape and (first_dim := _state_first_dim(text)) is not None:
         return first_dim
     two_kinds = len(kinds_in_order(CODE.sub(_code_kind, text))) == 2
-    if two_kinds and not wants_shape and _PARAM_NOUN.search(text) and COMPARES.search(text):
-        return _comparison(text)  # "how many more …", "why does a GRU have fewer weights …"
+    counted = biases or _PARAM_NOUN.search(text)
+    if two_kinds and not wants_shape and counted and COMPARES.search(text):
+        return _comparison(text, biases)  # "how many more …", "why do GRUs have fewer weights …"
     if wants_count == wants_shape:  # neither, or both at once
         return None
     if wants_count and _ARGUMENTS.search(text):
@@ -258,7 +259,7 @@ def _code_kind(match: re.Match[str]) -> str:
     return f" {match.group(1)} "
 
 
-def _comparison(text: str) -> Computed | None:
+def _comparison(text: str, biases: bool = False) -> Computed | None:
     """Two layers' counts compared, with the sizes the question gives (both the same)."""
     try:
         codes = [from_code(m) for m in CODE.finditer(text)]
@@ -269,7 +270,7 @@ def _comparison(text: str) -> Computed | None:
         settings = _shared_settings(codes, words, rest)
         if len(sizes) != 1 or settings is None:
             return None  # layers of different sizes or set up differently: not compared
-        return comparison_question(text, sizes.pop(), settings)
+        return comparison_question(text, sizes.pop(), settings, biases=biases)
     except Unclear:
         return None
 
