@@ -51,6 +51,7 @@ def test_a_value_or_slope_at_an_input_is_torchs(
         ("if z = 0.9 what's the derivative of the sigmoid there?", "sigmoid", 0.9),
         ("derivative of tanh when n = 0.5?", "tanh", 0.5),
         ("gradient of the sigmoid where its output is 0.99", "sigmoid", 0.99),
+        ("for z = σ(a), what's dz/da when z comes out as 0.9?", "sigmoid", 0.9),
     ],
 )
 def test_a_slope_where_the_function_gives_a_value_is_taken_at_its_input(

@@ -21,7 +21,9 @@ _NUMBER = r"([-−]?(?:\d+(?:\.\d+)?|\.\d+))"
 _SIGMOID = r"(?:sigmoid|σ|logistic(?: function)?)"
 _TANH = r"tanh"
 _FUNCTION = {"sigmoid": _SIGMOID, "tanh": _TANH}
-_SLOPE = re.compile(r"\b(?:derivative|gradient|slope)\b|\bσ['’]|\btanh['’]|\bd\s*/\s*d", _I)
+_SLOPE = re.compile(
+    r"\b(?:derivative|gradient|slope)\b|\bσ['’]|\btanh['’]|\bd\s*/\s*d|\bd[zrnhσ]\s*/\s*d\w+\b", _I
+)
 # "what goes into the sigmoid to give z = 0.99", "which pre-activation gives 0.99"
 _INVERSE = re.compile(
     r"\b(?:logit|inverse|pre-?activation|goes? into|put into|go into|input (?:to|of|into)|"
@@ -29,7 +31,9 @@ _INVERSE = re.compile(
     _I,
 )
 _GIVES = re.compile(
-    rf"\b(?:gives?|get|gets|produce|produces|output|reach|to be)\s+(?:z\s*=\s*)?{_NUMBER}\b", _I
+    rf"\b(?:gives?|get|gets|produce|produces|output|reach|to be|comes? out (?:as|at))\s+"
+    rf"(?:z\s*=\s*)?{_NUMBER}\b",
+    _I,
 )
 _GATE_VALUE = re.compile(
     rf"\b(?:z|r|z_?t|r_?t|zₜ|rₜ|gate value|output)\s*(?:=|≈|is|of)\s*{_NUMBER}", _I
