@@ -710,11 +710,36 @@ def test_weight_shape_questions_are_computed_as_torch_has_them(question, tensor,
         "shape of weight_ih_l2 in nn.GRU(10, 20)?",  # no third layer
         "shape of weight_ih_l0_reverse in nn.GRU(10, 20)?",  # one direction
         "shape of bias_ih_l0 in nn.GRU(10, 20, bias=False)?",  # no biases
-        "shapes of weight_ih_l0 and weight_hh_l0 in nn.GRU(10, 20)?",  # two at once
+        "weight_ih_l0, weight_hh_l0 and bias_ih_l0 of nn.GRU(10, 20): shapes?",  # three at once
+        "is weight_ih_l3 like weight_ih_l0 in nn.GRU(10, 20, num_layers=2)?",  # one is no tensor
     ],
 )
 def test_weight_shape_questions_that_name_no_such_tensor_are_not_computed(question):
     assert compute_question(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("bidirectional 3-layer nn.GRU(6, 16): what shape is weight_ih_l2, and is it different "
+         "from weight_ih_l0?", "weight_ih_l2", "weight_ih_l0"),
+        ("shapes of weight_ih_l0 and weight_hh_l0 in nn.GRU(10, 20)?", "weight_ih_l0",
+         "weight_hh_l0"),
+        ("nn.LSTM(4, 8, num_layers=2): are weight_hh_l0 and weight_hh_l1 the same shape?",
+         "weight_hh_l0", "weight_hh_l1"),
+    ],
+)  # fmt: skip
+def test_two_weight_tensors_get_both_shapes_and_whether_they_differ(question, first, second):
+    computed = compute_question(question)
+    assert computed is not None
+    module = torch_module(computed.spec)
+    a, b = tuple(getattr(module, first).shape), tuple(getattr(module, second).shape)
+    assert computed.known_shapes == {first: a, second: b}
+    verdict = "the same shape" if a == b else "different shapes"
+    assert f"{first} {a} and {second} {b}: {verdict}".replace(" ", "") in [
+        line.replace(" ", "") for line in computed.lines
+    ]
+    assert verdict in computed.fact and f"{second} has shape" in computed.fact
 
 
 def test_the_weight_block_shows_the_working():

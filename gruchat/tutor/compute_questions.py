@@ -12,6 +12,7 @@ decides what is asked (a count, a shape, a first dimension, a comparison). Pure:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
@@ -132,14 +133,15 @@ def _input_shape(body: str, spec: RNNSpec) -> tuple[int | None, int | None, bool
 
 
 def _shape_question(text: str, spec: RNNSpec) -> Computed:
-    weights = {m.group(1).lower() for m in _WEIGHT_NAME.finditer(text)}
-    if len(weights) > 1:
+    weights = list(dict.fromkeys(m.group(1).lower() for m in _WEIGHT_NAME.finditer(text)))
+    if len(weights) > 2:
         raise Unclear
     if weights:
         try:
-            return weight_shape(spec, weights.pop())
+            blocks = [weight_shape(spec, name) for name in weights]
         except ValueError:
             raise Unclear from None
+        return blocks[0] if len(blocks) == 1 else _two_weights(*blocks)
     body = CODE.sub(" ", text)  # the constructor's numbers are sizes, not L or N
     batch, length = one_value(_BATCH, body), one_value(_LENGTH, body)
     unbatched = bool(_UNBATCHED.search(body))
@@ -157,6 +159,32 @@ def _shape_question(text: str, spec: RNNSpec) -> Computed:
     if spec.cell and target in ("h_n", "c_n", "output"):
         target = "c'" if target == "c_n" else "h'"
     return tensor_shapes(spec, length, batch, unbatched, target)
+
+
+def _two_weights(first: Computed, second: Computed) -> Computed:
+    """ "what shape is weight_ih_l2, and is it different from weight_ih_l0?": both shapes,
+    the first's block with the second's formula and whether the two differ under it."""
+    a, b = _dims(first.value), _dims(second.value)
+    same = "the same shape" if a == b else "different shapes"
+    verdict = f"{first.tensor} {a} and {second.tensor} {b}: {same}"
+    name = first.spec.name if first.spec is not None else "the layer"
+    fact = (
+        f"Computed exactly: in {name}, {first.tensor} has shape {a} and {second.tensor} has "
+        f"shape {b}: {same}."
+    )
+    shape = second.value if isinstance(second.value, tuple) else ()
+    return replace(
+        first,
+        title=f"{first.title.removesuffix(' shape')} and {second.tensor} shapes",
+        lines=(second.formula, verdict, *first.lines),
+        fact=fact,
+        more_shapes=((second.tensor, shape), *first.more_shapes),
+    )
+
+
+def _dims(shape: object) -> str:
+    dims = [str(d) for d in shape] if isinstance(shape, tuple) else [str(shape)]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 # "what is the first dimension of h_n?", "h_n.size(0)": D·num_layers, without any sizes
