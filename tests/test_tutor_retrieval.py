@@ -145,7 +145,8 @@ def test_a_follow_up_alone_gets_no_notes_and_a_full_question_ignores_the_previou
     ["why?", "and the other gate?", "what about r?", "and in PyTorch?", "why not?", "is that so?",
      "Which gate's weights come first in those rows?", "What was that paper mainly about?",
      "What does the ⊙ symbol in those equations mean?", "ok and with bias=False?",
-     "okay, and if it's bidirectional?"],
+     "okay, and if it's bidirectional?", "ok and if i stack two of those, num_layers=2?",
+     "same setup but h_{t-1} = 1 this time?", "and with x = [1, 0] instead?"],
 )  # fmt: skip
 def test_short_questions_that_lean_on_the_last_one_are_follow_ups(question: str) -> None:
     assert is_follow_up(question)

@@ -60,6 +60,7 @@ _MODEL_WORDS = re.compile(r"\b(grus?|lstms?|rnns?)\b", re.IGNORECASE)
 # ("is it true that z …" is no pointer: "that" there starts a clause)
 _POINTS_BACK = re.compile(
     r"\b(?:those|these)\s+(?!are\b|were\b)[a-z⊙]|"
+    r"\b(?:of|with|from|on)\s+(?:those|these|them)\b(?!\s+(?:are|were)\b)|"
     r"\b(?:in|of|from|about|with|for|on|to|by|at)\s+(?:that|this)\s+(?!is\b|was\b)[a-z⊙]",
     re.IGNORECASE,
 )
@@ -280,8 +281,8 @@ def is_follow_up(question: str) -> bool:
     words = content_words(_NUMBER_LIST.sub(" values ", question))
     if not words:
         return bool(re.search(r"\w", question))  # "why?", "and?": all filler
-    if _CONTINUES.search(question):
-        return len(words) <= _FOLLOW_UP_MAX_WORDS
+    if _CONTINUES.search(question) and len(words) <= _FOLLOW_UP_MAX_WORDS:
+        return True  # a longer "and …" question may still point back ("… two of those")
     if _WHY.search(question):
         return len(words) <= 1  # "why not r?"; "why does z weight the old state?" stands alone
     names_a_model = _MODEL_WORDS.search(question) or "nn." in question
