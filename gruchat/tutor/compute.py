@@ -209,7 +209,8 @@ def _bias_formula(spec: RNNSpec) -> str:
     return _times(spec.directions, spec.num_layers, 2, spec.gates, spec.hidden_size)
 
 
-def _shape(dims: tuple[Dim, ...]) -> str:
+def shape_text(dims: tuple[Dim, ...]) -> str:
+    """A shape as PyTorch prints it: "(48, 32)", "(48,)"."""
     return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
 
 
@@ -264,10 +265,10 @@ def _shape_formulas(spec: RNNSpec, found: dict[str, Shape], unbatched: bool) -> 
         }
     lines = []
     for tensor, shape in found.items():
-        parts = [_shape(symbolic[tensor])]
+        parts = [shape_text(symbolic[tensor])]
         if tensor in worked:
-            parts.append(_shape(worked[tensor]))
-        parts.append(_shape(shape))
+            parts.append(shape_text(worked[tensor]))
+        parts.append(shape_text(shape))
         unique = [p for i, p in enumerate(parts) if p not in parts[:i]]
         lines.append(f"{tensor}: {' = '.join(unique)}")
     return lines
@@ -313,7 +314,7 @@ def tensor_shapes(
             + "h_n has the same layout whatever batch_first says."
         )
     context = _context(spec, seq_len, batch, unbatched)
-    stated = ", ".join(f"{t} has shape {_shape(s)}" for t, s in found.items() if t != "input")
+    stated = ", ".join(f"{t} has shape {shape_text(s)}" for t, s in found.items() if t != "input")
     fact = f"Computed exactly: for {spec.name}{context}, {stated}."
     title = f"{spec.name}: tensor shapes{context}"
     return Computed(title, found[main], first, rest, explanation, fact, spec, tensor=main)
@@ -363,7 +364,7 @@ def weight_shape(spec: RNNSpec, tensor: str) -> Computed:
 
     def line(name: str) -> str:
         kind = "bias" if name.startswith("bias") else name.rsplit("_l", 1)[0]
-        parts = [_shape(symbolic[kind]), _shape(worked[kind]), _shape(found[name])]
+        parts = [shape_text(symbolic[kind]), shape_text(worked[kind]), shape_text(found[name])]
         unique = [p for i, p in enumerate(parts) if p not in parts[:i]]
         return f"{name}: {' = '.join(unique)}"
 
@@ -374,7 +375,7 @@ def weight_shape(spec: RNNSpec, tensor: str) -> Computed:
         + ("A bidirectional layer has the same tensors again with the suffix _reverse."
            if spec.bidirectional else "")
     ).strip()  # fmt: skip
-    fact = f"Computed exactly: in {spec.name}, {tensor} has shape {_shape(found[base])}."
+    fact = f"Computed exactly: in {spec.name}, {tensor} has shape {shape_text(found[base])}."
     if order:
         fact += f" Its rows are in gate order {order}."
     title = f"{spec.name}: {tensor} shape"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gruchat.tutor.compute import Computed
+from gruchat.tutor.compute import Computed, shape_text
 
 KERAS_BLOCKS = {"GRU": 3, "LSTM": 4, "SimpleRNN": 1}
 _STATES = {"GRU": ("state",), "LSTM": ("state_h", "state_c"), "SimpleRNN": ("state",)}
@@ -110,10 +110,6 @@ def keras_weight_shapes(spec: KerasSpec) -> dict[str, tuple[int, ...]]:
     return found
 
 
-def _shape(dims: tuple[Dim, ...]) -> str:
-    return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
-
-
 def keras_parameters(spec: KerasSpec) -> Computed:
     """The parameter count of a Keras layer as a computed block."""
     if spec.input_size < 1 or spec.units < 1:
@@ -125,7 +121,7 @@ def keras_parameters(spec: KerasSpec) -> Computed:
     )
     term = f"{g}·({inner})" if g != 1 else inner
     formula = f"{'2·[' + term + ']' if spec.bidirectional else term} = {_n(total)}"
-    weights = ", ".join(f"{name} {_shape(s)}" for name, s in keras_weight_shapes(spec).items())
+    weights = ", ".join(f"{name} {shape_text(s)}" for name, s in keras_weight_shapes(spec).items())
     lines = [f"weights: {weights}" + (" for each direction" if spec.bidirectional else "")]
     if biases:
         factors = [spec.directions] if spec.bidirectional else []
@@ -171,8 +167,10 @@ def keras_shapes(spec: KerasSpec, batch: int | None = None, steps: int | None = 
     symbolic_output = (
         ("batch", "timesteps", "D·units") if spec.return_sequences else ("batch", "D·units")
     )
-    first = f"output: {_shape(symbolic_output)} = {_shape(output)}"
-    rest = tuple(f"{name}: {_shape(shape)}" for name, shape in found.items() if name != "output")
+    first = f"output: {shape_text(symbolic_output)} = {shape_text(output)}"
+    rest = tuple(
+        f"{name}: {shape_text(shape)}" for name, shape in found.items() if name != "output"
+    )
     explanation = (
         f"D = {spec.directions} "
         f"({'Bidirectional, merge_mode concat' if spec.bidirectional else 'one direction'}); "
@@ -194,7 +192,7 @@ def keras_shapes(spec: KerasSpec, batch: int | None = None, steps: int | None = 
     context = " on inputs (batch, timesteps, features)" + (
         f" with {', '.join(given)}" if given else ""
     )
-    stated = ", ".join(f"{name} has shape {_shape(shape)}" for name, shape in found.items())
+    stated = ", ".join(f"{name} has shape {shape_text(shape)}" for name, shape in found.items())
     fact = f"Computed exactly: {spec.name}{context} returns: {stated}."
     title = f"{spec.name}: output shapes"
     return Computed(title, output, first, rest, explanation, fact, spec, tensor="output")
@@ -206,11 +204,11 @@ def keras_weights(spec: KerasSpec) -> Computed:
         raise ValueError("weight shapes need units and the input size (features)")
     found = keras_weight_shapes(spec)
     g = spec.blocks
-    first = f"kernel: (input_dim, {g}·units) = {_shape(found['kernel'])}"
-    rest = [f"recurrent_kernel: (units, {g}·units) = {_shape(found['recurrent_kernel'])}"]
+    first = f"kernel: (input_dim, {g}·units) = {shape_text(found['kernel'])}"
+    rest = [f"recurrent_kernel: (units, {g}·units) = {shape_text(found['recurrent_kernel'])}"]
     if "bias" in found:
         symbolic = f"(2, {g}·units)" if spec.biases_per_block == 2 else f"({g}·units,)"
-        rest.append(f"bias: {symbolic} = {_shape(found['bias'])}")
+        rest.append(f"bias: {symbolic} = {shape_text(found['bias'])}")
     explanation = (
         f"The {g} gate block{'s' if g > 1 else ''} sit side by side in the columns"
         + (" (z, r, h for a GRU)" if spec.kind == "GRU" else "")
@@ -223,7 +221,7 @@ def keras_weights(spec: KerasSpec) -> Computed:
         + ("; Bidirectional holds a forward and a backward copy" if spec.bidirectional else "")
         + "."
     )
-    stated = ", ".join(f"{name} has shape {_shape(shape)}" for name, shape in found.items())
+    stated = ", ".join(f"{name} has shape {shape_text(shape)}" for name, shape in found.items())
     fact = f"Computed exactly: {spec.name} on {spec.input_size} input features: {stated}."
     title = f"{spec.name} on {spec.input_size} input features: weight shapes"
     return Computed(

@@ -15,7 +15,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from gruchat.tutor.compute import Computed, RNNSpec, parameters, tensor_shapes, weight_shape
+from gruchat.tutor.compute import (
+    Computed,
+    RNNSpec,
+    parameters,
+    shape_text,
+    tensor_shapes,
+    weight_shape,
+)
 from gruchat.tutor.compute_activation import activation_question
 from gruchat.tutor.compute_compare import bias_block
 from gruchat.tutor.compute_keras_questions import (
@@ -164,7 +171,7 @@ def _shape_question(text: str, spec: RNNSpec) -> Computed:
 def _two_weights(first: Computed, second: Computed) -> Computed:
     """ "what shape is weight_ih_l2, and is it different from weight_ih_l0?": both shapes,
     the first's block with the second's formula and whether the two differ under it."""
-    a, b = _dims(first.value), _dims(second.value)
+    a, b = (shape_text(v) if isinstance(v, tuple) else str(v) for v in (first.value, second.value))
     same = "the same shape" if a == b else "different shapes"
     verdict = f"{first.tensor} {a} and {second.tensor} {b}: {same}"
     name = first.spec.name if first.spec is not None else "the layer"
@@ -180,11 +187,6 @@ def _two_weights(first: Computed, second: Computed) -> Computed:
         fact=fact,
         more_shapes=((second.tensor, shape), *first.more_shapes),
     )
-
-
-def _dims(shape: object) -> str:
-    dims = [str(d) for d in shape] if isinstance(shape, tuple) else [str(shape)]
-    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 # "what is the first dimension of h_n?", "h_n.size(0)": D·num_layers, without any sizes
