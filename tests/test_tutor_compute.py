@@ -841,3 +841,43 @@ def test_two_layers_set_up_differently_are_not_compared(question):
 def test_an_unclear_first_dimension_question_is_not_computed(question: str) -> None:
     """Session 12: these raised the recogniser's internal Unclear out of compute_question."""
     assert compute_question(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds", "sizes", "settings"),
+    [
+        ("side by side, what do nn.RNN(8, 8), nn.GRU(8, 8) and nn.LSTM(8, 8) each come to in "
+         "parameters?", ("RNN", "GRU", "LSTM"), (8, 8), {}),
+        ("nn.LSTM vs nn.GRU vs nn.RNN with input 10 and hidden 20: parameter counts?",
+         ("LSTM", "GRU", "RNN"), (10, 20), {}),
+        ("a 2-layer lstm, gru and rnn, each with input 6 and hidden 4: how many params each?",
+         ("LSTM", "GRU", "RNN"), (6, 4), {"num_layers": 2}),
+    ],
+)  # fmt: skip
+def test_three_layers_side_by_side_are_each_counted_as_torch_counts_them(
+    question, kinds, sizes, settings
+):
+    computed = compute_question(question)
+    assert computed is not None, question
+    counts = [
+        sum(p.numel() for p in getattr(torch.nn, kind)(*sizes, **settings).parameters())
+        for kind in kinds
+    ]
+    assert computed.also == tuple(counts)
+    for line, count in zip(computed.lines, counts, strict=True):
+        assert line.endswith(f"= {count:,}")
+    assert all(f"{kind}(" in computed.fact for kind in kinds)
+    assert all(f" {count:,}" in computed.fact for count in counts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nn.RNN(8, 8), nn.GRU(8, 16) and nn.LSTM(8, 8): params each?",  # sizes differ
+        "rnn, gru and lstm: how many parameters each?",  # no sizes
+        "how many biases do nn.RNN(8, 8), nn.GRU(8, 8) and nn.LSTM(8, 8) each have?",
+    ],
+)
+def test_three_layers_that_cannot_be_tabled_compute_no_table(question):
+    computed = compute_question(question)
+    assert computed is None or " vs " not in computed.title, computed.title

@@ -98,3 +98,37 @@ def test_what_is_unclear_or_impossible_gets_nothing(question: str) -> None:
     found = compute_question(question)
     # the gradient question gets the share z keeps (compute_mix), never σ's slope
     assert found is None or found.title == "hₜ with your z", found
+
+
+def test_the_update_gates_input_gives_the_share_of_the_old_state_torch_keeps():
+    """z = σ(a); nn.GRUCell with every weight 0 and b_iz = a keeps z of hₜ₋₁ when n = 0."""
+    from gruchat.tutor.grounding import make_grounder
+
+    question = (
+        "say the number going into the update gate's sigmoid is 2 for one unit. in pytorch, "
+        "what fraction of that unit's old state makes it into h_t?"
+    )
+    follow_up = "and if that number were -2 instead?"
+    grounder = make_grounder()
+    for text, a in ((question, 2.0), (follow_up, -2.0)):
+        grounder.ground(text, [question] if text is follow_up else [], ())
+        computed = grounder.computed(text)
+        assert computed is not None, text
+        cell = torch.nn.GRUCell(1, 1, dtype=torch.float64)
+        with torch.no_grad():
+            for p in cell.parameters():
+                p.zero_()
+            cell.bias_ih[1] = a  # rows r, z, n; n = tanh(0) = 0
+            kept = cell(
+                torch.zeros(1, 1, dtype=torch.float64), torch.ones(1, 1, dtype=torch.float64)
+            )
+        share = f"{100 * kept.item():.1f}% of the old state"
+        assert share in computed.fact, (share, computed.fact)
+
+
+def test_an_input_fed_into_the_sigmoid_alone_is_its_input():
+    computed = compute_question("the value going into the sigmoid is 0.5: what comes out?")
+    assert computed is not None
+    assert _stated(computed.text) == pytest.approx(
+        torch.sigmoid(torch.tensor(0.5)).item(), abs=1e-4
+    )

@@ -287,3 +287,64 @@ def test_a_follow_up_that_disagrees_or_asks_two_things_is_not_computed(question)
     grounder.ground(question, ["How many parameters does nn.GRU(10, 20) have?"])
     assert grounder.computed(question) is None
     assert grounder.computed("And if I make it bidirectional?") is None  # not the last one
+
+
+def test_how_much_bigger_a_keras_gru_is_than_simple_rnn_is_its_count_ratio():
+    """SimpleRNN(12) on 20 features: 12·(20+12) + 12 = 396; GRU(12): 3·(12·32 + 2·12) = 1,224,
+    3.09 times, not exactly 3 (the GRU's second bias vector)."""
+    computed = compute_question(
+        "keras SimpleRNN(12) vs GRU(12), 20 features per step, defaults. how much bigger is "
+        "the gru, exactly 3x?"
+    )
+    assert computed is not None
+    simple = keras_parameter_count(KerasSpec("SimpleRNN", 12, 20))
+    gru = keras_parameter_count(KerasSpec("GRU", 12, 20))
+    assert (simple, gru) == (12 * 32 + 12, 3 * (12 * 32 + 2 * 12))
+    assert f"{gru:,} is {gru / simple:.2f} times {simple:,}" in computed.text
+
+
+def test_three_keras_layers_side_by_side_are_each_counted():
+    computed = compute_question(
+        "keras: LSTM(8), GRU(8) and SimpleRNN(8) on 3 features each, how many params?"
+    )
+    assert computed is not None
+    expected = tuple(
+        keras_parameter_count(KerasSpec(kind, 8, 3)) for kind in ("LSTM", "GRU", "SimpleRNN")
+    )
+    assert computed.also == expected == (4 * (8 * 11 + 8), 3 * (8 * 11 + 16), 8 * 11 + 8)
+
+
+def test_a_count_asked_with_reset_after_true_and_false_gives_both():
+    question = (
+        "keras GRU(5) on 9 features per step: param count with the default reset_after=True, "
+        "and with reset_after=False?"
+    )
+    computed = compute_question(question)
+    assert computed is not None
+    on = keras_parameter_count(KerasSpec("GRU", 5, 9))
+    off = keras_parameter_count(KerasSpec("GRU", 5, 9, reset_after=False))
+    assert (on, off) == (240, 225) and computed.also == (on, off)
+    assert f"{on:,} trainable parameters with reset_after=True" in computed.fact
+    assert f"{off:,} with reset_after=False" in computed.fact
+    grounder = make_grounder()
+    grounder.ground(question, [], ())
+    follow_up = "and if i also set use_bias=False?"
+    grounder.ground(follow_up, [question], ())
+    after = grounder.computed(follow_up)
+    assert after is not None
+    bare = keras_parameter_count(KerasSpec("GRU", 5, 9, use_bias=False))
+    assert after.also == (bare, bare) == (210, 210)
+
+
+def test_a_batch_with_the_weight_shapes_gives_the_product_shapes():
+    computed = compute_question(
+        "keras does x @ kernel. for a batch of 4 vectors with 10 features going into GRU(6), "
+        "what shape is that product?"
+    )
+    assert computed is not None
+    shapes = computed.known_shapes
+    x, h = torch.zeros(4, 10), torch.zeros(4, 6)
+    kernel, recurrent = torch.zeros(*shapes["kernel"]), torch.zeros(*shapes["recurrent_kernel"])
+    assert shapes["x @ kernel"] == tuple((x @ kernel).shape) == (4, 18)
+    assert shapes["h @ recurrent_kernel"] == tuple((h @ recurrent).shape) == (4, 18)
+    assert "x @ kernel has shape (4, 18)" in computed.fact

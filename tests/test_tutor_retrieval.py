@@ -34,6 +34,10 @@ LEARNER_PHRASINGS: list[tuple[str, str | set[str]]] = [
     ("why does z weight the old state?", {"hidden-state-update", "gates"}),
     ("why does r go inside the tanh?", "candidate-state"),
     ("what's the output of a GRU?", "hidden-state-update"),
+    # "in depth" asks for a longer answer; it is not about stacked layers (a REPL trial)
+    ("explain GRUs to me in depth", "what-is-a-gru"),
+    ("can you give a detailed explanation of the reset gate?", "gates"),
+    ("does more depth help a gru remember further back?", "depth-and-memory"),
     ("what is h_t made of?", {"hidden-state-update", "equations"}),
     ("What does GRU stand for?", "what-is-a-gru"),
     ("What is the full name of a GRU?", "what-is-a-gru"),

@@ -43,6 +43,22 @@ _CALL = {  # "σ(2)", "tanh'(0)"
     name: re.compile(rf"{pattern}['’]?\s*\(\s*{_NUMBER}\s*\)", _I)
     for name, pattern in _FUNCTION.items()
 }
+# "the number going into the update gate's sigmoid is 2": plainly the sigmoid's input
+_FED = re.compile(
+    r"\b(?:going into|fed into|feeding into|entering|inside|the input (?:to|of)) "
+    rf"(?:the |its |that |a )?(?:(?:update|reset) gate[’']?s? |gate[’']s )?(?:{_SIGMOID}|tanh)"
+    r"\s*(?:is|=|of|:)\s*"
+    rf"{_NUMBER}(?![\d.])",
+    _I,
+)
+# a follow-up that changes the input: "and if that number were -2 instead?"
+_REPLACED = re.compile(
+    rf"\b(?:if|what if|and if)\s+(?:it|that|that number|the number|this|the input|that input)\s+"
+    rf"(?:were|was|is|became|becomes|went to|goes to)\s+{_NUMBER}(?![\d.])",
+    _I,
+)
+_KEEPS = re.compile(r"\bupdate gate|\bz\b", _I)
+_OLD_STATE = re.compile(r"\bold (?:state|value)|\bh_?\{?t\s*-\s*1|\bhₜ₋₁|\bkept\b|\bkeeps?\b", _I)
 _AT_INPUT = re.compile(
     rf"\b(?:at|for|of)\s+(?:an?\s+)?(?:input|x|a|pre-?activation)?\s*(?:=|of)?\s*{_NUMBER}\b"
     rf"|\b(?:input|x|a|pre-?activation)\s*(?:=|of|is)\s*{_NUMBER}\b",
@@ -79,13 +95,17 @@ def activation_question(text: str) -> Computed | None:
     outputs = _values(text, _GATE_VALUE if function == "sigmoid" else _CANDIDATE_VALUE)
     outputs |= _values(text, _GIVES)
     inputs = _values(text, _CALL[function]) | (_values(text, _AT_INPUT) if slope else set())
+    inputs |= _values(text, _FED)
+    if len(inputs) == 1 and (changed := [_float(m.group(1)) for m in _REPLACED.finditer(text)]):
+        inputs = {changed[-1]}
     if inverse:
         return _inverse(function, outputs.pop()) if len(outputs) == 1 and not inputs else None
     if len(outputs) + len(inputs) != 1:
         return None  # no number, two, or one that could be either
     if outputs:
         return _slope_from_output(function, outputs.pop()) if slope else None
-    return _at_input(function, inputs.pop(), slope)
+    keeps = function == "sigmoid" and bool(_KEEPS.search(text) and _OLD_STATE.search(text))
+    return _at_input(function, inputs.pop(), slope, keeps=keeps and not slope)
 
 
 def _values(text: str, pattern: re.Pattern[str]) -> set[float]:
@@ -135,7 +155,9 @@ def _slope_from_output(function: str, value: float) -> Computed | None:
                     explanation, fact, None)  # fmt: skip
 
 
-def _at_input(function: str, a: float, slope: bool) -> Computed | None:
+def _at_input(function: str, a: float, slope: bool, keeps: bool = False) -> Computed | None:
+    """σ(a) or tanh(a) (or its slope); ``keeps``: the σ is the update gate's, and the
+    question asks how much of the old state it keeps (PyTorch's convention: z of it)."""
     if abs(a) > 50:
         return None
     name = "σ" if function == "sigmoid" else "tanh"
@@ -156,5 +178,10 @@ def _at_input(function: str, a: float, slope: bool) -> Computed | None:
     )
     shown = _n(derivative) if slope else _n(value)
     fact = f"Computed exactly: {name}{chr(39) if slope else ''}({_n(a)}) ≈ {shown}."
+    if keeps:
+        share = f"{100 * value:.1f}% of the old state hₜ₋₁ and {100 * (1 - value):.1f}% of n"
+        lines += (f"as the update gate z = {_n(value)}: hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁ keeps {share}"
+                  " (the flipped convention would swap the two)",)  # fmt: skip
+        fact = f"Computed exactly: z = σ({_n(a)}) ≈ {_n(value)}, so hₜ keeps {share} (PyTorch)."
     title = f"{name}{chr(39) if slope else ''}({_n(a)})"
     return Computed(title, None, formula, lines, explanation, fact, None)

@@ -75,9 +75,14 @@ def _formula_of(spec: Spec) -> str:
 
 
 def _ratio(first: int, second: int) -> str:
-    """ "1.33 times as many; 1,920 is 75% of 2,560" (the smaller as a share of the larger)."""
+    """ "1.33 times as many; 1,920 is 75% of 2,560" (the smaller as a share of the larger),
+    and for a first layer that is the smaller, how many times bigger the second is."""
     low, high = sorted((first, second))
-    return f"{first / second:.2f} times as many; {low:,} is {100 * low / high:.0f}% of {high:,}"
+    share = f"{low:,} is {100 * low / high:.0f}% of {high:,}"
+    if first >= second:
+        return f"{first / second:.2f} times as many; {share}"
+    bigger = f"{high:,} is {high / low:.2f} times {low:,}"
+    return f"{first / second:.2f} times as many; {bigger}; {share}"
 
 
 def compare_counts(first: Spec, second: Spec) -> Computed:
@@ -108,6 +113,25 @@ def compare_counts(first: Spec, second: Spec) -> Computed:
     )
     return Computed(title, abs(difference), formula, lines, explanation, fact, first,
                     also=(a, b, *biases, abs(biases[0] - biases[1])))  # fmt: skip
+
+
+def count_table(specs: list[Spec]) -> Computed:
+    """Three or more layers of one size side by side ("nn.RNN(8, 8), nn.GRU(8, 8) and
+    nn.LSTM(8, 8): how many parameters each?"): every count worked out, in the order named."""
+    counts = [count_of(spec) for spec in specs]
+    title = " vs ".join(spec.name for spec in specs) + ": trainable parameters"
+    pairs = list(zip(specs, counts, strict=True))
+    formula = " · ".join(f"{spec.name}: {count:,}" for spec, count in pairs)
+    lines = tuple(f"{spec.name}: {_formula_of(spec)} = {count:,}" for spec, count in pairs)
+    forms = [form_of(spec) for spec in specs]
+    explanation = (
+        "The same sizes in each, so the counts go with the number of weight blocks: "
+        + ", ".join(f"{form.label} {form.a}" for form in forms)
+        + " (each an H×I input matrix, an H×H recurrent matrix and its biases)."
+    )
+    listed = ", ".join(f"{spec.name} {count:,}" for spec, count in pairs)
+    fact = f"Computed exactly, trainable parameters: {listed}."
+    return Computed(title, None, formula, lines, explanation, fact, specs[0], also=tuple(counts))
 
 
 def compare_biases(first: Spec, second: Spec) -> Computed:

@@ -198,8 +198,9 @@ def keras_shapes(spec: KerasSpec, batch: int | None = None, steps: int | None = 
     return Computed(title, output, first, rest, explanation, fact, spec, tensor="output")
 
 
-def keras_weights(spec: KerasSpec) -> Computed:
-    """The shapes of the layer's kernel, recurrent_kernel and bias, as a computed block."""
+def keras_weights(spec: KerasSpec, batch: int | None = None) -> Computed:
+    """The shapes of the layer's kernel, recurrent_kernel and bias, as a computed block; with
+    a batch size, also the shapes of the products x @ kernel and h @ recurrent_kernel."""
     if spec.input_size < 1 or spec.units < 1:
         raise ValueError("weight shapes need units and the input size (features)")
     found = keras_weight_shapes(spec)
@@ -222,6 +223,16 @@ def keras_weights(spec: KerasSpec) -> Computed:
         + "."
     )
     stated = ", ".join(f"{name} has shape {shape_text(shape)}" for name, shape in found.items())
+    products: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    if batch:
+        columns = found["kernel"][1]
+        products = (("x @ kernel", (batch, columns)), ("h @ recurrent_kernel", (batch, columns)))
+        rest.append(
+            f"for a batch of {batch}: x ({batch}, {spec.input_size}) @ kernel "
+            f"{shape_text(found['kernel'])} = {shape_text((batch, columns))}, and h ({batch}, "
+            f"{spec.units}) @ recurrent_kernel = {shape_text((batch, columns))}"
+        )
+        stated += f"; for a batch of {batch}, x @ kernel has shape {shape_text((batch, columns))}"
     fact = f"Computed exactly: {spec.name} on {spec.input_size} input features: {stated}."
     title = f"{spec.name} on {spec.input_size} input features: weight shapes"
     return Computed(
@@ -233,5 +244,6 @@ def keras_weights(spec: KerasSpec) -> Computed:
         fact,
         spec,
         tensor="kernel",
-        more_shapes=tuple((name, shape) for name, shape in found.items() if name != "kernel"),
+        more_shapes=tuple((name, shape) for name, shape in found.items() if name != "kernel")
+        + products,
     )

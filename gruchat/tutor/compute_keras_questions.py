@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from gruchat.tutor.compute import Computed, RNNSpec
-from gruchat.tutor.compute_compare import compare_biases, compare_counts, compare_forms, form_of
+from gruchat.tutor.compute_compare import (
+    compare_biases,
+    compare_counts,
+    compare_forms,
+    count_table,
+    form_of,
+)
 from gruchat.tutor.compute_keras import KerasSpec, keras_parameters, keras_shapes, keras_weights
 from gruchat.tutor.switches import UnclearSwitch, switch
 
@@ -185,17 +191,40 @@ def _merge(a: object, b: object) -> int | None:
     return int(value) if value is not None else None  # type: ignore[call-overload]
 
 
+_RESET_ON = re.compile(r"\b(?:the )?(?:default )?reset_after\s*=\s*True\b", _I)
+_RESET_OFF = re.compile(r"\breset_after\s*=\s*False\b", _I)
+
+
 def keras_question(text: str, wants_count: bool, wants_shape: bool) -> Computed | None:
-    """The computed count or output shapes of the Keras layer the question describes."""
+    """The computed count or output shapes of the Keras layer the question describes; a
+    count asked with reset_after=True and with reset_after=False gives both."""
+    if wants_count and _RESET_ON.search(text) and _RESET_OFF.search(text):
+        on = keras_question(_RESET_OFF.sub(" ", text), wants_count, wants_shape)
+        off = keras_question(_RESET_ON.sub(" ", text), wants_count, wants_shape)
+        return _both_ways(on, off) if on is not None and off is not None else None
     try:
         spec, batch, steps = _keras_spec(text, shape_question=wants_shape)
         if wants_count:
             return keras_parameters(spec) if spec.input_size else None
         if _WEIGHTS.search(_KERAS_CODE.sub(" ", text)):
-            return keras_weights(spec) if spec.input_size and spec.units else None
+            return keras_weights(spec, batch) if spec.input_size and spec.units else None
         return keras_shapes(spec, batch, steps)
     except _Unclear:
         return None
+
+
+def _both_ways(on: Computed, off: Computed) -> Computed:
+    """One Keras GRU's count with reset_after=True (the default) and with False, side by side."""
+    assert isinstance(on.value, int) and isinstance(off.value, int)
+    name = on.title.split(": ", 1)[0]
+    formula = f"reset_after=True: {on.formula} · reset_after=False: {off.formula}"
+    lines = (*on.lines, f"with reset_after=False: {off.lines[0] if off.lines else off.formula}")
+    fact = (
+        f"Computed exactly: {name} has {on.value:,} trainable parameters with reset_after=True "
+        f"(the default) and {off.value:,} with reset_after=False."
+    )
+    return Computed(f"{name}: trainable parameters, reset_after=True and False", None, formula,
+                    lines, on.explanation, fact, on.spec, also=(on.value, off.value))  # fmt: skip
 
 
 # -- "how many more parameters does an LSTM have than a GRU?" --------------------------------
@@ -207,6 +236,8 @@ COMPARES = re.compile(
     r"|\b(?:twice|double|half|three times|\d+ times)\b",  # "double the weights of a GRU"
     _I,
 )
+# three layers at once: "side by side, what do nn.RNN, nn.GRU and nn.LSTM each come to?"
+_EACH = re.compile(r"\beach\b|\bside[- ]by[- ]side\b|\bcompare\b|\ball three\b|\bvs\.?\b", _I)
 _TORCH_KINDS = {"gru": "GRU", "lstm": "LSTM", "rnn": "RNN", "simplernn": "RNN"}
 
 
@@ -231,7 +262,8 @@ def comparison_question(
     bidirectional, bias) hold for both PyTorch layers, and need the sizes; ``biases``: the
     question asks for the bias counts, which then come first."""
     kinds = kinds_in_order(text)
-    if len(kinds) != 2 or not COMPARES.search(text):
+    pair = len(kinds) == 2 and COMPARES.search(text)
+    if not (pair or (len(kinds) == 3 and _EACH.search(text))):
         return None
     keras = bool(KERAS.search(text))
     settings = dict(settings or {})
@@ -249,6 +281,12 @@ def comparison_question(
     input_size, hidden = sizes
     if (input_size is None) != (hidden is None):
         return None
+    if len(kinds) == 3:
+        if input_size is None or hidden is None or biases:
+            return None
+        if keras:
+            return count_table([KerasSpec(_keras_kind(k), hidden, input_size) for k in kinds])
+        return count_table([RNNSpec(kind, input_size, hidden, **settings) for kind in kinds])
     if input_size is None or hidden is None:
         forms = []
         for kind in kinds:

@@ -24,6 +24,7 @@ from gruchat.tutor.compute import (
     weight_shape,
 )
 from gruchat.tutor.compute_activation import activation_question
+from gruchat.tutor.compute_budget import budget_question
 from gruchat.tutor.compute_compare import bias_block
 from gruchat.tutor.compute_keras_questions import (
     COMPARES,
@@ -35,8 +36,11 @@ from gruchat.tutor.compute_keras_questions import (
 from gruchat.tutor.compute_match import match_question
 from gruchat.tutor.compute_mix import mix_question
 from gruchat.tutor.compute_model import composite, model_count
+from gruchat.tutor.compute_nonlinear import nonlinear_question
 from gruchat.tutor.compute_packed import packed_question
+from gruchat.tutor.compute_states import states_question
 from gruchat.tutor.compute_uniform import uniform_question
+from gruchat.tutor.compute_unrolled import unrolled_question
 from gruchat.tutor.layer_spec import (
     BIAS,
     CODE,
@@ -69,6 +73,12 @@ _ENDS_WITH_PARAMS = re.compile(
 )
 _ARGUMENTS = re.compile(r"\b(?:arguments?|args|constructor|accepts?|takes?|pass(?:ed)?)\b", _I)
 _SHAPE = re.compile(r"\bshapes?\b", _I)
+# "how much bigger is the GRU than SimpleRNN(12), exactly 3x?": a layer's size is its count
+_BIGGER = re.compile(
+    r"\bhow much (?:bigger|larger|smaller)\b|\b(?:bigger|larger|smaller) than\b"
+    r"|\b\d+(?:\.\d+)?\s*x\b|\btimes (?:bigger|larger|as (?:big|large))\b",
+    _I,
+)
 _TARGETS = {
     "h_n": r"h_?n|final hidden state|last hidden state|hidden state",
     "c_n": r"c_?n|cell state",
@@ -242,6 +252,14 @@ def compute_question(question: str) -> Computed | None:
     text = " ".join(question.split())
     if not text or _OTHER_FRAMEWORKS.search(text):
         return None
+    if (states := states_question(text)) is not None:
+        return states
+    if (budget := budget_question(text)) is not None:
+        return budget
+    if (nonlinear := nonlinear_question(text)) is not None:
+        return nonlinear
+    if (unrolled := unrolled_question(text)) is not None:
+        return unrolled
     if (mixed := mix_question(text)) is not None:
         return mixed
     if (stepped := uniform_question(text)) is not None:
@@ -262,10 +280,12 @@ def compute_question(question: str) -> Computed | None:
         return model_count(text) if wants_count and not wants_shape else None
     if not wants_shape and (first_dim := _state_first_dim(text)) is not None:
         return first_dim
-    two_kinds = len(kinds_in_order(CODE.sub(_code_kind, text))) == 2
-    counted = biases or _PARAM_NOUN.search(text)
-    if two_kinds and not wants_shape and counted and COMPARES.search(text):
+    named = len(kinds_in_order(CODE.sub(_code_kind, text)))
+    counted = biases or _PARAM_NOUN.search(text) or _BIGGER.search(text)
+    if named == 2 and not wants_shape and counted and COMPARES.search(text):
         return _comparison(text, biases)  # "how many more …", "why do GRUs have fewer weights …"
+    if named == 3 and not wants_shape and counted:
+        return _comparison(text, biases)  # nn.RNN, nn.GRU and nn.LSTM side by side
     if wants_count == wants_shape:  # neither, or both at once
         return None
     if wants_count and _ARGUMENTS.search(text):

@@ -231,7 +231,7 @@ class NoteIndex:
 
     def _is_topic_only(self, question: str) -> bool:
         """True when every content word of `question` just names the topic itself."""
-        words = content_words(question)
+        words = content_words(_IMPERATIVE.sub(" ", question))
         return bool(words) and all(
             w in _TOPIC_STEMS or _light_stem(w) in _TOPIC_STEMS for w in words
         )
@@ -269,8 +269,13 @@ def content_words(question: str) -> list[str]:
     return [w for w in re.findall(_TOKEN_PATTERN, question.lower()) if w not in _STOPWORDS]
 
 
-# "Name the two gates", "list the gates": the verb asks, it is not about weight names
-_IMPERATIVE = re.compile(r"^\W*(?:please\s+)?(?:name|list)\b", re.IGNORECASE)
+# "Name the two gates", "list the gates": the verb asks, it is not about weight names;
+# "explain GRUs in depth": how much to say, not the depth-and-memory note
+_IMPERATIVE = re.compile(
+    r"^\W*(?:please\s+)?(?:name|list)\b|\bin (?:more |great |full |much )?(?:depth|detail)\b"
+    r"|\b(?:thoroughly|detailed|deep[- ]dive)\b",
+    re.IGNORECASE,
+)
 _NUMBER_LIST = re.compile(r"(?<!\w)[\[(]\s*[-−]?\d[\d\s.,−-]*[\])]")
 
 
