@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 from gruchat.tutor.compute import Computed, RNNSpec, parameter_count
+from gruchat.tutor.compute_keras_questions import KERAS
 from gruchat.tutor.layer_spec import from_words
 
 _I = re.IGNORECASE
@@ -31,7 +32,6 @@ _BUDGET = re.compile(
 _INCLUSIVE = re.compile(
     r"\b(?:at most|no more than|within|not over|without going over|up to|max)", _I
 )
-_KERAS = re.compile(r"\bkeras\b|\btensorflow\b|\btf\.", _I)
 _MAX_HIDDEN = 100_000
 
 
@@ -46,7 +46,7 @@ def budget_question(question: str) -> Computed | None:
     a question."""
     text = " ".join(question.split())
     budgets = {m.group(1) for m in _BUDGET.finditer(text)}
-    if len(budgets) != 1 or not _LARGEST.search(text) or _KERAS.search(text):
+    if len(budgets) != 1 or not _LARGEST.search(text) or KERAS.search(text):
         return None
     (raw,) = budgets
     found = from_words(_BUDGET.sub(" ", text))
