@@ -20,6 +20,7 @@ from gruchat.tutor.compute_compare import (
     form_of,
 )
 from gruchat.tutor.compute_keras import KerasSpec, keras_parameters, keras_shapes, keras_weights
+from gruchat.tutor.layer_spec import BATCH
 from gruchat.tutor.switches import UnclearSwitch, switch
 
 _I = re.IGNORECASE
@@ -59,7 +60,6 @@ _FEATURES = (
 _INPUT_SHAPE = re.compile(
     r"\binput(?:s|_shape| shape)?\s*(?:of\s+)?(?:shape\s*)?(?:=|:|of|is)?\s*\(([^()]*)\)", _I
 )
-_BATCH = re.compile(r"\bbatch(?:[ _-]?size)?\s*(?:of|=|:|is)?\s*(\d+)\b", _I)
 _STEPS = re.compile(r"\b(\d+)\s+(?:time[ -]?steps|steps)\b|\btimesteps\s*(?:=|:|of)?\s*(\d+)", _I)
 # "what shapes do kernel, recurrent_kernel and bias have?": the weights, not the outputs
 _WEIGHTS = re.compile(r"\b(?:recurrent[_ ])?kernels?\b|\bweights?\b|\bbias(?:es)?\b", _I)
@@ -161,7 +161,7 @@ def _keras_spec(text: str, shape_question: bool) -> tuple[KerasSpec, int | None,
     batch, steps, features = _input_shape(f"input shape {shape_text}" if shape_text else rest)
     units = _merge(code.get("units"), _ints(_UNITS, rest))
     features = _merge(features, _merge(code.get("input_dim"), _ints(_FEATURES, rest)))
-    batch = _merge(batch, _ints((_BATCH,), rest))
+    batch = _merge(batch, _ints((BATCH,), rest))
     steps = _merge(steps, _ints((_STEPS,), rest))
     if units is None and not shape_question:
         raise _Unclear

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from gruchat.tutor.compute import Computed
-from gruchat.tutor.layer_spec import Unclear, one_value
+from gruchat.tutor.layer_spec import BATCH, Unclear, one_value
 
 _I = re.IGNORECASE
 _ASKS = re.compile(
@@ -35,7 +35,6 @@ _HIDDEN = (
     re.compile(r"\b(\d+)\s+(?:hidden )?units\b", _I),
     re.compile(r"\bunits\s*=\s*(\d+)", _I),
 )
-_BATCH = re.compile(r"\bbatch(?:[ _]size)?\s*(?:of|=|:|is)?\s*(\d+)\b", _I)
 # per step: (sigmoid vectors and what they are, tanh vectors and what they are)
 _NONLINEAR = {
     "GRU": ((2, "z and r"), (1, "the candidate n")),
@@ -65,7 +64,7 @@ def nonlinear_question(question: str) -> Computed | None:
     if not _ASKS.search(text) or not _PER_STEP.search(text) or _NOT_COUNTS.search(text):
         return None
     try:
-        hidden, batch = one_value(_HIDDEN, text), one_value((_BATCH,), text)
+        hidden, batch = one_value(_HIDDEN, text), one_value((BATCH,), text)
     except Unclear:
         return None  # two hidden sizes or batches: which is meant is unclear
     kinds = _kinds(text) or ["GRU"]

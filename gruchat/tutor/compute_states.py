@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from gruchat.tutor.compute import Computed, RNNSpec, shape_text, shapes
-from gruchat.tutor.layer_spec import CODE, Unclear, one_value, spec_of
+from gruchat.tutor.layer_spec import BATCH, CODE, Unclear, one_value, spec_of
 
 _I = re.IGNORECASE
 _ASKS = re.compile(
@@ -20,7 +20,6 @@ _ASKS = re.compile(
     r"|\breturns?\b|\bgive(?:s)? back\b",
     _I,
 )
-_BATCH = re.compile(r"\bbatch(?:[ _]size)?\s*(?:of|=|:|is)?\s*(\d+)\b", _I)
 
 
 def states_question(question: str) -> Computed | None:
@@ -31,7 +30,7 @@ def states_question(question: str) -> Computed | None:
         return None
     try:
         specs = [spec_of(code.group(0)) for code in codes]
-        batch = one_value((_BATCH,), CODE.sub(" ", text))
+        batch = one_value((BATCH,), CODE.sub(" ", text))
     except Unclear:
         return None
     if specs[0].kind == specs[1].kind or any(spec.cell for spec in specs):

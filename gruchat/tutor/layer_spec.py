@@ -119,6 +119,10 @@ _ONE_DIRECTION = r"\buni-?directional\b|\bone direction\b"
 _BATCH_FIRST = r"batch[_ -]first"
 
 
+# "batch of 4", "batch_size=32": the batch size a question names (group 1)
+BATCH = re.compile(r"\bbatch(?:[ _-]?size)?\s*(?:of|=|:|is)?\s*(\d+)\b", re.IGNORECASE)
+
+
 def one_value(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
     """The single value the patterns find; two different values make the question unclear."""
     found = set()
