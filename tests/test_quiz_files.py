@@ -1023,247 +1023,535 @@ CASES = [
      "No, the gates are computed the same way in eval mode; only dropout changes between train "
      "and eval.",
      "Yes, the gates are switched off at inference."),
-    # The ninth held-out edition (2026-12-03, session 16).
-    ("heldout", "isnt the reset gate the one th",
+    # The ninth held-out edition (2026-12-03, session 16; tuning since session 17).
+    ("tuning", "isnt the reset gate the one th",
      "No, that's the update gate z: it decides how much of h_{t−1} is kept in h_t; the reset gate "
      "r decides how much of h_{t−1} feeds into the candidate.",
      "Yes, the reset gate decides how much of the old h is copied straight into the new h."),
-    ("heldout", "why do they even call it a 'ga",
+    ("tuning", "why do they even call it a 'ga",
      "Because it multiplies a signal elementwise by a sigmoid value between 0 and 1, like a valve "
      "deciding how much flows through.",
      "A gate is a binary switch: it outputs either 0 or 1."),
-    ("heldout", "one unit, the update gate's pr",
+    ("tuning", "one unit, the update gate's pr",
      "z = σ(0) = 0.5, so h_t = 0.5·(−0.2) + 0.5·0.6 = 0.2.",
      "z = 0 so h_t = -0.2."),
-    ("heldout", "after training i plotted my gr",
+    ("tuning", "after training i plotted my gr",
      "They mostly keep their previous state: with z near 1, h_t ≈ h_{t−1}, so those units change "
      "slowly and carry long-term information.",
      "They mostly overwrite their old state with the candidate at every step."),
-    ("heldout", "and what if their reset gates ",
+    ("tuning", "and what if their reset gates ",
      "Then the candidate uses the previous state in full, nothing is reset, so n behaves like a "
      "plain RNN's tanh update.",
      "Then the reset gate wipes the old state, so the unit starts fresh."),
-    ("heldout", "if i zero out W_ir, W_hr, b_ir",
+    ("tuning", "if i zero out W_ir, W_hr, b_ir",
      "It sits at σ(0) = 0.5 for every unit, whatever x and h are.",
      "The reset gate gets stuck at 0, so it ignores h."),
-    ("heldout", "so what does that do to the ca",
+    ("tuning", "so what does that do to the ca",
      "The recurrent part is halved: n = tanh(W_in x + b_in + 0.5·(W_hn h + b_hn)), so the "
      "candidate still sees half of the old state's contribution.",
      "The candidate ignores the old state completely."),
-    ("heldout", "do the gate values get passed ",
+    ("tuning", "do the gate values get passed ",
      "Only h_t is passed on; z and r are recomputed at every step from x_t and h_{t−1}, and the "
      "next layer sees only h.",
      "The gate values are passed on to the next timestep along with h."),
-    ("heldout", "quick calc, pytorch convention",
+    ("tuning", "quick calc, pytorch convention",
      "h_t = 0.75·0.4 + 0.25·0.8 = 0.3 + 0.2 = 0.5.",
      "h_t = 0.25·0.4 + 0.75·0.8 = 0.7."),
-    ("heldout", "in the candidate, why does r o",
+    ("tuning", "in the candidate, why does r o",
      "The reset gate's job is to let the unit ignore its past; the new input should always get "
      "through, so r scales only the recurrent term W_hn h + b_hn.",
      "Actually r multiplies the input part too."),
-    ("heldout", "pytorch fuses the gates into w",
+    ("tuning", "pytorch fuses the gates into w",
      "Two: one matrix product of x_t with weight_ih_l0 and one of h_{t−1} with weight_hh_l0; the "
      "results are then split into the r, z and n parts.",
      "It does six matrix products per step, one per weight block."),
-    ("heldout", "h_t = (1-z)*n + z*h_{t-1} look",
+    ("tuning", "h_t = (1-z)*n + z*h_{t-1} look",
      "Yes, exactly: per unit it's a linear interpolation between n and h_{t−1} with weight z, a "
      "convex mix.",
      "No, it isn't really interpolation, and h_t can land outside the range of n and h_{t−1}."),
-    ("heldout", "so if h_{t-1} = -0.6 and n = 0",
+    ("tuning", "so if h_{t-1} = -0.6 and n = 0",
      "Since z is between 0 and 1, h_t lands between −0.6 and 0.9: z → 1 gives −0.6, z → 0 gives "
      "0.9.",
      "h_t lands between 0 and 1, like the gates."),
-    ("heldout", "by hand: 1-unit torch GRU with",
+    ("tuning", "by hand: 1-unit torch GRU with",
      "r = z = σ(−1 + 1) = 0.5, n = tanh(−1 + 0.5·1) = tanh(−0.5) ≈ −0.462, h = 0.5·(−0.462) + "
      "0.5·1 ≈ 0.269.",
      "h comes out as 0.5."),
-    ("heldout", "does a gru have an output equa",
+    ("tuning", "does a gru have an output equa",
      "h_t itself is the output: nn.GRU returns the h_t of every step, and any y_t = W h_t is a "
      "separate nn.Linear you add on top.",
      "The GRU has its own output matrix W_hy that computes y_t from h_t."),
-    ("heldout", "in pytorch is output[t] the hi",
+    ("tuning", "in pytorch is output[t] the hi",
      "After: output[t] is h_t, the state computed from x_t and h_{t−1}.",
      "output[t] is the state from before x_t is read, i.e. h_{t−1}."),
-    ("heldout", "so is h0 in there as output[0]",
+    ("tuning", "so is h0 in there as output[0]",
      "No: output[0] is h_1, the state after the first input; h0 itself is not in output.",
      "Yes, output[0] is h0."),
-    ("heldout", "keras GRU(8), the kernel is (i",
+    ("tuning", "keras GRU(8), the kernel is (i",
      "Keras orders the kernel's blocks z, r, h, so the reset gate has columns 8:16 (kernel[:, "
      "8:16]).",
      "The reset gate's columns are 0:8, since r comes first."),
-    ("heldout", "and in pytorch's weight_ih_l0 ",
+    ("tuning", "and in pytorch's weight_ih_l0 ",
      "In PyTorch r comes first: rows 0:8 of weight_ih_l0 (then z in 8:16 and n in 16:24).",
      "The reset gate's rows are 8:16."),
-    ("heldout", "pytorch's gru docs write r_t *",
+    ("tuning", "pytorch's gru docs write r_t *",
      "It's elementwise (the Hadamard product, ⊙), not a matrix product: r_t and (W_hn h + b_hn) "
      "are both length-H vectors.",
      "It is a matrix multiplication."),
-    ("heldout", "keras says units=, pytorch say",
+    ("tuning", "keras says units=, pytorch say",
      "Yes, the same: both set the size of the hidden state h (the number of units per layer).",
      "No, units counts the number of timesteps the layer unrolls."),
-    ("heldout", "exporting my nn.GRU to onnx an",
+    ("tuning", "exporting my nn.GRU to onnx an",
      "linear_before_reset=1: the recurrent product W_hn h + b_hn is computed first and then "
      "multiplied by r, as in PyTorch (the default 0 is Cho's placement).",
      "linear_before_reset=0 matches PyTorch."),
-    ("heldout", "whats the general formula for ",
+    ("tuning", "whats the general formula for ",
      "3·(H·I + H·H + 2·H) = 3H(I + H + 2): three blocks (r, z, n), each with W_i (H×I), W_h (H×H) "
      "and two bias vectors.",
      "It's 4·(H·I + H·H + 2·H)."),
-    ("heldout", "plug in I = 6, H = 2 for me",
+    ("tuning", "plug in I = 6, H = 2 for me",
      "3·2·(6 + 2 + 2) = 60 parameters.",
      "It comes to 80 parameters."),
-    ("heldout", "how many params in a keras GRU",
+    ("tuning", "how many params in a keras GRU",
      "3·3·(5 + 3 + 2) = 90 parameters (kernel 5×9, recurrent_kernel 3×9, bias 2×9).",
      "It has 81 parameters."),
-    ("heldout", "and if every step had 200 feat",
+    ("tuning", "and if every step had 200 feat",
      "3·3·(200 + 3 + 2) = 1,845 parameters.",
      "That layer has 1,827 parameters."),
-    ("heldout", "if i go from hidden_size 32 to",
+    ("tuning", "if i go from hidden_size 32 to",
      "No: it goes from 6,336 to 18,816, about 3×, because the H×H recurrent weights grow with H².",
      "Yes, it just doubles, to 12,672."),
-    ("heldout", "bidirectional nn.GRU(2, 3), to",
+    ("tuning", "bidirectional nn.GRU(2, 3), to",
      "Each direction has 3·(3·2 + 3·3 + 2·3) = 63, so 126 in total.",
      "It has 168 parameters."),
-    ("heldout", "embedding(5000, 100) -> nn.GRU",
+    ("tuning", "embedding(5000, 100) -> nn.GRU",
      "The Linear(128, 5000) has the most: 645,000, against 500,000 for the embedding and 88,320 "
      "for the GRU.",
      "The GRU holds the most parameters."),
-    ("heldout", "nn.GRU(input_size, hidden_size",
+    ("tuning", "nn.GRU(input_size, hidden_size",
      "input_size is how many features each x_t has; hidden_size is the length of the hidden state "
      "h_t, the number of units.",
      "input_size is the sequence length and hidden_size is the number of layers."),
-    ("heldout", "shapes pls: nn.GRU(3, 5), inpu",
+    ("tuning", "shapes pls: nn.GRU(3, 5), inpu",
      "output is (10, 2, 5) and h_n is (1, 2, 5).",
      "output (2, 10, 5), h_n (2, 1, 5)."),
-    ("heldout", "RuntimeError: Expected hidden ",
+    ("tuning", "RuntimeError: Expected hidden ",
      "Your h0 has batch size 8 but this input has batch size 4; usually it's the last, smaller "
      "batch or an h carried over from a bigger one. Make h0 match the batch (or don't pass it).",
      "Your hidden_size is wrong: change hidden_size to 8."),
-    ("heldout", "how do i run my gru on the gpu",
+    ("tuning", "how do i run my gru on the gpu",
      "Move the model and the tensors to the GPU: model.to('cuda'), x = x.to('cuda') (and h0 too); "
      "cuDNN is then used automatically.",
      "Use nn.CuDNNGRU instead of nn.GRU."),
-    ("heldout", "keras: stacked two GRU layers ",
+    ("tuning", "keras: stacked two GRU layers ",
      "The first GRU returns only its last output, (batch, units), which is 2-D; the second GRU "
      "needs a sequence, so give the first one return_sequences=True.",
      "Add a Reshape layer between the two GRUs."),
-    ("heldout", "what happens if i give a keras",
+    ("tuning", "what happens if i give a keras",
      "The candidate uses ReLU instead of tanh; the gates keep recurrent_activation (sigmoid). The "
      "state is no longer bounded, and Keras can't use the cuDNN kernel.",
      "All the gates switch to ReLU."),
-    ("heldout", "how do i feed sequences of dif",
+    ("tuning", "how do i feed sequences of dif",
      "Pad them to one length (pad_sequences) and add a Masking layer, or mask_zero=True in the "
      "Embedding, so the GRU skips the padded steps.",
      "Just feed them as they are; Keras's GRU handles different lengths in one batch."),
-    ("heldout", "what was the plain recurrent n",
+    ("tuning", "what was the plain recurrent n",
      "The simple recurrent network, usually credited to Jeffrey Elman (1990, 'Finding Structure "
      "in Time'), with Jordan's 1986 network just before it.",
      "Hochreiter introduced the simple recurrent network in 1991."),
-    ("heldout", "wasnt the vanishing gradient p",
+    ("tuning", "wasnt the vanishing gradient p",
      "No: it was identified for recurrent nets in the early 1990s, in Hochreiter's 1991 diploma "
      "thesis and Bengio, Simard and Frasconi (1994).",
      "Yes, it was first spotted in deep feedforward nets around 2006."),
-    ("heldout", "the jozefowicz, zaremba & suts",
+    ("tuning", "the jozefowicz, zaremba & suts",
      "Initialise the forget-gate bias to 1: with that, the LSTM closed most of its gap to the GRU.",
      "They recommended adding peephole connections."),
-    ("heldout", "what's the gers paper that add",
+    ("tuning", "what's the gers paper that add",
      "'Learning to Forget: Continual Prediction with LSTM' by Gers, Schmidhuber and Cummins "
      "(Neural Computation, 2000; ICANN 1999 before that).",
      "It's called Long Short-Term Memory, from 1997."),
-    ("heldout", "chung et al 2014 proved grus b",
+    ("tuning", "chung et al 2014 proved grus b",
      "No: they found both gated units clearly beat the plain tanh RNN, and GRU and LSTM were "
      "comparable, with no clear winner; it depended on the dataset.",
      "Yes, they showed the GRU beats the LSTM on every task."),
-    ("heldout", "ok so who actually came up wit",
+    ("tuning", "ok so who actually came up wit",
      "Kyunghyun Cho and colleagues, in 'Learning Phrase Representations using RNN Encoder–Decoder "
      "for Statistical Machine Translation' (Cho et al., 2014); Chung et al. later compared it "
      "with the LSTM.",
      "Hochreiter and Schmidhuber proposed the GRU in 1997."),
-    ("heldout", "why does keras even have a res",
+    ("tuning", "why does keras even have a res",
      "It picks where r is applied: True (the default) applies it after the recurrent matrix "
      "product, the cuDNN-compatible form, which lets Keras use NVIDIA's fused GRU kernel; False "
      "is Cho et al.'s original.",
      "reset_after=True resets the hidden state after every batch."),
-    ("heldout", "if a unit's z sits at 0.99 the",
+    ("tuning", "if a unit's z sits at 0.99 the",
      "0.99^100 ≈ 0.366, about 37% of it.",
      "About 0.01 of it survives."),
-    ("heldout", "and with z = 0.9 the whole tim",
+    ("tuning", "and with z = 0.9 the whole tim",
      "0.9^100 ≈ 2.7 × 10^−5: practically nothing survives on that path.",
      "About 10% of it gets through."),
-    ("heldout", "clip_grad_norm_(params, max_no",
+    ("tuning", "clip_grad_norm_(params, max_no",
      "Nothing: 2 is below max_norm=5, so the gradients stay as they are; it only scales when the "
      "total norm is above 5.",
      "It scales the gradients up by 2.5 so the norm becomes 5."),
-    ("heldout", "for my gru sequence classifier",
+    ("tuning", "for my gru sequence classifier",
      "No: nn.CrossEntropyLoss applies log_softmax internally, so pass it the raw logits from your "
      "nn.Linear.",
      "Yes, apply softmax first and then pass the probabilities to CrossEntropyLoss."),
-    ("heldout", "what range does pytorch draw t",
+    ("tuning", "what range does pytorch draw t",
      "All weights and biases come from U(−1/√25, 1/√25) = U(−0.2, 0.2), since PyTorch uses "
      "1/√hidden_size.",
      "The default is Xavier uniform, in (−0.316, 0.316)."),
-    ("heldout", "training my gru on 10k-step se",
+    ("tuning", "training my gru on 10k-step se",
      "Backprop through time keeps the activations of every step for the backward pass, so memory "
      "grows with sequence length; use truncated BPTT on shorter chunks (detach h between them), a "
      "smaller batch or gradient checkpointing.",
      "The weights grow with the sequence length, so use fewer steps."),
-    ("heldout", "my gru overfits, so i should m",
+    ("tuning", "my gru overfits, so i should m",
      "No: a bigger hidden_size adds capacity and usually makes overfitting worse; try a smaller "
      "one, dropout, weight decay or early stopping.",
      "Yes, a bigger hidden size reduces overfitting."),
-    ("heldout", "what did the gru throw out fro",
+    ("tuning", "what did the gru throw out fro",
      "It merged the cell state into the hidden state, so there's a single h, coupled the forget "
      "and input gates into one update gate z, and dropped the output gate; the reset gate is new.",
      "The GRU keeps the cell state but dropped the reset gate."),
-    ("heldout", "nn.LSTM(4, 4) and nn.GRU(4, 4)",
+    ("tuning", "nn.LSTM(4, 4) and nn.GRU(4, 4)",
      "nn.LSTM(4, 4) has 4·(16 + 16 + 8) = 160 and nn.GRU(4, 4) has 3·40 = 120.",
      "The GRU has 160 parameters and the LSTM 120."),
-    ("heldout", "in keras, LSTM(4) or GRU(4) wi",
+    ("tuning", "in keras, LSTM(4) or GRU(4) wi",
      "LSTM(4): 4·4·(2 + 4 + 1) = 112; GRU(4): 3·4·(2 + 4 + 2) = 96 with the default "
      "reset_after=True.",
      "The GRU has 84 and the LSTM has 96."),
-    ("heldout", "an lstm ends its step with h_t",
+    ("tuning", "an lstm ends its step with h_t",
      "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}: there's no output gate and no extra tanh on the "
      "state.",
      "In the GRU it's h_t = r_t ⊙ tanh(h_t)."),
-    ("heldout", "does keras's LSTM layer have a",
+    ("tuning", "does keras's LSTM layer have a",
      "No: reset_after is a GRU-only argument; the LSTM has no reset gate to place.",
      "Yes, the LSTM also has reset_after, default True."),
-    ("heldout", "and does keras's GRU have some",
+    ("tuning", "and does keras's GRU have some",
      "No, unit_forget_bias is LSTM-only; for a GRU you'd set the update gate's bias yourself "
      "through bias_initializer or after building.",
      "Yes, GRU has unit_forget_bias=True too."),
-    ("heldout", "stacking two layers: nn.LSTM(2",
+    ("tuning", "stacking two layers: nn.LSTM(2",
      "LSTM: 84 + 96 = 180; GRU: 63 + 72 = 135.",
      "The GRU has 126 and the LSTM has 168."),
-    ("heldout", "the update gate's output basic",
+    ("tuning", "the update gate's output basic",
      "No: z is a vector of mixing weights in (0, 1); h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} uses it to "
      "blend the candidate and the old state.",
      "Yes, the update gate's output is the new hidden state."),
-    ("heldout", "a gru only ever sees h_{t-1}, ",
+    ("tuning", "a gru only ever sees h_{t-1}, ",
      "No: h_{t−1} is itself a summary of everything before it, so information can be carried over "
      "many steps.",
      "Right, its memory is limited to the previous step."),
-    ("heldout", "the gate values come out of a ",
+    ("tuning", "the gate values come out of a ",
      "No: they're deterministic numbers in (0, 1) that multiply other vectors; nothing is sampled.",
      "Yes, the GRU samples a Bernoulli from each gate."),
-    ("heldout", "a gru has to read the whole se",
+    ("tuning", "a gru has to read the whole se",
      "No: a one-direction GRU produces h_t at each step from x_1…x_t, so you can read outputs as "
      "data streams in; only a bidirectional one needs the whole sequence.",
      "Right, the GRU must read the whole sequence first."),
-    ("heldout", "lstm has 3 gates and gru has 2",
+    ("tuning", "lstm has 3 gates and gru has 2",
      "No: it's 3/4. The LSTM has four weight blocks (input, forget, output gates plus the cell "
      "candidate g) and the GRU three (r, z, n), so a GRU has 75% of an LSTM's parameters.",
      "Yes, a GRU has 2/3 of the LSTM's parameters."),
-    ("heldout", "the 'reset' gate resets the gr",
+    ("tuning", "the 'reset' gate resets the gr",
      "No: it's an activation computed at each step that scales how much of h_{t−1} enters the "
      "candidate; the weights change only through the optimizer.",
      "Yes, the reset gate resets the weights at each step."),
-    ("heldout", "nn.GRU's output is the predict",
+    ("tuning", "nn.GRU's output is the predict",
      "No: output holds the top layer's hidden state h_t at every step, and h_n is the last step's "
      "state for each layer (for one layer it equals output[-1]); predictions come from a layer "
      "you add.",
      "Yes, output holds the predictions and h_n holds the memory."),
+    # The tenth held-out edition (2026-12-03, session 17).
+    ("heldout", "every sequence in my batch get",
+     "No. The weights are shared, but z is computed from each sequence's own x_t and h_{t−1}, so "
+     "every sample gets its own z: shape (batch, hidden_size).",
+     "Yes, every sequence in the batch gets the same z at that step."),
+    ("heldout", "ok so with a batch of 8, 20 ti",
+     "8 × 20 × 128 = 20,480 update gate values.",
+     "It computes 2,560 values."),
+    ("heldout", "the reset gate's pre-activatio",
+     "r = σ(ln 3) = 3 / (1 + 3) = 0.75.",
+     "r = 0.25, since σ(ln 3) = 1/(1+3)."),
+    ("heldout", "is the update gate basically t",
+     "Pretty much: h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} is an exponential moving average of the "
+     "candidates, with z as the decay, except that z is computed per unit and per step from x_t "
+     "and h_{t−1}.",
+     "Yes: z is a fixed smoothing factor that the GRU learns once."),
+    ("heldout", "if z sat at 0.95 for a unit, a",
+     "Its weight after k steps is 0.95^k, and 0.95^k = 1/e at k = 1/(−ln 0.95) ≈ 19.5, so about "
+     "20 steps (roughly 1/(1 − z)).",
+     "About 5 steps, since 1 − 0.95 = 0.05."),
+    ("heldout", "what do ppl mean when they say",
+     "A saturated gate has a large pre-activation, so its sigmoid sits near 0 or 1 where the "
+     "curve is flat: the derivative σ(1 − σ) is close to 0, so almost no gradient reaches that "
+     "gate's weights and it stops learning.",
+     "Saturated gates make the gradients explode, because the sigmoid output is large."),
+    ("heldout", "ok and whats the sigmoid's slo",
+     "σ(5) ≈ 0.9933, so the slope is σ(5)(1 − σ(5)) ≈ 0.0066, about 40 times smaller than the "
+     "0.25 at 0.",
+     "The slope is 0.25."),
+    ("heldout", "1-unit nn.GRU: weight_ih_l0 = ",
+     "Rows go r, z, n: r = σ(1), z = σ(2) ≈ 0.881, n = tanh(3) ≈ 0.995 (W_hh is 0, so r doesn't "
+     "matter). h_1 = 0.119·0.995 + 0.881·0.5 ≈ 0.559.",
+     "z = σ(1) ≈ 0.731, so h_1 = 0.633."),
+    ("heldout", "and if those three rows were i",
+     "Then the first row is z: z = σ(1) ≈ 0.731, r = σ(2) (still irrelevant), n = tanh(3) ≈ "
+     "0.995, so h_1 = 0.269·0.995 + 0.731·0.5 ≈ 0.633.",
+     "h_1 stays 0.559; the order changes nothing."),
+    ("heldout", "two steps by hand: 1 unit, eve",
+     "Step 1 (x = 1, h = 0): r = z = σ(1) ≈ 0.731, n = tanh(1) ≈ 0.762, h_1 ≈ 0.269·0.762 ≈ "
+     "0.205. Step 2 (x = 0): r = z = σ(0.205) ≈ 0.551, n = tanh(0.551·0.205) ≈ 0.112, h_2 ≈ "
+     "0.449·0.112 + 0.551·0.205 ≈ 0.163.",
+     "h = 0.2048 after step two."),
+    ("heldout", "why do they call n the 'candid",
+     "Because it is a proposal: n_t is the new content the unit could write, and the update gate "
+     "decides how much of it is actually taken, h_t = (1 − z) ⊙ n_t + z ⊙ h_{t−1}.",
+     "n is the new hidden state; the candidate is just another name for h_t."),
+    ("heldout", "pytorch does gi = W_ih x + b_i",
+     "Split each into three chunks of size H in the order r, z, n: r = σ(gi_r + gh_r), z = "
+     "σ(gi_z + gh_z), and n = tanh(gi_n + r ⊙ gh_n); r only multiplies the hidden chunk gh_n.",
+     "Split them into r, z, n and add them: n = tanh(gi_n + gh_n)."),
+    ("heldout", "the gru step kind of looks lik",
+     "Yes: rewrite it as h_t − h_{t−1} = (1 − z) ⊙ (n − h_{t−1}), an Euler step of dh/dt = (1 − "
+     "z) ⊙ (n − h) with step size 1; GRU-ODE-Bayes (De Brouwer et al., 2019) uses that "
+     "continuous-time version.",
+     "No, the GRU has nothing to do with ODEs; it's a discrete update."),
+    ("heldout", "pretend r and z both come out ",
+     "With r = 0 the recurrent part (the 5) is cut out: n = tanh(0.7) ≈ 0.604, and with z = 0, "
+     "h_t = n ≈ 0.604.",
+     "n = tanh(0.7 + 5) ≈ 1, so h_t ≈ 1."),
+    ("heldout", "can i just do weight_hh_l0.chu",
+     "Yes: weight_hh_l0 is (48, 16), and weight_hh_l0.chunk(3) (dim 0) gives three (16, 16) "
+     "tensors in the order r, z, n: W_hr, W_hz, W_hn.",
+     "Yes, but the order is z, r, n, and each chunk is (16, 5)."),
+    ("heldout", "does batch_first=True change t",
+     "No. batch_first only changes the layout of the input and output tensors, (N, L, H_in) "
+     "instead of (L, N, H_in); the weights are identical and still stacked r, z, n, and h_n "
+     "stays (layers, N, H).",
+     "Yes: batch_first transposes the weights and changes the gate order."),
+    ("heldout", "nn.GRU with num_layers=2 and b",
+     "h_n is (num_layers·2, N, H) = (4, N, H), ordered layer by layer with forward before "
+     "backward: h_n[0] is layer 0 forward, h_n[1] is layer 0 backward, h_n[2] is layer 1 forward "
+     "and h_n[3] is layer 1 backward.",
+     "h_n[1] is layer 1 forward and h_n[2] is layer 0 backward."),
+    ("heldout", "whats the _reverse on the end ",
+     "It marks the backward direction of a bidirectional GRU: weight_ih_l0_reverse is layer 0's "
+     "input weights for the pass that reads the sequence from the end to the start, with its own "
+     "values.",
+     "The _reverse weights are the transpose of weight_ih_l0, used for backprop."),
+    ("heldout", "so for nn.GRU(4, 8, num_layers",
+     "16: weight_ih, weight_hh, bias_ih and bias_hh for 2 layers × 2 directions (the backward "
+     "ones end in _reverse), so 4 × 2 × 2 = 16 tensors.",
+     "It lists 8 tensors."),
+    ("heldout", "cho's paper writes the gru per",
+     "No, it's the same model: Cho writes component j of each vector, r_j = σ([W_r x]_j + [U_r "
+     "h_{t−1}]_j), and the vector form just does all units at once.",
+     "Yes, Cho's per-unit version is a different model, because each unit has its own small "
+     "network."),
+    ("heldout", "keras 3's GRU still uses hard_",
+     "No. In Keras 3 the default recurrent_activation is 'sigmoid'; hard_sigmoid was the default "
+     "in older Keras 2 versions. The candidate still uses tanh.",
+     "Yes, Keras 3 uses hard_sigmoid for the gates by default."),
+    ("heldout", "nn.GRU(300, 512) on top of 300",
+     "3·(512·300 + 512·512 + 2·512) = 3·416,768 = 1,250,304 parameters.",
+     "4·416,768 = 1,667,072 parameters."),
+    ("heldout", "nn.GRU(256, 512, num_layers=2)",
+     "Layer 0: 3·(512·256 + 512·512 + 1024) = 1,182,720; layer 1 reads 512: 3·(512·512 + 512·512 "
+     "+ 1024) = 1,575,936. Total 2,758,656 parameters × 4 bytes = 11,034,624 bytes ≈ 11.0 MB "
+     "(10.5 MiB).",
+     "2 × 1,182,720 = 2,365,440 parameters, so about 9.5 MB."),
+    ("heldout", "and if i store it in fp16?",
+     "Half the bytes: 2,758,656 × 2 = 5,517,312 bytes ≈ 5.5 MB (5.26 MiB).",
+     "In fp16 it takes 22 MB."),
+    ("heldout", "if i bump nn.GRU(10, 20) up to",
+     "nn.GRU(10, 21) has 2,079 and nn.GRU(10, 20) has 1,920, so 159 more: 3·(10 + 2·20 + 1 + 2).",
+     "One unit adds 3·(10 + 20 + 2) = 96 parameters."),
+    ("heldout", "is there a neat closed form fo",
+     "3·(H·H + H·H + 2H) = 6H(H + 1), so 6·100·101 = 60,600 parameters.",
+     "It is 8H(H + 1) = 80,800 parameters."),
+    ("heldout", "keras GRU(128) fed 300-dim emb",
+     "kernel (300, 384) + recurrent_kernel (128, 384) + bias (2, 384) = 115,200 + 49,152 + 768 = "
+     "165,120.",
+     "3·128·(300 + 128 + 1) = 164,736 parameters."),
+    ("heldout", "roughly how many multiply-adds",
+     "W_ih is (384, 64) and W_hh is (384, 128), so 384·64 + 384·128 = 3·128·(64 + 128) = 73,728 "
+     "multiply-adds per step (the gate arithmetic adds only a few hundred more).",
+     "4·128·(64 + 128) = 98,304 multiply-adds."),
+    ("heldout", "forgot batch_first=True and fe",
+     "Shapes don't reveal it: nn.GRU only checks the last dim (8), so it read dim 0 (32) as time "
+     "steps and 10 as the batch. It ran 32 steps over 10 'sequences' that mix your samples, and "
+     "output came out (32, 10, 16) (h_n (1, 10, 16)); it trained on garbage order.",
+     "PyTorch detects the batch dimension automatically, so output is (10, 32, 16)."),
+    ("heldout", "pad_sequence on 3 tensors of s",
+     "pad_sequence defaults to batch_first=False, so you get (5, 3, 8): (max length, batch, "
+     "features), which is exactly what nn.GRU(8, H) expects with its default layout; the zero "
+     "pad steps are still run unless you pack.",
+     "You get a (3, 5, 8) tensor by default."),
+    ("heldout", "how do i pick each sequence's ",
+     "Index with lengths − 1: last = output[torch.arange(B), lengths − 1] (same as output.gather "
+     "along dim 1); output[:, −1] would give pad steps for the shorter ones.",
+     "Just take output[:, -1], that's the last step for every sequence."),
+    ("heldout", "can i int8-quantize my gru mod",
+     "Yes: torch.ao.quantization.quantize_dynamic(model, {nn.GRU, nn.Linear}, dtype=torch.qint8) "
+     "swaps in a DynamicQuantizedGRU with int8 weights for CPU inference (newer releases point "
+     "you to torchao for this).",
+     "No, dynamic quantization only supports nn.LSTM and nn.Linear, not nn.GRU."),
+    ("heldout", "old keras tutorials use keras.",
+     "No, not in Keras 3: CuDNNGRU was a TF 1 / Keras 2 layer. Today keras.layers.GRU picks the "
+     "cuDNN kernel automatically on a GPU when you keep the cuDNN-compatible defaults.",
+     "Yes, in Keras 3 you still use keras.layers.CuDNNGRU for GPU speed."),
+    ("heldout", "and which settings knock the k",
+     "Any of: recurrent_dropout > 0, unroll=True, use_bias=False, reset_after=False, an "
+     "activation other than tanh or a recurrent_activation other than sigmoid (and masks that "
+     "aren't right-padded). Then Keras falls back to the slower generic kernel.",
+     "Setting return_sequences=True or stateful=True disables cuDNN."),
+    ("heldout", "keras.Input(shape=(None, 8)) i",
+     "It's the number of time steps left unspecified, so the GRU accepts sequences of any "
+     "length; 8 is the features per step. The batch size isn't in shape= at all.",
+     "None is the batch size, so you can use any batch size."),
+    ("heldout", "google translate's big 2016 ne",
+     "No: GNMT (Wu et al., 2016) stacked LSTMs, 8 encoder and 8 decoder layers with residual "
+     "connections and attention.",
+     "Yes, GNMT was built on stacked GRUs."),
+    ("heldout", "whats a light gru (li-gru)? ca",
+     "Ravanelli et al. (2018) proposed it for speech: a GRU with the reset gate removed, ReLU "
+     "instead of tanh for the candidate, and batch normalisation on the feed-forward parts, so "
+     "it is smaller and faster.",
+     "Li-GRU removes the update gate to save compute."),
+    ("heldout", "whats this mingru thing from t",
+     "minGRU, from Feng et al. (2024): the gates and the candidate depend only on x_t, not on "
+     "h_{t−1}; the reset gate and the tanh are gone. The recurrence h_t = (1 − z_t) ⊙ h_{t−1} + "
+     "z_t ⊙ h̃_t (their convention) is then linear, so training runs as a parallel scan over the "
+     "sequence.",
+     "minGRU adds self-attention to a GRU so it trains like a transformer."),
+    ("heldout", "why does taking h_{t-1} out of",
+     "Then z_t and h̃_t can be computed for every step at once from the inputs, and what's left, "
+     "h_t = a_t ⊙ h_{t−1} + b_t with a_t = 1 − z_t, is a linear recurrence: an associative "
+     "operation, so a parallel scan gets all h_t in O(log T) depth instead of a step-by-step "
+     "loop.",
+     "Because h_t no longer depends on h_{t-1}, every step is independent."),
+    ("heldout", "elman net vs jordan net, whats",
+     "Both are simple RNNs with context units. Elman's (1990) copies the hidden layer back in as "
+     "context for the next step; Jordan's (1986) feeds back the network's output instead.",
+     "Elman feeds back the output; Jordan feeds back the hidden state."),
+    ("heldout", "the quasi-rnn (qrnn), who made",
+     "Bradbury, Merity, Xiong and Socher (Salesforce, 2016) proposed it: convolutions over time "
+     "compute the candidate and the gates for all steps in parallel, and only a cheap "
+     "elementwise recurrence (fo-pooling) runs step by step, whereas a GRU's gates need h_{t−1}.",
+     "The QRNN was introduced by Google in 2017 and uses attention instead of recurrence."),
+    ("heldout", "who wrote 'on the difficulty o",
+     "Pascanu, Mikolov and Bengio (ICML 2013). For exploding gradients they proposed gradient "
+     "norm clipping, rescaling the gradient when its norm passes a threshold; for vanishing "
+     "ones, a regulariser that keeps the error signal's norm from shrinking.",
+     "It was written by Sepp Hochreiter; it proposed the LSTM."),
+    ("heldout", "clip_grad_value_(params, clip_",
+     "Each entry is clamped to [−0.5, 0.5] on its own: [3, −0.2, −1] becomes [0.5, −0.2, −0.5]. "
+     "The direction changes, unlike clip_grad_norm_.",
+     "It rescales the whole vector to norm 0.5: [0.473, −0.032, −0.158]."),
+    ("heldout", "my gru forecast looks like the",
+     "It has learned a persistence forecast: predicting roughly the last value it saw, which "
+     "scores well on MSE for a slowly varying or random-walk-like series. Compare against that "
+     "naive baseline, predict differences instead of levels, or forecast further ahead.",
+     "The GRU is working fine; it's just a plotting offset."),
+    ("heldout", "ppl say 'overfit a single batc",
+     "It's a quick sanity check: a GRU with enough capacity should memorise one small batch and "
+     "drive its loss close to 0. If it can't, you have a bug (shapes, batch_first, labels, "
+     "learning rate, a detached graph) rather than a modelling problem.",
+     "Overfitting one batch first improves generalization later."),
+    ("heldout", "my gru gives different numbers",
+     "Seed everything (torch.manual_seed, numpy, random), then set "
+     "torch.backends.cudnn.deterministic = True and cudnn.benchmark = False, or "
+     "torch.use_deterministic_algorithms(True); for cuDNN RNNs PyTorch's docs also say to set "
+     "CUBLAS_WORKSPACE_CONFIG=:4096:2 (or :16:8).",
+     "torch.manual_seed(0) is enough; that guarantees identical runs."),
+    ("heldout", "truncated bptt over a 10,000-s",
+     "10,000 / 35 = 285.7, so 286 chunks: 285 full ones of 35 steps plus a last one of 25 steps, "
+     "one backward pass each.",
+     "You get 285 chunks; the leftover is dropped."),
+    ("heldout", "my gru classifier just predict",
+     "Usually that's class imbalance: the majority class alone gives a low loss. Weight the loss "
+     "(CrossEntropyLoss(weight=...)), oversample the rare classes (WeightedRandomSampler), and "
+     "watch per-class recall or F1, not accuracy; also check labels and learning rate.",
+     "It's a vanishing gradient problem; switch to an LSTM and that will fix it."),
+    ("heldout", "my gru classifier with 10 clas",
+     "That's expected: an untrained model spreads its probability evenly, so the cross-entropy "
+     "is −ln(1/10) = ln 10 ≈ 2.303. A start far above that would be the warning sign.",
+     "Yes, a loss of 2.3 means there is a bug; it should start near 0."),
+    ("heldout", "keras LSTM(64) vs GRU(64) on 3",
+     "Not exactly. The LSTM has 4·64·(32 + 64 + 1) = 24,832 and the GRU 3·64·(32 + 64 + 2) = "
+     "18,816, a ratio of 0.758.",
+     "Yes: the LSTM has 24,832 and the GRU has 18,624, exactly 3/4."),
+    ("heldout", "why isnt it exactly 3/4 there?",
+     "Because of reset_after=True: the GRU's bias is (2, 192), a second bias row for the "
+     "recurrent part, while the LSTM has one bias vector (256,). With reset_after=False the GRU "
+     "has 18,624, exactly 3/4 of 24,832.",
+     "Because unit_forget_bias adds extra parameters to the LSTM."),
+    ("heldout", "honest question: why would any",
+     "For streaming and edge use: a GRU carries a fixed-size state, so each new step costs O(1) "
+     "time and memory, with no growing attention cache; it also works well on small datasets and "
+     "tiny devices. Transformers usually win on large-scale sequence tasks.",
+     "Because GRUs always outperform transformers in accuracy."),
+    ("heldout", "and per new token at inference",
+     "A GRU does O(1) work per token (one step on its fixed-size state), independent of how long "
+     "the stream has been. A transformer attends to all previous tokens, so each new token costs "
+     "O(n) and the KV cache grows linearly with the context.",
+     "Both are about the same; the GRU's cost also grows with the sequence length."),
+    ("heldout", "in an lstm, f near 1 means rem",
+     "Same direction: in PyTorch z near 1 keeps the old state, like an LSTM forget gate near 1, "
+     "and 1 − z plays the input gate's role. Only the flipped convention found in some texts "
+     "reverses it.",
+     "It's the other way round in PyTorch: z near 1 means the unit forgets its state."),
+    ("heldout", "the gru's update gate is just ",
+     "No. A GRU has no output gate at all; the update gate merges the LSTM's forget and input "
+     "gates into one, with z keeping and 1 − z writing.",
+     "Yes, the update gate is the LSTM's output gate with a new name."),
+    ("heldout", "nn.LSTM(128, 256) vs nn.GRU(12",
+     "The LSTM has 4·(256·128 + 256·256 + 512) = 395,264 and the GRU 3·98,816 = 296,448, so "
+     "98,816 more: one extra block.",
+     "The LSTM has 98,304 more parameters."),
+    ("heldout", "the update gate is basically a",
+     "No. The update gate only mixes two things per unit, the old state h_{t−1} and the "
+     "candidate, with an elementwise weight z in (0, 1); attention computes softmax weights over "
+     "many past positions.",
+     "Yes, the update gate is basically attention over the previous time steps."),
+    ("heldout", "hidden_size has to equal input",
+     "No. x_t first goes through W_i* (H × I) and h_{t−1} through W_h* (H × H), so both land in "
+     "H dimensions before they are added; input and hidden size are independent, e.g. "
+     "nn.GRU(300, 64).",
+     "Yes, hidden_size must equal input_size so x and h can be added."),
+    ("heldout", "grus are only good for classif",
+     "No: GRUs generate text fine. A GRU language model reads one token, predicts a softmax over "
+     "the next token, you sample it and feed it back; Cho et al.'s GRU was itself the decoder of "
+     "an encoder–decoder for translation.",
+     "Right, GRUs are only good for classification."),
+    ("heldout", "ok so how would the generation",
+     "Start with a start token (or a prompt) and h = zeros. Each step: run the GRU on the "
+     "current token with h, put a Linear + softmax on the output, sample (or take the argmax) "
+     "the next token, then feed that token back in as the next input and carry h along. Stop at "
+     "an end token or a length limit.",
+     "Reset the hidden state at every token and run the GRU on that token alone."),
+    ("heldout", "a bigger batch size lets my gr",
+     "No. The sequences in a batch are processed in parallel but independently: each has its own "
+     "h and never sees the others. Batch size changes the gradient estimate and speed; how far "
+     "back the GRU can reach depends on the sequence (or BPTT chunk) length and what it learns.",
+     "Yes, a bigger batch lets the GRU remember further back."),
+    ("heldout", "z and r are trained as their o",
+     "No. There are no gate targets: W_iz, W_hz, W_ir, W_hr and the biases are trained end to "
+     "end by backprop through time from your one task loss, like every other weight.",
+     "Yes, each gate has its own loss and targets."),
+    ("heldout", "the tanh in the candidate is w",
+     "No. tanh's derivative is at most 1 and usually smaller, so it adds to vanishing; what "
+     "helps is the update gate's path z ⊙ h_{t−1}, which copies the state with no squashing when "
+     "z is near 1.",
+     "Yes, tanh stops the vanishing gradient because its range is (−1, 1)."),
+    ("heldout", "packing my sequences glues the",
+     "No. Each sequence keeps its own hidden state and is never run into another; packing stores "
+     "the non-pad steps time-major with batch_sizes, so at each step the GRU runs only the "
+     "sequences still going and skips the padding.",
+     "Yes, packing concatenates all the sequences into one long sequence."),
 ]  # fmt: skip
 
 
