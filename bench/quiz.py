@@ -82,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="", help="preset, .gguf path or hub id")
     parser.add_argument("--set", choices=("tuning", "heldout", "both"), default="both")
+    parser.add_argument("--file", type=Path, help="another quiz file (a subset), not a set")
     parser.add_argument("--grounding", choices=("on", "off"), default="on")
     parser.add_argument("--max-tokens", type=int, default=0, help="default: the file's")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "quiz.json")
@@ -92,11 +93,14 @@ def main() -> None:
         args.model = args.model or recorded["model"]
         args.grounding = recorded["grounding"]
     names = ["tuning", "heldout"] if args.set == "both" else [args.set]
+    sets = dict(SETS)
+    if args.file:  # e.g. the leading questions of both halves, to compare two prompts
+        sets, names = {args.file.stem: args.file}, [args.file.stem]
     model = args.model or "the configured default model"
     record: dict[str, Any] = {"model": model, "grounding": args.grounding, "sets": {}}
     for name in names:
-        found = quiz_scoring.load_quiz(SETS[name])
-        turns = recorded_turns(args.rescore, name) if args.rescore else run_set(SETS[name], args)
+        found = quiz_scoring.load_quiz(sets[name])
+        turns = recorded_turns(args.rescore, name) if args.rescore else run_set(sets[name], args)
         answers = quiz_scoring.pair(found, turns)
         scores = [quiz_scoring.score(q, a) for q, a in zip(found, answers, strict=True)]
         items = []
@@ -114,7 +118,7 @@ def main() -> None:
             print(f"[{name}] {verdict}: {question.text}", file=sys.stderr)
         counts = quiz_scoring.tally(scores)
         record["sets"][name] = {"tally": vars(counts), "questions": items}
-        title = f"{name} ({SETS[name].name}), {model}, grounding {args.grounding}:"
+        title = f"{name} ({sets[name].name}), {model}, grounding {args.grounding}:"
         print(quiz_scoring.table(title, counts))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")

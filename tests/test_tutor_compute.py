@@ -822,13 +822,57 @@ def test_two_layers_set_up_alike_are_compared_as_torch_counts_them(question, set
 @pytest.mark.parametrize(
     "question",
     [
-        "nn.LSTM(40, 30, num_layers=2) vs nn.GRU(40, 30): how many params each?",
-        "nn.LSTM(40, 30, bidirectional=True) vs nn.GRU(40, 30, bias=False): params each?",
         "bidirectional LSTM vs GRU, input size 10 and hidden size 20: params?",  # said of one
+        "nn.LSTM(10, 20) vs nn.GRU(10, 20, num_layers=2), bidirectional: params each?",
     ],
 )
-def test_two_layers_set_up_differently_are_not_compared(question):
+def test_two_layers_set_up_differently_in_words_are_not_compared(question):
     assert compute_question(question) is None
+
+
+def _torch_count(code: str) -> int:
+    return sum(p.numel() for p in eval(code, {"nn": torch.nn}).parameters())
+
+
+@pytest.mark.parametrize(
+    ("question", "codes"),
+    [
+        ("nn.LSTM(40, 30, num_layers=2) vs nn.GRU(40, 30): how many params each?",
+         ["nn.LSTM(40, 30, num_layers=2)", "nn.GRU(40, 30)"]),
+        ("nn.LSTM(40, 30, bidirectional=True) vs nn.GRU(40, 30, bias=False): params each?",
+         ["nn.LSTM(40, 30, bidirectional=True)", "nn.GRU(40, 30, bias=False)"]),
+        ("nn.RNN(8, 8), nn.GRU(8, 16) and nn.LSTM(8, 8): params each?",
+         ["nn.RNN(8, 8)", "nn.GRU(8, 16)", "nn.LSTM(8, 8)"]),
+        ("how many params does nn.GRU(32, 64) have compared to nn.GRU(32, 32)?",
+         ["nn.GRU(32, 64)", "nn.GRU(32, 32)"]),
+        ("How many more parameters does nn.LSTM(10, 20) have than nn.GRU(12, 20)?",
+         ["nn.LSTM(10, 20)", "nn.GRU(12, 20)"]),
+        ("how many parameters do nn.LSTM(4, 4) and nn.GRU(4, 4) have?",
+         ["nn.LSTM(4, 4)", "nn.GRU(4, 4)"]),
+        ("nn.GRU(10, 20) or nn.GRUCell(10, 20), how big is each?",
+         ["nn.GRU(10, 20)", "nn.GRUCell(10, 20)"]),
+    ],
+)  # fmt: skip
+def test_layers_written_out_as_code_are_each_counted_as_torch_counts_them(question, codes):
+    """Session 17: each layer from its own arguments, whatever the others' sizes."""
+    computed = compute_question(question)
+    assert computed is not None, question
+    counts = [_torch_count(code) for code in codes]
+    assert set(counts) <= set(computed.known_counts)
+    for count in counts:
+        assert f" {count:,}" in computed.fact
+    if len(codes) == 2 and counts[0] != counts[1]:
+        high, low = max(counts), min(counts)
+        assert f"{high / low:.2f} times as many" in computed.fact
+        assert any(f"{high - low:,} more" in line for line in computed.lines)
+    elif len(codes) == 2:
+        assert "both have the same count" in computed.fact
+
+
+def test_the_size_of_one_layer_written_out_is_its_parameter_count():
+    computed = compute_question("how big is nn.GRU(4, 4)?")
+    assert computed is not None
+    assert computed.value == _torch_count("nn.GRU(4, 4)") == 120
 
 
 @pytest.mark.parametrize(
@@ -873,7 +917,6 @@ def test_three_layers_side_by_side_are_each_counted_as_torch_counts_them(
 @pytest.mark.parametrize(
     "question",
     [
-        "nn.RNN(8, 8), nn.GRU(8, 16) and nn.LSTM(8, 8): params each?",  # sizes differ
         "rnn, gru and lstm: how many parameters each?",  # no sizes
         "how many biases do nn.RNN(8, 8), nn.GRU(8, 8) and nn.LSTM(8, 8) each have?",
     ],
@@ -881,3 +924,46 @@ def test_three_layers_side_by_side_are_each_counted_as_torch_counts_them(
 def test_three_layers_that_cannot_be_tabled_compute_no_table(question):
     computed = compute_question(question)
     assert computed is None or " vs " not in computed.title, computed.title
+
+
+@pytest.mark.parametrize(
+    ("question", "module"),
+    [  # session 17: phrasings the recogniser missed
+        ("if my gru has hidden 256 and takes 40 mfcc features, how many params is that",
+         torch.nn.GRU(40, 256)),
+        ("a gru on 12 sensor features with 32 hidden units: how many parameters?",
+         torch.nn.GRU(12, 32)),
+    ],
+)  # fmt: skip
+def test_features_named_by_what_they_are_are_the_input_size(question, module):
+    computed = compute_question(question)
+    assert computed is not None, question
+    assert computed.value == sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize(
+    ("question", "tensor"),
+    [
+        ("what's the size of weight_hh_l0 in nn.GRU(7, 9)?", "weight_hh_l0"),
+        ("what are the dimensions of weight_ih_l0 for nn.GRU(7, 9)?", "weight_ih_l0"),
+    ],
+)
+def test_the_size_of_a_named_weight_is_its_shape(question, tensor):
+    computed = compute_question(question)
+    assert computed is not None, question
+    assert computed.value == tuple(getattr(torch.nn.GRU(7, 9), tensor).shape)
+
+
+def test_takes_before_a_number_is_not_a_question_about_arguments():
+    assert compute_question("which parameters does nn.GRU take?") is None
+    assert compute_question("a gru that takes 8 inputs with hidden 4: param count?") is not None
+
+
+def test_an_input_written_a_x_b_x_c_is_read_as_its_shape():
+    computed = compute_question(
+        "nn.GRU(20, 50, batch_first=True), input is 32 x 100 x 20. output and hidden shapes?"
+    )
+    assert computed is not None
+    output, h_n = torch.nn.GRU(20, 50, batch_first=True)(torch.zeros(32, 100, 20))
+    assert f"output has shape {tuple(output.shape)}" in computed.fact
+    assert f"h_n has shape {tuple(h_n.shape)}" in computed.fact

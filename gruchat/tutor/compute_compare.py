@@ -115,22 +115,42 @@ def compare_counts(first: Spec, second: Spec) -> Computed:
                     also=(a, b, *biases, abs(biases[0] - biases[1])))  # fmt: skip
 
 
-def count_table(specs: list[Spec]) -> Computed:
-    """Three or more layers of one size side by side ("nn.RNN(8, 8), nn.GRU(8, 8) and
-    nn.LSTM(8, 8): how many parameters each?"): every count worked out, in the order named."""
+def count_table(specs: list[Spec], same_sizes: bool = True) -> Computed:
+    """Layers side by side ("nn.RNN(8, 8), nn.GRU(8, 8) and nn.LSTM(8, 8): how many
+    parameters each?"): every count worked out, in the order named.
+
+    ``same_sizes`` False: layers written out with sizes of their own ("nn.GRU(32, 32) vs
+    nn.GRU(32, 64): params each?"), each counted from its own arguments; two of them get
+    the ratio line too."""
     counts = [count_of(spec) for spec in specs]
     title = " vs ".join(spec.name for spec in specs) + ": trainable parameters"
     pairs = list(zip(specs, counts, strict=True))
     formula = " · ".join(f"{spec.name}: {count:,}" for spec, count in pairs)
     lines = tuple(f"{spec.name}: {_formula_of(spec)} = {count:,}" for spec, count in pairs)
-    forms = [form_of(spec) for spec in specs]
-    explanation = (
-        "The same sizes in each, so the counts go with the number of weight blocks: "
-        + ", ".join(f"{form.label} {form.a}" for form in forms)
-        + " (each an H×I input matrix, an H×H recurrent matrix and its biases)."
-    )
+    forms = list({form.label: form for form in map(form_of, specs)}.values())
+    if same_sizes:
+        explanation = (
+            "The same sizes in each, so the counts go with the number of weight blocks: "
+            + ", ".join(f"{form.label} {form.a}" for form in forms)
+            + " (each an H×I input matrix, an H×H recurrent matrix and its biases)."
+        )
+    else:
+        explanation = (
+            "Each layer is counted from its own arguments; per layer and direction "
+            + ", ".join(f"{form.label} has {form.polynomial()}" for form in forms)
+            + " parameters (H hidden units, I inputs to that layer)."
+        )
     listed = ", ".join(f"{spec.name} {count:,}" for spec, count in pairs)
     fact = f"Computed exactly, trainable parameters: {listed}."
+    if len(specs) == 2 and not same_sizes and all(counts):
+        (small, low), (big, high) = sorted(pairs, key=lambda pair: pair[1])
+        if low == high:
+            times, line = "both have the same count", "ratio: the same count, 1 to 1"
+        else:
+            times = f"{big.name} has {high / low:.2f} times as many as {small.name}"
+            line = f"ratio: {times} ({high:,} / {low:,}), {high - low:,} more"
+        lines += (line,)
+        fact = f"{fact[:-1]}; {times}."
     return Computed(title, None, formula, lines, explanation, fact, specs[0], also=tuple(counts))
 
 

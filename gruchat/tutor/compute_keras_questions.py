@@ -20,7 +20,7 @@ from gruchat.tutor.compute_compare import (
     form_of,
 )
 from gruchat.tutor.compute_keras import KerasSpec, keras_parameters, keras_shapes, keras_weights
-from gruchat.tutor.layer_spec import BATCH
+from gruchat.tutor.layer_spec import BATCH, NAMED_FEATURES
 from gruchat.tutor.switches import UnclearSwitch, switch
 
 _I = re.IGNORECASE
@@ -50,7 +50,8 @@ _UNITS = (
     re.compile(r"\bhidden(?:[ _-]?(?:size|units|dim(?:ension)?))?\s*(?:=|:|of|is)?\s*(\d+)\b", _I),
 )
 _FEATURES = (
-    re.compile(r"\b(\d+)[ -](?:input[ -])?(?:features|dimensional inputs?|inputs?)\b", _I),
+    re.compile(r"\b(\d+)[ -](?:input[ -])?(?:features|dim(?:ensional)? inputs?|inputs?)\b", _I),
+    NAMED_FEATURES,
     re.compile(
         r"\b(?:input|feature)s?(?:[ _-]?(?:size|dim(?:ension)?|features))?\s*"
         r"(?:=|:|of|is)?\s*(\d+)\b(?!\s*(?:time|steps|units))",

@@ -25,7 +25,7 @@ from gruchat.tutor.compute import (
 )
 from gruchat.tutor.compute_activation import activation_question
 from gruchat.tutor.compute_budget import budget_question
-from gruchat.tutor.compute_compare import bias_block
+from gruchat.tutor.compute_compare import bias_block, count_table
 from gruchat.tutor.compute_keras_questions import (
     COMPARES,
     KERAS,
@@ -71,8 +71,25 @@ _BIASES_ASKED = re.compile(
 _ENDS_WITH_PARAMS = re.compile(
     r"\bparam(?:eter)?s\s*[?.!]*\s*$|^(?:the\s+)?param(?:eter)?s\s+(?:of|in|for)\b", _I
 )
-_ARGUMENTS = re.compile(r"\b(?:arguments?|args|constructor|accepts?|takes?|pass(?:ed)?)\b", _I)
-_SHAPE = re.compile(r"\bshapes?\b", _I)
+# "how big is nn.GRU(4, 4)?", "nn.LSTM(2, 3) against nn.GRU(2, 3), what do they come to?":
+# asked of a layer written out as code, its size is its parameter count
+# ("how big should hidden_size be …?" asks for advice, not a size)
+_SIZE_ASK = re.compile(
+    r"\bhow (?:big|large)\b(?!\s+(?:a |an |the |my )?(?:\w+\s+)?(?:should|must|can|do|does|to)\b)"
+    r"|\bcomes? to\b|\badds? up to\b",
+    _I,
+)
+# ("takes 40 features" says what goes in, not that the arguments are asked for)
+_ARGUMENTS = re.compile(
+    r"\b(?:arguments?|args|constructor|(?:accepts?|takes?|pass(?:ed)?)(?!\s+(?:in\s+)?\d))\b",
+    _I,
+)
+# "what's the size of weight_hh_l0 …?", "weight_ih_l0's dimensions": a tensor's shape
+_SHAPE = re.compile(
+    r"\bshapes?\b|\b(?:size|dimensions?|dims)\s+of\s+(?:the\s+)?(?:weight|bias)_\w+"
+    r"|\b(?:weight|bias)_\w+(?:'s)?\s+(?:size|dimensions?|dims)\b",
+    _I,
+)
 # "how much bigger is the GRU than SimpleRNN(12), exactly 3x?": a layer's size is its count
 _BIGGER = re.compile(
     r"\bhow much (?:bigger|larger|smaller)\b|\b(?:bigger|larger|smaller) than\b"
@@ -247,9 +264,13 @@ def _state_first_dim(text: str) -> Computed | None:
                     tensor=name)  # fmt: skip
 
 
+# "input is 32 x 100 x 20": a tensor's shape as the recognisers read it, (32, 100, 20)
+_AS_TUPLE = re.compile(r"\b(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\b", _I)
+
+
 def compute_question(question: str) -> Computed | None:
     """The computed answer to a parameter-count or shape question, or None if it is not one."""
-    text = " ".join(question.split())
+    text = _AS_TUPLE.sub(r"(\1, \2, \3)", " ".join(question.split()))
     if not text or _OTHER_FRAMEWORKS.search(text):
         return None
     if (states := states_question(text)) is not None:
@@ -271,9 +292,14 @@ def compute_question(question: str) -> Computed | None:
     if (matched := match_question(text)) is not None:
         return matched
     biases = bool(_BIASES_ASKED.search(text))
-    wants_count = biases or (
-        bool(_PARAM_NOUN.search(text))
-        and bool(_COUNT.search(text) or _ENDS_WITH_PARAMS.search(text))
+    coded = CODE.search(text) is not None
+    wants_count = (
+        biases
+        or (
+            bool(_PARAM_NOUN.search(text))
+            and bool(_COUNT.search(text) or _ENDS_WITH_PARAMS.search(text))
+        )
+        or (coded and bool(_SIZE_ASK.search(text)))
     )
     wants_shape = bool(_SHAPE.search(text))
     if composite(text):  # a whole model: its total, or nothing rather than one part alone
@@ -281,11 +307,13 @@ def compute_question(question: str) -> Computed | None:
     if not wants_shape and (first_dim := _state_first_dim(text)) is not None:
         return first_dim
     named = len(kinds_in_order(CODE.sub(_code_kind, text)))
-    counted = biases or _PARAM_NOUN.search(text) or _BIGGER.search(text)
-    if named == 2 and not wants_shape and counted and COMPARES.search(text):
-        return _comparison(text, biases)  # "how many more …", "why do GRUs have fewer weights …"
-    if named == 3 and not wants_shape and counted:
-        return _comparison(text, biases)  # nn.RNN, nn.GRU and nn.LSTM side by side
+    counted = biases or _PARAM_NOUN.search(text) or _BIGGER.search(text) or wants_count
+    compared = named == 3 or (named == 2 and (COMPARES.search(text) or wants_count))
+    # "how many more …", "why do GRUs have fewer weights …", three kinds side by side
+    if compared and not wants_shape and counted and (found := _comparison(text, biases)):
+        return found
+    if not wants_shape and counted and not biases and (each := _each_coded(text)) is not None:
+        return each
     if wants_count == wants_shape:  # neither, or both at once
         return None
     if wants_count and _ARGUMENTS.search(text):
@@ -302,6 +330,27 @@ def compute_question(question: str) -> Computed | None:
         return _shape_question(text, spec)
     except Unclear:
         return None
+
+
+def _each_coded(text: str) -> Computed | None:
+    """Two or more layers written out as code, each counted from its own arguments
+    ("nn.LSTM(40, 30, num_layers=2) vs nn.GRU(40, 30): params each?", "nn.GRU(32, 32) or
+    nn.GRU(32, 64)?"); None when the words around them set anything, since it is then
+    unclear which layer they are said of."""
+    codes = list(CODE.finditer(text))
+    if len(codes) < 2:
+        return None
+    try:
+        words = from_words(KIND.sub(" ", CODE.sub(" ", text)))
+        specs = [spec_of(code.group(0)) for code in codes]
+    except Unclear:
+        return None
+    said = (words.input_size, words.hidden_size, words.num_layers, words.bidirectional)
+    if any(value is not None for value in said) or words.bias is False:
+        return None
+    if len(set(specs)) < len(specs):
+        return None  # the same layer twice: not a side-by-side
+    return count_table(specs, same_sizes=False)
 
 
 def _code_kind(match: re.Match[str]) -> str:

@@ -16,7 +16,9 @@ from gruchat.tutor.depth import (
     depth_user_message,
     is_depth_request,
 )
+from gruchat.tutor.follow_up_values import with_new_values
 from gruchat.tutor.guard import contradictions
+from gruchat.tutor.guard_echo import is_leading, is_request
 from gruchat.tutor.guard_questions import Claim, leading_claim, leading_statement
 from gruchat.tutor.note_lines import listed, related_lines
 from gruchat.tutor.notes import (
@@ -56,6 +58,22 @@ def with_premise(message: str, statement: str, claim: Claim) -> str:
     return f'{message}\nBegin with "{start}," then say: {fact}.'
 
 
+def with_open_premise(message: str) -> str:
+    """The grounded message of a yes/no or leading question whose claim the guard cannot
+    judge, with a line against agreeing by default (the models answer "Yes, …" to most).
+
+    Measured with qwen2.5-coder-1.5b on 59 such questions of both quiz halves
+    (bench/quiz.py --file, greedy, 96 tokens; session 17): no line 49/59 right on screen,
+    21/59 in its own words; "The learner's claim may be a common misconception: check it
+    …" 50 and 28, but 25 answers parroted it ("The learner's claim is …"); 'Begin with the
+    fact from the notes …, not with "Yes"' 48 and 21; this wording 50 and 27, one parroted.
+    """
+    return (
+        f"{message}\nTell the learner whether they are right, using the notes (such "
+        'questions often hold a misconception); do not begin with "Yes".'
+    )
+
+
 class NotesGrounder:
     """Implements gruchat.turn_runner.Grounder with BM25 over the notes, the computed answers and
     the guard rules.
@@ -91,16 +109,21 @@ class NotesGrounder:
         claim = leading_claim(question)
         if claim is not None:
             message = with_premise(message, leading_statement(question), claim)
+        elif is_leading(question) and not is_request(question):
+            message = with_open_premise(message)
         return message, [n.name for n in notes]
 
     def computed(self, question: str) -> Computed | None:
         """The computed answer to ``question``, or to the earlier question it follows up
-        with its change ("And if I make it bidirectional?" after an nn.GRU(10, 20) count):
-        anything the two say differently makes it unclear, and nothing is computed."""
+        with its change ("And if I make it bidirectional?" after an nn.GRU(10, 20) count);
+        a size the follow-up gives anew replaces the earlier one ("and with hidden size
+        64?"), and anything else the two say differently makes it unclear."""
         found = compute_question(question)
         follow_up, earlier = self._last_follow_up
         if found is None and earlier and follow_up == question:
             found = compute_question(f"{earlier} {question}")
+            if found is None and (changed := with_new_values(earlier, question)) is not None:
+                found = compute_question(changed)  # "and with hidden size 64 instead?"
         return found
 
     def related(self, question: str, top: str) -> str:

@@ -14,11 +14,20 @@ gradients by …"), but only where the question presupposes its claim (a tag suc
 "right?", or "is it true that") and offers no choice ("… or …"): over 1,303 recorded
 answers of bench/results it marks 9 more echoes, 6 of them unmarked contradictions, and
 one true sentence (measured with the retired held-out editions' answers).
+
+Session 17: a "yes" to a presupposed claim is marked even when the sentence says little
+of it back ("my gru overfits, so i should make hidden_size bigger…, right?" → "Yes, you
+should make the hidden size bigger …"; "…, yeah?" → "Yes, the notes are correct."). Over
+the same recorded answers (bench/results/quiz-*.json, now 1,500+) it marks 7 more
+first sentences, all of them in wrong answers (5 unmarked contradictions) and none in a
+right one; for yes/no questions that do not presuppose the claim ("does …?") it would
+have marked 4 right answers among 11, so those stay unmarked.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from gruchat.session import NOT_CONFIRMED
 from gruchat.tutor.guard import Contradiction, sentences
@@ -32,7 +41,7 @@ from gruchat.tutor.guard_questions import (
     leading_statement,
 )
 from gruchat.tutor.guard_rules import _NEGATION
-from gruchat.tutor.notes import content_words, normalise_notation
+from gruchat.tutor.notes import content_words, load_notes, normalise_notation
 
 # "GRUs are only for text, yeah? for sensor data I'd need …": a tag inside the question
 _INNER_TAG = re.compile(rf",?\s*(?:{_TAG})\s*\?", re.IGNORECASE)
@@ -51,11 +60,36 @@ _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)  # "one number or one per unit?":
 _MIN_WORDS = 3  # "a GRU is good, right?" says too little to call an echo
 _COVERED = 0.6  # share of the claim's words the agreeing sentence repeats
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+# "Yes, but each gate also reads h_{t-1}": a yes that goes on to correct the claim
+_QUALIFIED = re.compile(r"\b(?:but|however|although|though|except|only if|unless)\b", re.I)
 
 
 def _stems(text: str) -> set[str]:
     words = content_words(normalise_notation(text))
     return {_SUFFIX.sub("", w) if len(w) > 4 else w for w in words}
+
+
+_STATED = 0.75  # share of the claim's words one note sentence holds, for it to back a "yes"
+
+
+@cache
+def _note_sentences() -> tuple[frozenset[str], ...]:
+    notes = load_notes()
+    texts = [t for n in notes for t in (n.gist_line or "", *sentences(n.body)) if t]
+    return tuple(frozenset(_stems(text)) for text in texts)
+
+
+def _stated_in_notes(wanted: set[str]) -> bool:
+    """Whether one sentence of the notes holds nearly all of the claim's words ("z close to
+    1 keeps the old state"): a bare "yes" to it is then likely backed, and is not marked.
+    On the recorded answers none of the seven bare yeses to a wrong claim came this close
+    (at most 0.67); true claims from the guard's tests reach 0.75 and 0.83."""
+    return any(len(wanted & stems) >= _STATED * len(wanted) for stems in _note_sentences())
+
+
+def is_request(question: str) -> bool:
+    """ "Can you write down the equations?": a request, which claims nothing."""
+    return bool(_REQUEST.search(question))
 
 
 def is_leading(question: str) -> bool:
@@ -89,6 +123,10 @@ def echoed_claim(question: str, answer: str) -> Contradiction | None:
         return None
     first = (sentences(answer) or [answer.strip()])[0]
     if len(wanted & _stems(first)) < _COVERED * len(wanted):
+        bare = agrees and _presupposes(question) and not _QUALIFIED.search(first)
+        if bare and not _stated_in_notes(wanted):
+            # "…, yeah?" → "Yes, the notes are correct.": agreement with nothing added
+            return Contradiction(first, f"{NOT_CONFIRMED}: it agrees with “{claim}”", "")
         return None
     if not agrees and (_NEGATION.search(first) or _NO.search(first)):
         return None  # "the reset gate does not stop …": the claim denied, not said back

@@ -87,6 +87,10 @@ def from_code(match: re.Match[str]) -> Found:
 # -- plain English: "a 2-layer bidirectional GRU, input 32, hidden 64" ----------------------
 KIND = re.compile(r"\b(?:(vanilla|elman)\s+)?(gru|lstm|rnn)(?:[ -]?(cell))?s?\b", _I)
 _IS = r"\s*(?:of size|of|=|:|is|equals?)?\s*(\d+)\b"  # "input size 10", "hidden_size=20"
+# "takes 40 mfcc features", "12 sensor features": one word naming what the features are
+NAMED_FEATURES = re.compile(
+    r"\b(\d+)\s+(?!(?:output|hidden|target|input)\b)[a-z]+\s+features?\b", _I
+)
 _INPUT = (
     re.compile(r"\binput(?:[ _-]?(?:size|dim(?:ension)?|features?))?" + _IS, _I),
     re.compile(
@@ -94,6 +98,7 @@ _INPUT = (
         r"|dim(?:ensional)? input)\b",
         _I,
     ),
+    NAMED_FEATURES,
 )
 _HIDDEN = (
     re.compile(
