@@ -18,7 +18,6 @@ from gruchat.tutor.depth import (
 )
 from gruchat.tutor.follow_up_values import with_new_values
 from gruchat.tutor.guard import contradictions
-from gruchat.tutor.guard_echo import is_leading, is_request
 from gruchat.tutor.guard_questions import Claim, leading_claim, leading_statement
 from gruchat.tutor.note_lines import listed, related_lines
 from gruchat.tutor.notes import (
@@ -49,29 +48,20 @@ def with_premise(message: str, statement: str, claim: Claim) -> str:
     flagged after it. A negated statement ("GRUs can't be stacked, can they?") gets the
     verdict without a yes or no, which would be ambiguous there. Measured on the tuning
     half's 23 such questions (bench/results/premise-s8.txt): quoting the statement back
-    ("Checked: "a GRU has an output gate" is false") was copied into answers."""
+    ("Checked: "a GRU has an output gate" is false") was copied into answers.
+
+    A claim the guard cannot judge gets no line (session 17): 'Tell the learner whether
+    they are right, using the notes (such questions often hold a misconception); do not
+    begin with "Yes".' raised qwen2.5-coder-1.5b's own words from 21 to 27 of 59 such
+    tuning questions, but on the tenth held-out edition's 15 it cut the "Yes, <claim>"
+    answers the echo check marks (18 → 8 answers beginning "Yes") and the wrong claims
+    came back unmarked instead: 5 → 8 unmarked contradictions."""
     fact = f"{claim.fact[:1].upper()}{claim.fact[1:]}"
     if _NEGATED.search(statement):
         verdict = "right" if claim.true else "mistaken"
         return f"{message}\nThe learner is {verdict}: {fact}."
     start = "Yes" if claim.true else "No"
     return f'{message}\nBegin with "{start}," then say: {fact}.'
-
-
-def with_open_premise(message: str) -> str:
-    """The grounded message of a yes/no or leading question whose claim the guard cannot
-    judge, with a line against agreeing by default (the models answer "Yes, …" to most).
-
-    Measured with qwen2.5-coder-1.5b on 59 such questions of both quiz halves
-    (bench/quiz.py --file, greedy, 96 tokens; session 17): no line 49/59 right on screen,
-    21/59 in its own words; "The learner's claim may be a common misconception: check it
-    …" 50 and 28, but 25 answers parroted it ("The learner's claim is …"); 'Begin with the
-    fact from the notes …, not with "Yes"' 48 and 21; this wording 50 and 27, one parroted.
-    """
-    return (
-        f"{message}\nTell the learner whether they are right, using the notes (such "
-        'questions often hold a misconception); do not begin with "Yes".'
-    )
 
 
 class NotesGrounder:
@@ -109,8 +99,6 @@ class NotesGrounder:
         claim = leading_claim(question)
         if claim is not None:
             message = with_premise(message, leading_statement(question), claim)
-        elif is_leading(question) and not is_request(question):
-            message = with_open_premise(message)
         return message, [n.name for n in notes]
 
     def computed(self, question: str) -> Computed | None:

@@ -87,11 +87,6 @@ def _stated_in_notes(wanted: set[str]) -> bool:
     return any(len(wanted & stems) >= _STATED * len(wanted) for stems in _note_sentences())
 
 
-def is_request(question: str) -> bool:
-    """ "Can you write down the equations?": a request, which claims nothing."""
-    return bool(_REQUEST.search(question))
-
-
 def is_leading(question: str) -> bool:
     """A yes/no question or one that asks the tutor to agree ("…, right?")."""
     return any(p.search(question) for p in (_LEADING, _INNER_TAG, _LATE_AUXILIARY))
