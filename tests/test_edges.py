@@ -320,11 +320,23 @@ class SlowEngine(FakeEngine):
         for i in range(0, len(self.text), 3):
             yield AnswerDelta(self.text[i : i + 3])
         if self.interrupt is not None:
-            time.sleep(0.3)  # the answer's Live region has been drawn
+            self._until_drawn()
             if self.echo is not None:
                 self.echo.write(self.interrupt)  # what a tty with ECHO on writes for Ctrl-C
             raise KeyboardInterrupt
         yield from super().stream(messages, sampling)
+
+    def _until_drawn(self) -> None:
+        """Wait for the answer's Live region to show the whole text; a fixed sleep raced the
+        refresh thread on a loaded machine (CI once saw the echo land before the redraw)."""
+        if self.echo is None:
+            time.sleep(0.3)
+            return
+        tail = self.text.split()[-1]
+        deadline = time.monotonic() + 30
+        while tail not in self.echo.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.05)
 
 
 def test_wait_line_shows_phase_and_time_then_is_gone():
