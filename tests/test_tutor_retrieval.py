@@ -67,6 +67,8 @@ LEARNER_PHRASINGS: list[tuple[str, str | set[str]]] = [
     ("what happens to the candidate when r is all ones?", "candidate-state"),
     ("can the hidden state values blow up to any size?", "hidden-state-update"),
     ("do people still use truncated BPTT with GRUs?", "training-problems"),
+    # "need … at all" asks; it matched the tag "attention is all you need" (session 18)
+    ("why does a GRU need a reset gate at all?", {"gates", "reset-gate-role"}),
 ]  # fmt: skip
 
 
@@ -90,6 +92,8 @@ FOLLOW_UPS: list[tuple[str, list[str], str | set[str]]] = [
     ("why?", ["and the other gate?", "what does the update gate do?"], "gates"),
     ("and in PyTorch?", ["what are the GRU equations?"], {"equations", "pytorch-usage"}),
     ("what about an LSTM?", ["how many parameters does a GRU layer have?"], "parameter-count"),
+    # "at all" of the earlier question found the all-zero-weights note (session 18, tmux)
+    ("and the update gate?", ["why does a GRU need a reset gate at all?"], "gates"),
     ("And if I make it bidirectional?",
      ["How many trainable parameters does nn.GRU(input_size=10, hidden_size=20) have?"],
      "parameter-count"),

@@ -31,6 +31,9 @@ _QUESTION_WORDS = frozenset(
         # how a learner asks, not what about: "is it true that …", "so … right?"
         *("true", "right", "correct", "wrong", "heard", "think", "thought", "actually", "ok"),
         *("okay", "so", "happens", "happen", "other", "one", "else", "again", "say", "said"),
+        # "why does a GRU need a reset gate at all?" is about the reset gate, not the paper
+        # "Attention is all you need" (a tag of the later-work note)
+        *("need", "needs", "needed"),
     }
 )
 # Plain-text notation a learner types, spelled as the notes spell it.
@@ -271,9 +274,11 @@ def content_words(question: str) -> list[str]:
 
 # "Name the two gates", "list the gates": the verb asks, it is not about weight names;
 # "explain GRUs in depth": how much to say, not the depth-and-memory note
+# "… at all?": emphasis, not the all-zero-weights note (seen on "and the update gate?"
+# after "why does a GRU need a reset gate at all?")
 _IMPERATIVE = re.compile(
     r"^\W*(?:please\s+)?(?:name|list)\b|\bin (?:more |great |full |much )?(?:depth|detail)\b"
-    r"|\b(?:thoroughly|detailed|deep[- ]dive)\b",
+    r"|\b(?:thoroughly|detailed|deep[- ]dive)\b|\bat all\b",
     re.IGNORECASE,
 )
 _NUMBER_LIST = re.compile(r"(?<!\w)[\[(]\s*[-−]?\d[\d\s.,−-]*[\])]")
