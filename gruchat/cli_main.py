@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import termios
 import traceback
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -94,6 +95,9 @@ def ending_status(exc: BaseException, env: Environment) -> int:
         return ExitStatus.FAILURE  # replaced by the signal's own status
     if isinstance(exc, SystemExit):  # stdout_closed() and completion's own exits
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    if isinstance(exc, termios.error):  # tcsetattr on a hung-up or taken-back terminal
+        report(f"lost the terminal: {exc.args[-1]}", env.debug, env.stderr)
+        return ExitStatus.FAILURE
     if is_output_error(exc):  # stdout full or failing (`>/dev/full`)
         reason = getattr(exc, "strerror", None) or exc
         report(f"cannot write to stdout: {reason}", env.debug, env.stderr)

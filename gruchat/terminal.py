@@ -28,7 +28,11 @@ def echo_off(stream: TextIO) -> Iterator[bool]:
         return
     quiet = list(saved)
     quiet[3] = saved[3] & ~termios.ECHO
-    termios.tcsetattr(fd, termios.TCSANOW, quiet)  # TCSANOW: type-ahead is kept
+    try:  # TCSANOW: type-ahead is kept
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    except termios.error:  # the terminal is no longer ours (hung up, or a parent's shell
+        yield False  # took it back): answer anyway; reading the next line says so
+        return
     try:
         yield True
     finally:

@@ -22,12 +22,13 @@ from screen import Screen
 
 from gruchat import cli
 from gruchat.all_commands import build_table
+from gruchat.cli_main import ending_status
 from gruchat.command_table import CommandError, completions, help_text, parse
 from gruchat.config import Settings
 from gruchat.engine.base import AnswerDelta, Sampling
 from gruchat.engine.fake import FakeEngine
 from gruchat.environment import Environment
-from gruchat.errors import ContextOverflowError
+from gruchat.errors import ContextOverflowError, ExitStatus
 from gruchat.one_question import answer_one
 from gruchat.render import StreamRenderer
 from gruchat.repl import CommandCompleter
@@ -438,6 +439,28 @@ def test_echo_off_stops_the_tty_echo_keeps_type_ahead_and_restores():
 def test_echo_off_is_a_no_op_off_a_terminal():
     with echo_off(io.StringIO()) as switched:
         assert switched is False
+
+
+def test_a_terminal_taken_back_is_one_line_not_an_internal_error(monkeypatch):
+    """Seen in tmux (session 18): gruchat under ``flock``, Ctrl-C killed flock, the shell
+    took the terminal back and tcsetattr failed with EIO: "internal error: error: (5, …)"."""
+    master, slave = os.openpty()
+
+    def taken_back(*_args):
+        raise termios.error(5, "Input/output error")
+
+    try:
+        with open(slave, closefd=False) as stream:
+            monkeypatch.setattr(termios, "tcsetattr", taken_back)
+            with echo_off(stream) as switched:
+                assert switched is False  # the answer still comes
+    finally:
+        os.close(master)
+        os.close(slave)
+    env = Environment.in_memory()
+    status = ending_status(termios.error(5, "Input/output error"), env)
+    assert status == ExitStatus.FAILURE
+    assert env.stderr.getvalue() == "error: lost the terminal: Input/output error\n"
 
 
 # -- in a real pseudo-terminal with the real model ----------------------------------------------
