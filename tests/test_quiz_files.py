@@ -1265,293 +1265,571 @@ CASES = [
      "you add.",
      "Yes, output holds the predictions and h_n holds the memory."),
     # The tenth held-out edition (2026-12-03, session 17).
-    ("heldout", "every sequence in my batch get",
+    ("tuning", "every sequence in my batch get",
      "No. The weights are shared, but z is computed from each sequence's own x_t and h_{t−1}, so "
      "every sample gets its own z: shape (batch, hidden_size).",
      "Yes, every sequence in the batch gets the same z at that step."),
-    ("heldout", "ok so with a batch of 8, 20 ti",
+    ("tuning", "ok so with a batch of 8, 20 ti",
      "8 × 20 × 128 = 20,480 update gate values.",
      "It computes 2,560 values."),
-    ("heldout", "the reset gate's pre-activatio",
+    ("tuning", "the reset gate's pre-activatio",
      "r = σ(ln 3) = 3 / (1 + 3) = 0.75.",
      "r = 0.25, since σ(ln 3) = 1/(1+3)."),
-    ("heldout", "is the update gate basically t",
+    ("tuning", "is the update gate basically t",
      "Pretty much: h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} is an exponential moving average of the "
      "candidates, with z as the decay, except that z is computed per unit and per step from x_t "
      "and h_{t−1}.",
      "Yes: z is a fixed smoothing factor that the GRU learns once."),
-    ("heldout", "if z sat at 0.95 for a unit, a",
+    ("tuning", "if z sat at 0.95 for a unit, a",
      "Its weight after k steps is 0.95^k, and 0.95^k = 1/e at k = 1/(−ln 0.95) ≈ 19.5, so about "
      "20 steps (roughly 1/(1 − z)).",
      "About 5 steps, since 1 − 0.95 = 0.05."),
-    ("heldout", "what do ppl mean when they say",
+    ("tuning", "what do ppl mean when they say",
      "A saturated gate has a large pre-activation, so its sigmoid sits near 0 or 1 where the "
      "curve is flat: the derivative σ(1 − σ) is close to 0, so almost no gradient reaches that "
      "gate's weights and it stops learning.",
      "Saturated gates make the gradients explode, because the sigmoid output is large."),
-    ("heldout", "ok and whats the sigmoid's slo",
+    ("tuning", "ok and whats the sigmoid's slo",
      "σ(5) ≈ 0.9933, so the slope is σ(5)(1 − σ(5)) ≈ 0.0066, about 40 times smaller than the "
      "0.25 at 0.",
      "The slope is 0.25."),
-    ("heldout", "1-unit nn.GRU: weight_ih_l0 = ",
+    ("tuning", "1-unit nn.GRU: weight_ih_l0 = ",
      "Rows go r, z, n: r = σ(1), z = σ(2) ≈ 0.881, n = tanh(3) ≈ 0.995 (W_hh is 0, so r doesn't "
      "matter). h_1 = 0.119·0.995 + 0.881·0.5 ≈ 0.559.",
      "z = σ(1) ≈ 0.731, so h_1 = 0.633."),
-    ("heldout", "and if those three rows were i",
+    ("tuning", "and if those three rows were i",
      "Then the first row is z: z = σ(1) ≈ 0.731, r = σ(2) (still irrelevant), n = tanh(3) ≈ "
      "0.995, so h_1 = 0.269·0.995 + 0.731·0.5 ≈ 0.633.",
      "h_1 stays 0.559; the order changes nothing."),
-    ("heldout", "two steps by hand: 1 unit, eve",
+    ("tuning", "two steps by hand: 1 unit, eve",
      "Step 1 (x = 1, h = 0): r = z = σ(1) ≈ 0.731, n = tanh(1) ≈ 0.762, h_1 ≈ 0.269·0.762 ≈ "
      "0.205. Step 2 (x = 0): r = z = σ(0.205) ≈ 0.551, n = tanh(0.551·0.205) ≈ 0.112, h_2 ≈ "
      "0.449·0.112 + 0.551·0.205 ≈ 0.163.",
      "h = 0.2048 after step two."),
-    ("heldout", "why do they call n the 'candid",
+    ("tuning", "why do they call n the 'candid",
      "Because it is a proposal: n_t is the new content the unit could write, and the update gate "
      "decides how much of it is actually taken, h_t = (1 − z) ⊙ n_t + z ⊙ h_{t−1}.",
      "n is the new hidden state; the candidate is just another name for h_t."),
-    ("heldout", "pytorch does gi = W_ih x + b_i",
+    ("tuning", "pytorch does gi = W_ih x + b_i",
      "Split each into three chunks of size H in the order r, z, n: r = σ(gi_r + gh_r), z = "
      "σ(gi_z + gh_z), and n = tanh(gi_n + r ⊙ gh_n); r only multiplies the hidden chunk gh_n.",
      "Split them into r, z, n and add them: n = tanh(gi_n + gh_n)."),
-    ("heldout", "the gru step kind of looks lik",
+    ("tuning", "the gru step kind of looks lik",
      "Yes: rewrite it as h_t − h_{t−1} = (1 − z) ⊙ (n − h_{t−1}), an Euler step of dh/dt = (1 − "
      "z) ⊙ (n − h) with step size 1; GRU-ODE-Bayes (De Brouwer et al., 2019) uses that "
      "continuous-time version.",
      "No, the GRU has nothing to do with ODEs; it's a discrete update."),
-    ("heldout", "pretend r and z both come out ",
+    ("tuning", "pretend r and z both come out ",
      "With r = 0 the recurrent part (the 5) is cut out: n = tanh(0.7) ≈ 0.604, and with z = 0, "
      "h_t = n ≈ 0.604.",
      "n = tanh(0.7 + 5) ≈ 1, so h_t ≈ 1."),
-    ("heldout", "can i just do weight_hh_l0.chu",
+    ("tuning", "can i just do weight_hh_l0.chu",
      "Yes: weight_hh_l0 is (48, 16), and weight_hh_l0.chunk(3) (dim 0) gives three (16, 16) "
      "tensors in the order r, z, n: W_hr, W_hz, W_hn.",
      "Yes, but the order is z, r, n, and each chunk is (16, 5)."),
-    ("heldout", "does batch_first=True change t",
+    ("tuning", "does batch_first=True change t",
      "No. batch_first only changes the layout of the input and output tensors, (N, L, H_in) "
      "instead of (L, N, H_in); the weights are identical and still stacked r, z, n, and h_n "
      "stays (layers, N, H).",
      "Yes: batch_first transposes the weights and changes the gate order."),
-    ("heldout", "nn.GRU with num_layers=2 and b",
+    ("tuning", "nn.GRU with num_layers=2 and b",
      "h_n is (num_layers·2, N, H) = (4, N, H), ordered layer by layer with forward before "
      "backward: h_n[0] is layer 0 forward, h_n[1] is layer 0 backward, h_n[2] is layer 1 forward "
      "and h_n[3] is layer 1 backward.",
      "h_n[1] is layer 1 forward and h_n[2] is layer 0 backward."),
-    ("heldout", "whats the _reverse on the end ",
+    ("tuning", "whats the _reverse on the end ",
      "It marks the backward direction of a bidirectional GRU: weight_ih_l0_reverse is layer 0's "
      "input weights for the pass that reads the sequence from the end to the start, with its own "
      "values.",
      "The _reverse weights are the transpose of weight_ih_l0, used for backprop."),
-    ("heldout", "so for nn.GRU(4, 8, num_layers",
+    ("tuning", "so for nn.GRU(4, 8, num_layers",
      "16: weight_ih, weight_hh, bias_ih and bias_hh for 2 layers × 2 directions (the backward "
      "ones end in _reverse), so 4 × 2 × 2 = 16 tensors.",
      "It lists 8 tensors."),
-    ("heldout", "cho's paper writes the gru per",
+    ("tuning", "cho's paper writes the gru per",
      "No, it's the same model: Cho writes component j of each vector, r_j = σ([W_r x]_j + [U_r "
      "h_{t−1}]_j), and the vector form just does all units at once.",
      "Yes, Cho's per-unit version is a different model, because each unit has its own small "
      "network."),
-    ("heldout", "keras 3's GRU still uses hard_",
+    ("tuning", "keras 3's GRU still uses hard_",
      "No. In Keras 3 the default recurrent_activation is 'sigmoid'; hard_sigmoid was the default "
      "in older Keras 2 versions. The candidate still uses tanh.",
      "Yes, Keras 3 uses hard_sigmoid for the gates by default."),
-    ("heldout", "nn.GRU(300, 512) on top of 300",
+    ("tuning", "nn.GRU(300, 512) on top of 300",
      "3·(512·300 + 512·512 + 2·512) = 3·416,768 = 1,250,304 parameters.",
      "4·416,768 = 1,667,072 parameters."),
-    ("heldout", "nn.GRU(256, 512, num_layers=2)",
+    ("tuning", "nn.GRU(256, 512, num_layers=2)",
      "Layer 0: 3·(512·256 + 512·512 + 1024) = 1,182,720; layer 1 reads 512: 3·(512·512 + 512·512 "
      "+ 1024) = 1,575,936. Total 2,758,656 parameters × 4 bytes = 11,034,624 bytes ≈ 11.0 MB "
      "(10.5 MiB).",
      "2 × 1,182,720 = 2,365,440 parameters, so about 9.5 MB."),
-    ("heldout", "and if i store it in fp16?",
+    ("tuning", "and if i store it in fp16?",
      "Half the bytes: 2,758,656 × 2 = 5,517,312 bytes ≈ 5.5 MB (5.26 MiB).",
      "In fp16 it takes 22 MB."),
-    ("heldout", "if i bump nn.GRU(10, 20) up to",
+    ("tuning", "if i bump nn.GRU(10, 20) up to",
      "nn.GRU(10, 21) has 2,079 and nn.GRU(10, 20) has 1,920, so 159 more: 3·(10 + 2·20 + 1 + 2).",
      "One unit adds 3·(10 + 20 + 2) = 96 parameters."),
-    ("heldout", "is there a neat closed form fo",
+    ("tuning", "is there a neat closed form fo",
      "3·(H·H + H·H + 2H) = 6H(H + 1), so 6·100·101 = 60,600 parameters.",
      "It is 8H(H + 1) = 80,800 parameters."),
-    ("heldout", "keras GRU(128) fed 300-dim emb",
+    ("tuning", "keras GRU(128) fed 300-dim emb",
      "kernel (300, 384) + recurrent_kernel (128, 384) + bias (2, 384) = 115,200 + 49,152 + 768 = "
      "165,120.",
      "3·128·(300 + 128 + 1) = 164,736 parameters."),
-    ("heldout", "roughly how many multiply-adds",
+    ("tuning", "roughly how many multiply-adds",
      "W_ih is (384, 64) and W_hh is (384, 128), so 384·64 + 384·128 = 3·128·(64 + 128) = 73,728 "
      "multiply-adds per step (the gate arithmetic adds only a few hundred more).",
      "4·128·(64 + 128) = 98,304 multiply-adds."),
-    ("heldout", "forgot batch_first=True and fe",
+    ("tuning", "forgot batch_first=True and fe",
      "Shapes don't reveal it: nn.GRU only checks the last dim (8), so it read dim 0 (32) as time "
      "steps and 10 as the batch. It ran 32 steps over 10 'sequences' that mix your samples, and "
      "output came out (32, 10, 16) (h_n (1, 10, 16)); it trained on garbage order.",
      "PyTorch detects the batch dimension automatically, so output is (10, 32, 16)."),
-    ("heldout", "pad_sequence on 3 tensors of s",
+    ("tuning", "pad_sequence on 3 tensors of s",
      "pad_sequence defaults to batch_first=False, so you get (5, 3, 8): (max length, batch, "
      "features), which is exactly what nn.GRU(8, H) expects with its default layout; the zero "
      "pad steps are still run unless you pack.",
      "You get a (3, 5, 8) tensor by default."),
-    ("heldout", "how do i pick each sequence's ",
+    ("tuning", "how do i pick each sequence's ",
      "Index with lengths − 1: last = output[torch.arange(B), lengths − 1] (same as output.gather "
      "along dim 1); output[:, −1] would give pad steps for the shorter ones.",
      "Just take output[:, -1], that's the last step for every sequence."),
-    ("heldout", "can i int8-quantize my gru mod",
+    ("tuning", "can i int8-quantize my gru mod",
      "Yes: torch.ao.quantization.quantize_dynamic(model, {nn.GRU, nn.Linear}, dtype=torch.qint8) "
      "swaps in a DynamicQuantizedGRU with int8 weights for CPU inference (newer releases point "
      "you to torchao for this).",
      "No, dynamic quantization only supports nn.LSTM and nn.Linear, not nn.GRU."),
-    ("heldout", "old keras tutorials use keras.",
+    ("tuning", "old keras tutorials use keras.",
      "No, not in Keras 3: CuDNNGRU was a TF 1 / Keras 2 layer. Today keras.layers.GRU picks the "
      "cuDNN kernel automatically on a GPU when you keep the cuDNN-compatible defaults.",
      "Yes, in Keras 3 you still use keras.layers.CuDNNGRU for GPU speed."),
-    ("heldout", "and which settings knock the k",
+    ("tuning", "and which settings knock the k",
      "Any of: recurrent_dropout > 0, unroll=True, use_bias=False, reset_after=False, an "
      "activation other than tanh or a recurrent_activation other than sigmoid (and masks that "
      "aren't right-padded). Then Keras falls back to the slower generic kernel.",
      "Setting return_sequences=True or stateful=True disables cuDNN."),
-    ("heldout", "keras.Input(shape=(None, 8)) i",
+    ("tuning", "keras.Input(shape=(None, 8)) i",
      "It's the number of time steps left unspecified, so the GRU accepts sequences of any "
      "length; 8 is the features per step. The batch size isn't in shape= at all.",
      "None is the batch size, so you can use any batch size."),
-    ("heldout", "google translate's big 2016 ne",
+    ("tuning", "google translate's big 2016 ne",
      "No: GNMT (Wu et al., 2016) stacked LSTMs, 8 encoder and 8 decoder layers with residual "
      "connections and attention.",
      "Yes, GNMT was built on stacked GRUs."),
-    ("heldout", "whats a light gru (li-gru)? ca",
+    ("tuning", "whats a light gru (li-gru)? ca",
      "Ravanelli et al. (2018) proposed it for speech: a GRU with the reset gate removed, ReLU "
      "instead of tanh for the candidate, and batch normalisation on the feed-forward parts, so "
      "it is smaller and faster.",
      "Li-GRU removes the update gate to save compute."),
-    ("heldout", "whats this mingru thing from t",
+    ("tuning", "whats this mingru thing from t",
      "minGRU, from Feng et al. (2024): the gates and the candidate depend only on x_t, not on "
      "h_{t−1}; the reset gate and the tanh are gone. The recurrence h_t = (1 − z_t) ⊙ h_{t−1} + "
      "z_t ⊙ h̃_t (their convention) is then linear, so training runs as a parallel scan over the "
      "sequence.",
      "minGRU adds self-attention to a GRU so it trains like a transformer."),
-    ("heldout", "why does taking h_{t-1} out of",
+    ("tuning", "why does taking h_{t-1} out of",
      "Then z_t and h̃_t can be computed for every step at once from the inputs, and what's left, "
      "h_t = a_t ⊙ h_{t−1} + b_t with a_t = 1 − z_t, is a linear recurrence: an associative "
      "operation, so a parallel scan gets all h_t in O(log T) depth instead of a step-by-step "
      "loop.",
      "Because h_t no longer depends on h_{t-1}, every step is independent."),
-    ("heldout", "elman net vs jordan net, whats",
+    ("tuning", "elman net vs jordan net, whats",
      "Both are simple RNNs with context units. Elman's (1990) copies the hidden layer back in as "
      "context for the next step; Jordan's (1986) feeds back the network's output instead.",
      "Elman feeds back the output; Jordan feeds back the hidden state."),
-    ("heldout", "the quasi-rnn (qrnn), who made",
+    ("tuning", "the quasi-rnn (qrnn), who made",
      "Bradbury, Merity, Xiong and Socher (Salesforce, 2016) proposed it: convolutions over time "
      "compute the candidate and the gates for all steps in parallel, and only a cheap "
      "elementwise recurrence (fo-pooling) runs step by step, whereas a GRU's gates need h_{t−1}.",
      "The QRNN was introduced by Google in 2017 and uses attention instead of recurrence."),
-    ("heldout", "who wrote 'on the difficulty o",
+    ("tuning", "who wrote 'on the difficulty o",
      "Pascanu, Mikolov and Bengio (ICML 2013). For exploding gradients they proposed gradient "
      "norm clipping, rescaling the gradient when its norm passes a threshold; for vanishing "
      "ones, a regulariser that keeps the error signal's norm from shrinking.",
      "It was written by Sepp Hochreiter; it proposed the LSTM."),
-    ("heldout", "clip_grad_value_(params, clip_",
+    ("tuning", "clip_grad_value_(params, clip_",
      "Each entry is clamped to [−0.5, 0.5] on its own: [3, −0.2, −1] becomes [0.5, −0.2, −0.5]. "
      "The direction changes, unlike clip_grad_norm_.",
      "It rescales the whole vector to norm 0.5: [0.473, −0.032, −0.158]."),
-    ("heldout", "my gru forecast looks like the",
+    ("tuning", "my gru forecast looks like the",
      "It has learned a persistence forecast: predicting roughly the last value it saw, which "
      "scores well on MSE for a slowly varying or random-walk-like series. Compare against that "
      "naive baseline, predict differences instead of levels, or forecast further ahead.",
      "The GRU is working fine; it's just a plotting offset."),
-    ("heldout", "ppl say 'overfit a single batc",
+    ("tuning", "ppl say 'overfit a single batc",
      "It's a quick sanity check: a GRU with enough capacity should memorise one small batch and "
      "drive its loss close to 0. If it can't, you have a bug (shapes, batch_first, labels, "
      "learning rate, a detached graph) rather than a modelling problem.",
      "Overfitting one batch first improves generalization later."),
-    ("heldout", "my gru gives different numbers",
+    ("tuning", "my gru gives different numbers",
      "Seed everything (torch.manual_seed, numpy, random), then set "
      "torch.backends.cudnn.deterministic = True and cudnn.benchmark = False, or "
      "torch.use_deterministic_algorithms(True); for cuDNN RNNs PyTorch's docs also say to set "
      "CUBLAS_WORKSPACE_CONFIG=:4096:2 (or :16:8).",
      "torch.manual_seed(0) is enough; that guarantees identical runs."),
-    ("heldout", "truncated bptt over a 10,000-s",
+    ("tuning", "truncated bptt over a 10,000-s",
      "10,000 / 35 = 285.7, so 286 chunks: 285 full ones of 35 steps plus a last one of 25 steps, "
      "one backward pass each.",
      "You get 285 chunks; the leftover is dropped."),
-    ("heldout", "my gru classifier just predict",
+    ("tuning", "my gru classifier just predict",
      "Usually that's class imbalance: the majority class alone gives a low loss. Weight the loss "
      "(CrossEntropyLoss(weight=...)), oversample the rare classes (WeightedRandomSampler), and "
      "watch per-class recall or F1, not accuracy; also check labels and learning rate.",
      "It's a vanishing gradient problem; switch to an LSTM and that will fix it."),
-    ("heldout", "my gru classifier with 10 clas",
+    ("tuning", "my gru classifier with 10 clas",
      "That's expected: an untrained model spreads its probability evenly, so the cross-entropy "
      "is −ln(1/10) = ln 10 ≈ 2.303. A start far above that would be the warning sign.",
      "Yes, a loss of 2.3 means there is a bug; it should start near 0."),
-    ("heldout", "keras LSTM(64) vs GRU(64) on 3",
+    ("tuning", "keras LSTM(64) vs GRU(64) on 3",
      "Not exactly. The LSTM has 4·64·(32 + 64 + 1) = 24,832 and the GRU 3·64·(32 + 64 + 2) = "
      "18,816, a ratio of 0.758.",
      "Yes: the LSTM has 24,832 and the GRU has 18,624, exactly 3/4."),
-    ("heldout", "why isnt it exactly 3/4 there?",
+    ("tuning", "why isnt it exactly 3/4 there?",
      "Because of reset_after=True: the GRU's bias is (2, 192), a second bias row for the "
      "recurrent part, while the LSTM has one bias vector (256,). With reset_after=False the GRU "
      "has 18,624, exactly 3/4 of 24,832.",
      "Because unit_forget_bias adds extra parameters to the LSTM."),
-    ("heldout", "honest question: why would any",
+    ("tuning", "honest question: why would any",
      "For streaming and edge use: a GRU carries a fixed-size state, so each new step costs O(1) "
      "time and memory, with no growing attention cache; it also works well on small datasets and "
      "tiny devices. Transformers usually win on large-scale sequence tasks.",
      "Because GRUs always outperform transformers in accuracy."),
-    ("heldout", "and per new token at inference",
+    ("tuning", "and per new token at inference",
      "A GRU does O(1) work per token (one step on its fixed-size state), independent of how long "
      "the stream has been. A transformer attends to all previous tokens, so each new token costs "
      "O(n) and the KV cache grows linearly with the context.",
      "Both are about the same; the GRU's cost also grows with the sequence length."),
-    ("heldout", "in an lstm, f near 1 means rem",
+    ("tuning", "in an lstm, f near 1 means rem",
      "Same direction: in PyTorch z near 1 keeps the old state, like an LSTM forget gate near 1, "
      "and 1 − z plays the input gate's role. Only the flipped convention found in some texts "
      "reverses it.",
      "It's the other way round in PyTorch: z near 1 means the unit forgets its state."),
-    ("heldout", "the gru's update gate is just ",
+    ("tuning", "the gru's update gate is just ",
      "No. A GRU has no output gate at all; the update gate merges the LSTM's forget and input "
      "gates into one, with z keeping and 1 − z writing.",
      "Yes, the update gate is the LSTM's output gate with a new name."),
-    ("heldout", "nn.LSTM(128, 256) vs nn.GRU(12",
+    ("tuning", "nn.LSTM(128, 256) vs nn.GRU(12",
      "The LSTM has 4·(256·128 + 256·256 + 512) = 395,264 and the GRU 3·98,816 = 296,448, so "
      "98,816 more: one extra block.",
      "The LSTM has 98,304 more parameters."),
-    ("heldout", "the update gate is basically a",
+    ("tuning", "the update gate is basically a",
      "No. The update gate only mixes two things per unit, the old state h_{t−1} and the "
      "candidate, with an elementwise weight z in (0, 1); attention computes softmax weights over "
      "many past positions.",
      "Yes, the update gate is basically attention over the previous time steps."),
-    ("heldout", "hidden_size has to equal input",
+    ("tuning", "hidden_size has to equal input",
      "No. x_t first goes through W_i* (H × I) and h_{t−1} through W_h* (H × H), so both land in "
      "H dimensions before they are added; input and hidden size are independent, e.g. "
      "nn.GRU(300, 64).",
      "Yes, hidden_size must equal input_size so x and h can be added."),
-    ("heldout", "grus are only good for classif",
+    ("tuning", "grus are only good for classif",
      "No: GRUs generate text fine. A GRU language model reads one token, predicts a softmax over "
      "the next token, you sample it and feed it back; Cho et al.'s GRU was itself the decoder of "
      "an encoder–decoder for translation.",
      "Right, GRUs are only good for classification."),
-    ("heldout", "ok so how would the generation",
+    ("tuning", "ok so how would the generation",
      "Start with a start token (or a prompt) and h = zeros. Each step: run the GRU on the "
      "current token with h, put a Linear + softmax on the output, sample (or take the argmax) "
      "the next token, then feed that token back in as the next input and carry h along. Stop at "
      "an end token or a length limit.",
      "Reset the hidden state at every token and run the GRU on that token alone."),
-    ("heldout", "a bigger batch size lets my gr",
+    ("tuning", "a bigger batch size lets my gr",
      "No. The sequences in a batch are processed in parallel but independently: each has its own "
      "h and never sees the others. Batch size changes the gradient estimate and speed; how far "
      "back the GRU can reach depends on the sequence (or BPTT chunk) length and what it learns.",
      "Yes, a bigger batch lets the GRU remember further back."),
-    ("heldout", "z and r are trained as their o",
+    ("tuning", "z and r are trained as their o",
      "No. There are no gate targets: W_iz, W_hz, W_ir, W_hr and the biases are trained end to "
      "end by backprop through time from your one task loss, like every other weight.",
      "Yes, each gate has its own loss and targets."),
-    ("heldout", "the tanh in the candidate is w",
+    ("tuning", "the tanh in the candidate is w",
      "No. tanh's derivative is at most 1 and usually smaller, so it adds to vanishing; what "
      "helps is the update gate's path z ⊙ h_{t−1}, which copies the state with no squashing when "
      "z is near 1.",
      "Yes, tanh stops the vanishing gradient because its range is (−1, 1)."),
-    ("heldout", "packing my sequences glues the",
+    ("tuning", "packing my sequences glues the",
      "No. Each sequence keeps its own hidden state and is never run into another; packing stores "
      "the non-pad steps time-major with batch_sizes, so at each step the GRU runs only the "
      "sequences still going and skips the padding.",
      "Yes, packing concatenates all the sequences into one long sequence."),
+    ("heldout", "wait so a reset gate close to ",
+     "No, it's the other way round: r near 1 lets the whole previous state into the candidate, so "
+     "nothing is reset; r near 0 is what makes the candidate ignore h_{t−1}, the 'reset'.",
+     "Yes, r close to 1 resets the memory."),
+    ("heldout", "ok so what would r have to be ",
+     "r near 0: then r ⊙ (W_hn h + b_hn) vanishes and n ≈ tanh(W_in x_t + b_in), built from the "
+     "input alone.",
+     "r has to be near 1 so the candidate ignores h."),
+    ("heldout", "why do the gates have to be sm",
+     "Because a hard step has zero derivative almost everywhere (and none at the jump), so "
+     "backprop would get no gradient to learn the gate weights; the sigmoid is a smooth, "
+     "differentiable version of that switch.",
+     "A hard step gate would train just as well; people just like sigmoids."),
+    ("heldout", "one unit, pytorch gru: W_iz = ",
+     "The pre-activation is 1.5·2 + 0.2 − 2·0.5 − 0.2 = 2, so z = σ(2) ≈ 0.881.",
+     "z ≈ 0.731."),
+    ("heldout", "so for that unit, what weight ",
+     "1 − z ≈ 0.119, so about 12% of h_t comes from the candidate and the other 88% is the old "
+     "state.",
+     "0.88 comes from the candidate."),
+    ("heldout", "z for one unit is 0.7 at step ",
+     "Only the z path carries h0, so multiply: 0.7 × 0.4 = 0.28, i.e. 28% of h0 is still in h2.",
+     "What survives is 0.3 × 0.6 = 0.18 of h0."),
+    ("heldout", "i zero-pad my sequences at the",
+     "No. On a zero step the gates still see W_h* h_{t−1} and the biases, so z isn't 1 and the "
+     "candidate isn't h: h keeps drifting through the padding, and h_n ends up after the pads. "
+     "Pack the batch (pack_padded_sequence) or pick each sequence's output at its real last step.",
+     "Right, the zeros leave the hidden state unchanged, so h_n is fine."),
+    ("heldout", "full step by hand for a 1-unit",
+     "r = σ(0.5·2 + 1·(−0.5)) = σ(0.5) ≈ 0.622, z = σ(−2) ≈ 0.119, n = tanh(2 + 0.622·(2·(−0.5) + "
+     "0.5)) = tanh(1.689) ≈ 0.934, so h_1 = 0.881·0.934 + 0.119·(−0.5) ≈ 0.763.",
+     "h_1 ≈ 0.781."),
+    ("heldout", "and if r were applied to h_{t-",
+     "Then n = tanh(2 + 2·(0.622·(−0.5)) + 0.5) = tanh(1.878) ≈ 0.954, so h_1 = 0.881·0.954 + "
+     "0.119·(−0.5) ≈ 0.781, a bit higher than PyTorch's 0.763.",
+     "h_1 stays at 0.763 either way."),
+    ("heldout", "i set h0 = 3 for one unit on p",
+     "h_1 = 0.1·1 + 0.9·3 = 2.8 and h_2 = 0.1·1 + 0.9·2.8 = 2.62.",
+     "h_2 = 1.02."),
+    ("heldout", "and if that just keeps going f",
+     "It converges to the candidate's value 1: h_t = 1 + 2·0.9^t, so the gap to 1 shrinks by a "
+     "factor 0.9 each step.",
+     "It stays at 3 forever."),
+    ("heldout", "is the sigmoid in the gates ba",
+     "Yes: σ(x) = (1 + tanh(x/2))/2, so a sigmoid gate is a tanh rescaled into (0, 1). You could "
+     "write the gates with tanh, but you'd have to halve and shift it to keep them in (0, 1).",
+     "The sigmoid is a different function from tanh."),
+    ("heldout", "which bits of a gru step can b",
+     "The input side: W_ih x_t + b_ih (the W_ir, W_iz, W_in terms) for every step can be done in "
+     "one big matrix product up front, since x is known. Everything that touches h_{t−1}, W_hh "
+     "h_{t−1} + b_hh and then r, z, n and h_t, has to go step by step.",
+     "r and z can be precomputed too, since they have their own weights."),
+    ("heldout", "h_t = (1-z)*n + z*h_{t-1} is j",
+     "No. That last line is linear only if z and n are held fixed, but both depend on h_{t−1} "
+     "through σ and tanh (n also through r), so h_t is a nonlinear function of h_{t−1}.",
+     "Yes, the GRU update is linear in h_{t-1}."),
+    ("heldout", "exporting nn.GRU to onnx: does",
+     "No. ONNX's GRU stores W as z, r, h (W[zrh]) per direction, while PyTorch's weight_ih_l0 is "
+     "r, z, n; the exporter reorders the blocks for you.",
+     "Yes, ONNX keeps PyTorch's r, z, n order."),
+    ("heldout", "why is pytorch's default layou",
+     "It's time-major because the GRU loops over time: x[t] is then one contiguous (batch, "
+     "feature) block per step, which is also cuDNN's native layout. batch_first=True only changes "
+     "the layout you pass in, not the results.",
+     "The layout changes the results, time-major is more accurate."),
+    ("heldout", "nn.GRU(8, 16, num_layers=3, bi",
+     "h_n is (6, 4, 16), layer-major; h_n.view(3, 2, 4, 16) gives [layer, direction, batch, "
+     "hidden], so h_n.view(3, 2, 4, 16)[-1, 1] is the top layer's backward state.",
+     "Use h_n.view(2, 3, 4, 16): directions first, then layers."),
+    ("heldout", "my own numpy gru and nn.GRU ag",
+     "Probably none: 1e-7 is float32 rounding noise (machine epsilon is about 1.2e-7), from "
+     "summing in a different order. A wrong convention would give differences of order 0.1; "
+     "compare with np.allclose.",
+     "You must have flipped the z convention."),
+    ("heldout", "for nn.GRU(3, 4), which tensor",
+     "b_hn is bias_hh_l0[8:12], the last 4 entries (rows are r, z, n); b_in, outside the r "
+     "product, is bias_ih_l0[8:12].",
+     "bias_ih_l0[8:12] is b_hn."),
+    ("heldout", "if i build the same gru in ker",
+     "No. PyTorch draws every weight and bias of nn.GRU from U(−1/√H, 1/√H). Keras uses "
+     "glorot_uniform for the kernel, orthogonal for the recurrent_kernel and zeros for the bias.",
+     "Yes, both use the same Xavier init."),
+    ("heldout", "keras Bidirectional(GRU(32)) g",
+     "The default merge_mode='concat' puts the forward and backward 32-d outputs side by side, "
+     "hence 64. Pass merge_mode='sum' (or 'ave' or 'mul') to get 32.",
+     "Bidirectional splits the units between the two directions, so set return_sequences=False."),
+    ("heldout", "nn.GRU(20, 64, num_layers=3, d",
+     "Layer 0: 3·(64·20 + 64·64 + 2·64) = 16,512; layers 1 and 2: 3·(64·64 + 64·64 + 128) = "
+     "24,960 each; total 66,432. Dropout has no parameters, so it adds none.",
+     "It has 49,536 params, plus dropout adds some weights."),
+    ("heldout", "how many extra numbers does to",
+     "nn.GRU(100, 200) has 3·(200·100 + 200·200 + 400) = 181,200 parameters, and Adam keeps two "
+     "buffers per parameter (exp_avg and exp_avg_sq), so 362,400 numbers, plus a step counter per "
+     "tensor.",
+     "Adam keeps 181,200 extra numbers, one per weight."),
+    ("heldout", "and roughly how many MB in fp3",
+     "Four numbers per parameter (weight, grad, exp_avg, exp_avg_sq): 4 × 181,200 = 724,800 "
+     "floats × 4 bytes = 2,899,200 bytes, about 2.9 MB (2.76 MiB).",
+     "About 0.72 MB."),
+    ("heldout", "if i stack nn.GRUCell(10, 20) ",
+     "Yes, same: GRUCell(10, 20) has 3·(200 + 400 + 40) = 1,920 and GRUCell(20, 20) 3·(400 + 400 "
+     "+ 40) = 2,520, total 4,440, exactly nn.GRU(10, 20, num_layers=2).",
+     "The GRUCells have more parameters, 5,040 in total."),
+    ("heldout", "nn.GRU(128, 256, bidirectional",
+     "The bidirectional GRU has 2·3·(256·128 + 256·256 + 512) = 592,896 and the Linear 512·10 + "
+     "10 = 5,130, so 598,026 in total.",
+     "296,448 + 5,130 = 301,578 params."),
+    ("heldout", "switching a keras GRU(48) from",
+     "You save 144, one bias row of 3·48: the bias goes from (2, 144) to (144,). It doesn't "
+     "depend on the input features; the kernel stays (input_dim, 144) either way.",
+     "It saves 288 params, and it depends on the input features."),
+    ("heldout", "keras GRU(50) on a univariate ",
+     "3·50·(1 + 50 + 2) = 7,950: kernel (1, 150), recurrent_kernel (50, 150) and bias (2, 150).",
+     "3·50·(1 + 50 + 1) = 7,800."),
+    ("heldout", "getting 'UserWarning: RNN modu",
+     "cuDNN wants the GRU's weights in one contiguous buffer and yours got split (typical after "
+     "nn.DataParallel or after assigning weights). Call self.gru.flatten_parameters(), e.g. at "
+     "the start of forward(); the results were right anyway, it just costs memory and speed.",
+     "It means your weights are corrupted; call .contiguous() on your input."),
+    ("heldout", "how do i write the time loop m",
+     "h = torch.zeros(batch, hidden); outs = []; for t in range(x.size(0)): h = cell(x[t], h); "
+     "outs.append(h). Each call takes one step's (batch, features) slice and the (batch, hidden) "
+     "state.",
+     "GRUCell takes the whole sequence at once: out = cell(x, h)."),
+    ("heldout", "and how do i turn that into th",
+     "out = torch.stack(outs) gives (10, 4, 8), the same as nn.GRU's output, and h.unsqueeze(0) "
+     "is (1, 4, 8) like its h_n.",
+     "torch.cat(outs) gives (4, 10, 8)."),
+    ("heldout", "will torch.jit.script choke on",
+     "No. nn.GRU is scriptable: torch.jit.script on a module with a GRU and a Linear works out of "
+     "the box and gives the same outputs.",
+     "Yes, nn.GRU breaks under torch.jit.script, so trace it instead."),
+    ("heldout", "moved my model to cuda with .t",
+     ".to('cuda') moves the module's parameters and buffers, not tensors you create inside "
+     "forward, so h0 is still on the CPU. Make it on the input's device: torch.zeros(1, b, 64, "
+     "device=x.device), or just don't pass h0 and nn.GRU uses zeros on the right device.",
+     "Just call model.cuda() again after creating h0."),
+    ("heldout", "i packed with enforce_sorted=F",
+     "In your original batch order: with enforce_sorted=False the PackedSequence stores "
+     "sorted_indices and unsorted_indices, and nn.GRU uses them to put h_n back in the order you "
+     "passed.",
+     "h_n comes back sorted by length, so you have to reorder h_n yourself."),
+    ("heldout", "nn.GRU(4, 6, batch_first=True)",
+     "(5, 3, 6): pad_packed_sequence has its own batch_first, which defaults to False, so you get "
+     "time-major output even though the GRU is batch_first. Pass batch_first=True to get (3, 5, "
+     "6).",
+     "You get (3, 5, 6) because the GRU is batch_first."),
+    ("heldout", "someone at a meetup mentioned ",
+     "That's Rahul Dey and Fathi Salem, 'Gate-Variants of Gated Recurrent Unit (GRU) Neural "
+     "Networks' (2017): the variants compute the gates from h and a bias, from h alone, or from "
+     "the bias alone.",
+     "Those variants were proposed by Cho et al. in 2014."),
+    ("heldout", "whats the SRU (simple recurren",
+     "No. The SRU comes from Tao Lei et al. (2017, EMNLP 2018): its matrix products use only x_t "
+     "and its recurrence is elementwise, so the heavy work runs in parallel across time; it also "
+     "adds a highway connection.",
+     "Yes, SRU is just another name for a GRU."),
+    ("heldout", "did cho's 2014 paper actually ",
+     "Not in those words: Cho et al. (2014) introduced it as a new kind of hidden unit, 'a hidden "
+     "unit that adaptively remembers and forgets'; the name 'gated recurrent unit' (GRU) caught "
+     "on with Chung et al.'s 2014 comparison.",
+     "Yes, Cho's paper was titled 'Gated Recurrent Units for Translation'."),
+    ("heldout", "sutskever's 2014 seq2seq paper",
+     "No. Sutskever, Vinyals and Le (2014) used deep LSTMs, 4 layers of 1,000 cells, and reversed "
+     "the source sentence; the GRU came from Cho et al.'s encoder–decoder paper the same year.",
+     "Yes, Sutskever et al. used GRUs as well."),
+    ("heldout", "how deep was their network, ho",
+     "Four layers: both the encoder LSTM and the decoder LSTM were 4 layers deep with 1,000 cells "
+     "per layer, and they found deep LSTMs clearly beat shallow ones.",
+     "They used 2 layers."),
+    ("heldout", "is there a big nmt study that ",
+     "Yes: Britz et al. 2017, 'Massive Exploration of Neural Machine Translation Architectures', "
+     "ran large NMT sweeps and found LSTM cells consistently outperformed GRU cells.",
+     "Britz et al. 2017 found GRUs consistently outperformed LSTMs."),
+    ("heldout", "why did gers add a forget gate",
+     "Without a forget gate the cell could only add to its state, so on long continual input "
+     "streams that were never reset, the cell states grew without bound and saturated the units. "
+     "Gers, Schmidhuber and Cummins (2000) added the forget gate so the cell can learn to reset "
+     "itself.",
+     "The 1997 LSTM already had a forget gate; Gers only renamed it."),
+    ("heldout", "whats scheduled sampling when ",
+     "It mixes teacher forcing with free running: at each decoder step you feed the ground-truth "
+     "previous token with probability p and the model's own prediction otherwise, decaying p over "
+     "training (Bengio et al., 2015), so the GRU learns to cope with its own mistakes.",
+     "Scheduled sampling is a learning-rate schedule that samples the batches."),
+    ("heldout", "nn.CrossEntropyLoss(ignore_ind",
+     "28: the real tokens, 10 + 7 + 7 + 4. ignore_index drops the 12 pad positions from the sum "
+     "and from the count, so the loss is the sum over 28 terms divided by 28, not by 40.",
+     "It averages over all 40 positions."),
+    ("heldout", "clip_grad_norm_(params, max_no",
+     "The total norm is √(9 + 16 + 144) = 13, so everything is scaled by 1.3/13 = 0.1: [3, 4] → "
+     "[0.3, 0.4] and [12] → [1.2].",
+     "Each is clipped: [0.78, 1.04] and [1.3]."),
+    ("heldout", "what learning rate does torch.",
+     "The default is lr=1e-3 (0.001), and that's a reasonable first try for a GRU; lower it (e.g. "
+     "3e-4) if the loss jumps around, and keep gradient clipping on.",
+     "Adam defaults to lr=0.01."),
+    ("heldout", "i want orthogonal init for my ",
+     "Better per gate: orthogonal_ on the whole (3H, H) matrix only gives orthonormal columns "
+     "overall, and the separate W_hr, W_hz, W_hn blocks are not orthogonal. Do `with "
+     "torch.no_grad(): for w in gru.weight_hh_l0.chunk(3): nn.init.orthogonal_(w)`.",
+     "Yes, calling it on the whole matrix makes each gate block orthogonal."),
+    ("heldout", "my sequence lengths go from 5 ",
+     "Bucket by length: sort (or group) sequences by length so each batch holds similar lengths, "
+     "then pack_padded_sequence so the GRU skips what padding is left; very long ones you can "
+     "also chunk for truncated BPTT.",
+     "Pad everything to 500 so it's faster."),
+    ("heldout", "my gru's train loss keeps fall",
+     "That's overfitting: the GRU is memorising the training set. Use early stopping (keep the "
+     "checkpoint with the best validation loss, around epoch 8), and add dropout or weight decay, "
+     "or shrink the model.",
+     "It's underfitting, so train it for more epochs."),
+    ("heldout", "nn.LSTMCell(32, 64) vs nn.GRUC",
+     "nn.LSTMCell(32, 64): 4·(64·32 + 64·64 + 2·64) = 25,088; nn.GRUCell(32, 64): 3·(2,048 + "
+     "4,096 + 128) = 18,816.",
+     "The GRUCell has 25,088 and the LSTMCell has 18,816."),
+    ("heldout", "nn.LSTM(16, 32, proj_size=8) v",
+     "The GRU does: nn.GRU(16, 32) has 4,800, while the projected LSTM has 3,584 (weight_ih "
+     "128×16, weight_hh 128×8, two 128 biases, weight_hr 8×32), because proj_size shrinks h to 8.",
+     "The LSTM has more params: 6,400 vs 4,800."),
+    ("heldout", "gru has fewer params so itll a",
+     "No. Fewer parameters make each step a bit cheaper, but how many epochs it takes depends on "
+     "the task, data and tuning; Chung et al. (2014) and later studies found mixed results, and "
+     "sometimes the LSTM gets there first.",
+     "Yes, GRUs always converge in fewer epochs."),
+    ("heldout", "keras Bidirectional(LSTM(16)) ",
+     "Bidirectional(LSTM(16)) has 2·4·16·(4 + 16 + 1) = 2,688 and Bidirectional(GRU(16)) has "
+     "2·3·16·(4 + 16 + 2) = 2,112.",
+     "The LSTM one has 1,344 and the GRU one 1,056."),
+    ("heldout", "if i want a gru that carries a",
+     "The LSTM carries h and c, 64 + 64 = 128 numbers per sequence, so a GRU with hidden_size=128 "
+     "carries the same, all in its single h.",
+     "Use hidden_size=64, the same as the LSTM."),
+    ("heldout", "and how do the param counts co",
+     "nn.GRU(32, 128) has 3·(128·32 + 128·128 + 256) = 62,208, about 2.5 times the LSTM's "
+     "4·(64·32 + 64·64 + 128) = 25,088.",
+     "The GRU has 18,816 and the LSTM 25,088."),
+    ("heldout", "a gru does 3 blocks of matmuls",
+     "No. It does about 3/4 of the matrix work per step, but real speed depends on the kernels, "
+     "memory bandwidth, per-step overhead and batch size, so the gap is often smaller or larger "
+     "than 25%; benchmark both.",
+     "Yes, it runs exactly 25% faster."),
+    ("heldout", "when r is 0 the gradient cant ",
+     "No. r only gates the candidate's view of h_{t−1}; h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} still has "
+     "the direct z ⊙ h_{t−1} path, and h_{t−1} also feeds z, so gradient still flows back.",
+     "Right, r = 0 blocks all the gradient to h_{t-1}."),
+    ("heldout", "gradient clipping fixes vanish",
+     "No. Clipping only scales gradients down when their norm is above the threshold, which "
+     "guards against exploding gradients; it never makes tiny gradients bigger. For vanishing "
+     "ones the gating (the z ⊙ h path), good init and shorter paths help.",
+     "Yes, clipping fixes vanishing gradients too."),
+    ("heldout", "grus need positional encodings",
+     "No. A GRU reads the tokens one step at a time, in order, and each h_t depends on h_{t−1}, "
+     "so word order is built into the computation; shuffle the words and you get a different h.",
+     "Yes, GRUs need positional encodings to know the order."),
+    ("heldout", "if i shuffle my training batch",
+     "No. nn.GRU keeps no state between calls: every forward pass starts from h0, zeros unless "
+     "you pass one, so shuffling batches is fine (and usually good).",
+     "Right, the GRU carries its state over from the previous batch."),
+    ("heldout", "ok so when would i actually wa",
+     "When consecutive batches are consecutive chunks of the same long sequence, as in truncated "
+     "BPTT over a long text or series: pass the last h into the next call, but h.detach() it so "
+     "the backward pass stops at the chunk boundary.",
+     "You should always carry h between shuffled batches."),
+    ("heldout", "with batch_first=True, output[",
+     "No. With batch_first=True the first index is the batch, so output[-1] is the last "
+     "sequence's outputs at every step, shape (T, H). The last step for every sequence is "
+     "output[:, -1].",
+     "Right, output[-1] gives the last timestep."),
+    ("heldout", "my sequences are 100 steps lon",
+     "No. input_size is the number of features per step, so nn.GRU(input_size=3, "
+     "hidden_size=...); the 100 steps are just the length of the time dimension, which nn.GRU "
+     "takes at call time, any length.",
+     "Yes, input_size=100 because the sequence is 100 long."),
+    ("heldout", "and if i one-hot encode charac",
+     "input_size=27: each step is a 27-long one-hot vector. (With an nn.Embedding in front you'd "
+     "use the embedding size instead.)",
+     "input_size should be 1, since each step is one character."),
 ]  # fmt: skip
 
 
