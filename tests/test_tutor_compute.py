@@ -933,6 +933,11 @@ def test_three_layers_that_cannot_be_tabled_compute_no_table(question):
          torch.nn.GRU(40, 256)),
         ("a gru on 12 sensor features with 32 hidden units: how many parameters?",
          torch.nn.GRU(12, 32)),
+        # session 18: embeddings say what each step reads
+        ("nn.GRU with 300-dimensional word vectors as input and hidden size 128: how many "
+         "parameters?", torch.nn.GRU(300, 128)),
+        ("a GRU reading 50d embeddings with 64 hidden units, parameter count?",
+         torch.nn.GRU(50, 64)),
     ],
 )  # fmt: skip
 def test_features_named_by_what_they_are_are_the_input_size(question, module):

@@ -3,6 +3,7 @@ checked against torch's own sigmoid, tanh and autograd."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -34,8 +35,15 @@ def _value_and_slope(function: str, a: float) -> tuple[float, float]:
         ("what is tanh(1)?", "tanh", 1.0, False),
         ("what's the slope of the sigmoid at x = 0?", "sigmoid", 0.0, True),
         ("what's tanh'(0.5)?", "tanh", 0.5, True),
+        # a gate named, its σ implied; "ln 3" read as a number; "slope at a pre-activation
+        # of 5" is the slope at an input, not an inverse (session 18, the tenth edition)
+        ("the reset gate's pre-activation for one unit comes out as ln 3. so whats r there?",
+         "sigmoid", math.log(3), False),
+        ("the update gate's pre-activation is 2, what's z?", "sigmoid", 2.0, False),
+        ("ok and whats the sigmoid's slope at a pre-activation of 5?", "sigmoid", 5.0, True),
+        ("if the pre-activation is -1, what is tanh of it?", "tanh", -1.0, False),
     ],
-)
+)  # fmt: skip
 def test_a_value_or_slope_at_an_input_is_torchs(
     question: str, function: str, a: float, slope: bool
 ) -> None:
@@ -71,6 +79,7 @@ def test_a_slope_where_the_function_gives_a_value_is_taken_at_its_input(
         ("what's the logit for z = 0.99", "sigmoid", 0.99),
         ("what number goes into the sigmoid to get 0.9?", "sigmoid", 0.9),
         ("what input to tanh gives 0.5?", "tanh", 0.5),
+        ("which pre-activation gives z = 0.99?", "sigmoid", 0.99),  # a gate's: σ
     ],
 )
 def test_the_input_a_value_needs_is_torchs_inverse(

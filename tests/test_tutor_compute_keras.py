@@ -100,6 +100,8 @@ KERAS_QUESTIONS = [
         18_624,
     ),
     ("How many parameters does Bidirectional(GRU(16)) have with input_shape=(None, 8)?", 2_496),
+    # kernel 300·384 + recurrent 128·384 + bias 2·384 (session 18: embeddings as features)
+    ("keras GRU(128) fed 300-dim embeddings, default settings. how many params?", 165_120),
     ("tf.keras.layers.LSTM(units=8, input_shape=(5, 3)): how many parameters?", 4 * (8 * 11 + 8)),
     (
         "What is the output shape of keras.layers.GRU(32, return_sequences=True) for a batch of "

@@ -26,7 +26,8 @@ _SLOPE = re.compile(
 )
 # "what goes into the sigmoid to give z = 0.99", "which pre-activation gives 0.99"
 _INVERSE = re.compile(
-    r"\b(?:logit|inverse|pre-?activation|goes? into|put into|go into|input (?:to|of|into)|"
+    r"\b(?:logit|inverse|(?:which|what)\s+(?:\w+\s+)?pre-?activation|goes? into|put into|go into"
+    r"|input (?:to|of|into)|"
     r"argument|needs? to be|what a\b|what (?:value|number|input) of a)\b",
     _I,
 )
@@ -57,6 +58,19 @@ _REPLACED = re.compile(
     rf"(?:were|was|is|became|becomes|went to|goes to)\s+{_NUMBER}(?![\d.])",
     _I,
 )
+# "the reset gate's pre-activation comes out as 2. so what's r?": a gate's value is σ of it
+_PRE_ACTIVATION_IS = re.compile(
+    r"\bpre-?activation(?:\s+(?:for|of|in)\s+(?:one|a|the|each|that|this)\s+\w+)?\s*"
+    rf"(?:is|=|of|comes? out (?:as|at|to)|equals?|:)\s*{_NUMBER}(?!\d|\.\d)",
+    _I,
+)
+_GATE_ASKED = re.compile(
+    r"\bwhat(?:['’]?s| is| would be| does)\s+(?:[rz]|zₜ|rₜ|the (?:reset|update) gate)\b"
+    r"|\b(?:so|value of|then)\s+[rz]\b(?!\s*=)",
+    _I,
+)
+# "ln 3", "ln(0.5)": a number written as a natural log (σ(ln 3) = 0.75 exactly)
+_LN = re.compile(r"\bln\s*\(?\s*(\d+(?:\.\d+)?)\s*\)?", _I)
 _KEEPS = re.compile(r"\bupdate gate|\bz\b", _I)
 _OLD_STATE = re.compile(r"\bold (?:state|value)|\bh_?\{?t\s*-\s*1|\bhₜ₋₁|\bkept\b|\bkeeps?\b", _I)
 _AT_INPUT = re.compile(
@@ -81,11 +95,21 @@ def _function(text: str) -> str | None:
         return named.pop()
     if not named and re.search(r"\blogit\b", text, _I):
         return "sigmoid"  # a gate's logit: the input of its sigmoid
+    if not named and _PRE_ACTIVATION_IS.search(text) and _GATE_ASKED.search(text):
+        return "sigmoid"  # a gate's value from its pre-activation
+    if not named and _INVERSE.search(text) and _GATE_VALUE.search(text):
+        return "sigmoid"  # "which pre-activation gives z = 0.99?"
     return None  # "if z = 0.9, how much gradient gets back?" is not about σ's slope
+
+
+def _logs_as_numbers(text: str) -> str:
+    """ "ln 3" as the number it is, to 6 places (σ(ln 3) comes out as 0.75)."""
+    return _LN.sub(lambda m: f"{math.log(float(m.group(1))):.6f}", text)
 
 
 def activation_question(text: str) -> Computed | None:
     """The worked value, slope or inverse the question asks for, or None."""
+    text = _logs_as_numbers(text)
     function = _function(text)
     if function is None:
         return None
@@ -93,9 +117,10 @@ def activation_question(text: str) -> Computed | None:
     if slope and inverse:
         return None
     outputs = _values(text, _GATE_VALUE if function == "sigmoid" else _CANDIDATE_VALUE)
-    outputs |= _values(text, _GIVES)
+    pre_activations = _values(text, _PRE_ACTIVATION_IS)  # "… comes out as 2": an input
+    outputs = (outputs | _values(text, _GIVES)) - pre_activations
     inputs = _values(text, _CALL[function]) | (_values(text, _AT_INPUT) if slope else set())
-    inputs |= _values(text, _FED)
+    inputs |= _values(text, _FED) | pre_activations
     if len(inputs) == 1 and (changed := [_float(m.group(1)) for m in _REPLACED.finditer(text)]):
         inputs = {changed[-1]}
     if inverse:
@@ -167,7 +192,8 @@ def _at_input(function: str, a: float, slope: bool, keeps: bool = False) -> Comp
         derivative, how = value * (1 - value), f"σ·(1 − σ) = {_n(value)}·{_n(1 - value)}"
     else:
         formula = f"tanh({_n(a)}) ≈ {_n(value)}"
-        derivative, how = 1 - value * value, f"1 − tanh² = 1 − {_n(value)}²"
+        shown = _n(value) if value >= 0 else f"({_n(value)})"
+        derivative, how = 1 - value * value, f"1 − tanh² = 1 − {shown}²"
     lines = (f"{name}'({_n(a)}) = {how} ≈ {_n(derivative)}",)
     if slope:
         formula, lines = lines[0], (formula,)

@@ -20,7 +20,7 @@ from gruchat.tutor.compute_compare import (
     form_of,
 )
 from gruchat.tutor.compute_keras import KerasSpec, keras_parameters, keras_shapes, keras_weights
-from gruchat.tutor.layer_spec import BATCH, NAMED_FEATURES
+from gruchat.tutor.layer_spec import BATCH, EMBEDDED, NAMED_FEATURES
 from gruchat.tutor.switches import UnclearSwitch, switch
 
 _I = re.IGNORECASE
@@ -52,6 +52,7 @@ _UNITS = (
 _FEATURES = (
     re.compile(r"\b(\d+)[ -](?:input[ -])?(?:features|dim(?:ensional)? inputs?|inputs?)\b", _I),
     NAMED_FEATURES,
+    EMBEDDED,
     re.compile(
         r"\b(?:input|feature)s?(?:[ _-]?(?:size|dim(?:ension)?|features))?\s*"
         r"(?:=|:|of|is)?\s*(\d+)\b(?!\s*(?:time|steps|units))",

@@ -91,6 +91,11 @@ _IS = r"\s*(?:of size|of|=|:|is|equals?)?\s*(\d+)\b"  # "input size 10", "hidden
 NAMED_FEATURES = re.compile(
     r"\b(\d+)\s+(?!(?:output|hidden|target|input)\b)[a-z]+\s+features?\b", _I
 )
+# "fed 300-dim embeddings", "300-dimensional word vectors": what each step reads
+EMBEDDED = re.compile(
+    r"\b(\d+)[ -]?(?:d|dims?|dimensional)\s+(?:word\s+)?(?:embeddings?|(?:word\s+)?vectors?)\b",
+    _I,
+)
 _INPUT = (
     re.compile(r"\binput(?:[ _-]?(?:size|dim(?:ension)?|features?))?" + _IS, _I),
     re.compile(
@@ -99,6 +104,7 @@ _INPUT = (
         _I,
     ),
     NAMED_FEATURES,
+    EMBEDDED,
 )
 _HIDDEN = (
     re.compile(
