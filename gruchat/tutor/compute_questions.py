@@ -20,6 +20,7 @@ from gruchat.tutor.compute import (
 )
 from gruchat.tutor.compute_activation import activation_question
 from gruchat.tutor.compute_budget import budget_question
+from gruchat.tutor.compute_change import change_question
 from gruchat.tutor.compute_compare import bias_block, count_table
 from gruchat.tutor.compute_cost import cost_question
 from gruchat.tutor.compute_keras_questions import (
@@ -126,6 +127,8 @@ def compute_question(question: str) -> Computed | None:
         return matched
     if (cost := cost_question(text)) is not None:
         return cost
+    if (change := change_question(text)) is not None:
+        return change
     biases = bool(_BIASES_ASKED.search(text))
     coded = CODE.search(text) is not None
     wants_count = (
