@@ -972,3 +972,35 @@ def test_an_input_written_a_x_b_x_c_is_read_as_its_shape():
     output, h_n = torch.nn.GRU(20, 50, batch_first=True)(torch.zeros(32, 100, 20))
     assert f"output has shape {tuple(output.shape)}" in computed.fact
     assert f"h_n has shape {tuple(h_n.shape)}" in computed.fact
+
+
+@pytest.mark.parametrize(
+    ("question", "module"),
+    [  # session 18: sizes named by letters, given values in the words
+        ("is there a neat closed form for nn.GRU(H, H), input size same as hidden? whats it for "
+         "H = 100", torch.nn.GRU(100, 100)),
+        ("nn.GRU(I, H) with I = 10 and H = 20: how many parameters?", torch.nn.GRU(10, 20)),
+        ("nn.GRU(input_size=I, hidden_size=H), I=3, H=4, params?", torch.nn.GRU(3, 4)),
+    ],
+)  # fmt: skip
+def test_letters_given_values_are_those_sizes(question, module):
+    computed = compute_question(question)
+    assert computed is not None, question
+    assert computed.value == sum(p.numel() for p in module.parameters())
+
+
+def test_with_input_size_equal_to_hidden_the_closed_form_is_shown():
+    computed = compute_question("how many parameters does nn.GRU(100, 100) have?")
+    assert computed is not None and "6·H·(H + 1) = 6·100·101" in computed.text
+    assert sum(p.numel() for p in torch.nn.GRU(100, 100).parameters()) == 6 * 100 * 101
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many parameters does nn.GRU(I, H) have?",  # no values: the normal path
+        "nn.GRU(I, H) with H = 20 and later H = 30: params?",  # two values for one letter
+    ],
+)
+def test_letters_without_one_value_compute_nothing(question):
+    assert compute_question(question) is None

@@ -177,11 +177,15 @@ def parameters(spec: RNNSpec) -> Computed:
                 f"layer {count.layer} (input {count.input_size}): "
                 f"{count.formula} = {_n(count.per_direction)} for {where}"
             )
+    g, hidden = spec.gates, spec.hidden_size
+    if spec.input_size == hidden and len(counts) == 1 and spec.bias and not spec.proj_size:
+        lead = f"{spec.directions}·" if spec.directions > 1 else ""
+        closed = f"{lead}{g}·(2·H² + 2·H) = {lead}{2 * g}·H·(H + 1)"
+        lines.append(f"with I = H, the closed form: {closed} = {lead}{2 * g}·{hidden}·{hidden + 1}")
     biases = bias_count(spec)
     if biases:  # "how many of those are biases?" is the usual next question
         lines.append(f"of which biases: {_bias_formula(spec)} = {_n(biases)}; "
                      f"weights: {_n(total - biases)}")  # fmt: skip
-    g = spec.gates
     blocks = {"RNN": "one block", "GRU": "3 blocks (r, z, n)", "LSTM": "4 blocks (i, f, g, o)"}
     explanation = (
         f"{blocks[spec.kind]} of H×I_l input weights and H×{'H_out' if spec.proj_size else 'H'} "

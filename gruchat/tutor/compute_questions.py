@@ -76,7 +76,7 @@ _ENDS_WITH_PARAMS = re.compile(
 # ("how big should hidden_size be …?" asks for advice, not a size)
 _SIZE_ASK = re.compile(
     r"\bhow (?:big|large)\b(?!\s+(?:a |an |the |my )?(?:\w+\s+)?(?:should|must|can|do|does|to)\b)"
-    r"|\bcomes? to\b|\badds? up to\b",
+    r"|\bcomes? to\b|\badds? up to\b|\bclosed[- ]form\b",
     _I,
 )
 # ("takes 40 features" says what goes in, not that the arguments are asked for)
@@ -102,9 +102,36 @@ _BIGGER = re.compile(
 _AS_TUPLE = re.compile(r"\b(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\b", _I)
 
 
+# "nn.GRU(H, H) … whats it for H = 100": a size named by a letter, given a value
+_SYMBOL = re.compile(r"^[A-Za-z]\w{0,2}$")
+
+
+def _symbols_given(text: str) -> str:
+    """Constructor calls with letter arguments ("nn.GRU(I, H)") get the values the text
+    gives them ("for H = 100", "I=10 and H=20"); unchanged when a letter has none or two."""
+
+    def given(match: re.Match[str]) -> str:
+        parts = [part.strip() for part in match.group(3).split(",")]
+        rest = text[: match.start()] + text[match.end() :]
+        for index, part in enumerate(parts):
+            name, _eq, value = part.rpartition("=") if "=" in part else ("", "", part)
+            value = value.strip()
+            if not _SYMBOL.match(value) or value.lower() in ("true", "false"):
+                continue
+            values = set(re.findall(rf"\b{re.escape(value)}\s*=\s*(\d+)\b", rest))
+            if len(values) != 1:
+                return match.group(0)
+            parts[index] = f"{name}={values.pop()}" if name else values.pop()
+        head = match.group(0)[: match.start(3) - match.start()]
+        return f"{head}{', '.join(parts)})"
+
+    return CODE.sub(given, text)
+
+
 def compute_question(question: str) -> Computed | None:
     """The computed answer to a parameter-count or shape question, or None if it is not one."""
     text = _AS_TUPLE.sub(r"(\1, \2, \3)", " ".join(question.split()))
+    text = _symbols_given(text)
     if not text or _OTHER_FRAMEWORKS.search(text):
         return None
     if (states := states_question(text)) is not None:
