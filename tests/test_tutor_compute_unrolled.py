@@ -106,3 +106,31 @@ def test_the_flipped_convention_keeps_one_minus_z() -> None:
 def test_unclear_or_impossible_questions_compute_nothing_of_this_kind(question: str) -> None:
     computed = compute_question(question)
     assert computed is None or "steps" not in computed.title, computed
+
+
+@pytest.mark.parametrize(
+    ("question", "z", "share", "first"),
+    [  # session 18: how long an old value lasts, with z held
+        ("if z sat at 0.95 for a unit, about how many steps before an old value's weight is "
+         "down to 1/e?", 0.95, math.exp(-1), 20),
+        ("z stays at 0.9: after how many steps is the weight of the old value halved?", 0.9,
+         0.5, 7),
+    ],
+)  # fmt: skip
+def test_an_old_values_weight_falls_as_z_to_the_k(question, z, share, first):
+    computed = compute_question(question)
+    assert computed is not None, question
+    k = math.log(share) / math.log(z)
+    assert f"≈ {k:.4f} steps" in computed.formula
+    assert f"at step {first})" in computed.fact
+    # an old value's weight is what is left of h₀ = 1 when every candidate is 0
+    h, weights = torch.tensor(1.0, dtype=torch.float64), [1.0]
+    for _step in range(first):
+        h = (1 - z) * 0.0 + z * h  # PyTorch's hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁
+        weights.append(h.item())
+    assert weights[first] <= share < weights[first - 1]
+
+
+def test_an_old_values_weight_needs_one_target():
+    assert compute_question("z stays at 0.9: how many steps until the old value's weight is "
+                            "small?") is None  # fmt: skip

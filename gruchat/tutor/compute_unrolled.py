@@ -20,7 +20,7 @@ from gruchat.tutor.compute_mix import H_PREVIOUS, IS, NOT_A_GRU, NUMBER, OTHER_C
 _I = re.IGNORECASE
 _HELD = re.compile(
     r"\b(?:every|each|all|at each) (?:time ?)?steps?\b|\bstays?\b|\bconstant\b|\bfixed\b"
-    r"|\bthe whole time\b|\bheld\b|\bnever changes?\b",
+    r"|\bthe whole time\b|\bheld\b|\bnever changes?\b|\bs[ai]ts? at\b",
     _I,
 )
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -31,7 +31,9 @@ _HOW_MANY = re.compile(r"\bhow many (?:time ?)?steps\b|\bwhich step\b|\bwhen doe
 _LIMIT = rf"\s+({NUMBER})(?![\w.])"
 _BELOW = re.compile(rf"\b(?:below|under|less than|smaller than|beneath){_LIMIT}", _I)
 _ABOVE = re.compile(rf"\b(?:above|over|past|more than|exceeds?|bigger than){_LIMIT}", _I)
-_STAYS = r"(?:\s+(?:(?:is|are)\s+)?(?:stays?|held|fixed|kept|constant)(?: at)?|\s+at)?"
+_STAYS = (
+    r"(?:\s+(?:(?:is|are)\s+)?(?:stays?|held|fixed|kept|constant|s[ai]ts?)(?: at)?|\s+at)?"
+)
 # "candidate 0.25", "update gate fixed at 0.3": a named part may take its value without "="
 _GETS = rf"(?:{IS}|\s+(?=[-−+.\d]))"
 _Z = re.compile(rf"\b(?:z(?:_?t|ₜ)?|update gate(?: z)?){_STAYS}{_GETS}({NUMBER})(?![\w.,]\d)", _I)
@@ -46,6 +48,20 @@ _H0 = re.compile(
     _I,
 )
 _MAX_STEPS = 10_000
+# "how many steps before an old value's weight is down to 1/e?": zᵏ, the share of a value
+# that is still in h after k steps, against a target share
+_OLD_SHARE = re.compile(
+    r"\b(?:old|earlier|past|first|initial|original)\s+(?:value|input|state|information|memory)"
+    r"(?:['’]s)?\s+(?:weight|share|contribution|influence)|\b(?:weight|share|contribution"
+    r"|influence)\s+of\s+(?:an?\s+|the\s+)?(?:old|earlier|past|first|original)\b",
+    _I,
+)
+_SHARE_TARGETS = (
+    (re.compile(r"\b1\s*/\s*e\b", _I), 1 / math.e, "1/e"),
+    (re.compile(r"\bhalf\b|\bhalve[sd]?\b|\b50\s*%", _I), 0.5, "half"),
+    (re.compile(r"\ba tenth\b|\b10\s*%", _I), 0.1, "10%"),
+    (re.compile(r"\b1\s*%", _I), 0.01, "1%"),
+)
 
 
 def _one(pattern: re.Pattern[str], text: str) -> float | bool | None:
@@ -70,6 +86,8 @@ def unrolled_question(question: str) -> Computed | None:
     z, n, h0 = _one(_Z, text), _one(_N, text), _one(_H0, text)
     if not isinstance(z, float) or not 0 <= z <= 1 or n is False or h0 is False:
         return None
+    if n is None and h0 is None and _OLD_SHARE.search(text) and _HOW_MANY.search(text):
+        return _share_left(z, text, bool(OTHER_CONVENTION.search(text)))
     if n is None or h0 is None:
         return None
     flipped = bool(OTHER_CONVENTION.search(text))
@@ -150,4 +168,34 @@ def _first_past(
         f"{equation})."
     ).replace("drops above", "rises above")
     return Computed(f"When h first goes {word} {fmt(limit)}", None, formula, lines,
+                    explanation, fact, None)  # fmt: skip
+
+
+def _share_left(z: float, text: str, flipped: bool) -> Computed | None:
+    """After how many steps zᵏ (the share of an old value still in h, with z held) falls to
+    a target share: k = ln(target) / ln(z), and the first whole step at or below it."""
+    targets = [(share, name) for p, share, name in _SHARE_TARGETS if p.search(text)]
+    keep = 1 - z if flipped else z
+    if len(targets) != 1 or not 0 < keep < 1:
+        return None
+    share, name = targets[0]
+    k = math.log(share) / math.log(keep)
+    first = math.ceil(k - 1e-9)
+    equation, named = _convention(flipped, z)
+    formula = f"{fmt(keep)}ᵏ = {name} at k = ln({name}) / ln({fmt(keep)}) ≈ {fmt(k)} steps"
+    lines = (
+        f"step {first - 1}: {fmt(keep)}^{first - 1} ≈ {fmt(keep ** (first - 1))}",
+        f"step {first}: {fmt(keep)}^{first} ≈ {fmt(keep**first)}, the first at or below {name}",
+    )
+    if name == "1/e":
+        lines += (f"the time constant −1 / ln({fmt(keep)}) ≈ {fmt(k)} ≈ 1 / (1 − z) for z near 1",)
+    explanation = (
+        f"Each step applies {equation}; in {named} that share of the old value, so a value "
+        f"from k steps back is weighted {fmt(keep)}ᵏ (the rest went to the candidates)."
+    )
+    fact = (
+        f"Computed exactly: with z = {fmt(z)} held, an old value's weight is {fmt(keep)}ᵏ, "
+        f"down to {name} after about {fmt(k)} steps (first at or below it at step {first})."
+    )
+    return Computed(f"steps until an old value's weight is {name}", None, formula, lines,
                     explanation, fact, None)  # fmt: skip
