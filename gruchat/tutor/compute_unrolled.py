@@ -31,9 +31,7 @@ _HOW_MANY = re.compile(r"\bhow many (?:time ?)?steps\b|\bwhich step\b|\bwhen doe
 _LIMIT = rf"\s+({NUMBER})(?![\w.])"
 _BELOW = re.compile(rf"\b(?:below|under|less than|smaller than|beneath){_LIMIT}", _I)
 _ABOVE = re.compile(rf"\b(?:above|over|past|more than|exceeds?|bigger than){_LIMIT}", _I)
-_STAYS = (
-    r"(?:\s+(?:(?:is|are)\s+)?(?:stays?|held|fixed|kept|constant|s[ai]ts?)(?: at)?|\s+at)?"
-)
+_STAYS = r"(?:\s+(?:(?:is|are)\s+)?(?:stays?|held|fixed|kept|constant|s[ai]ts?)(?: at)?|\s+at)?"
 # "candidate 0.25", "update gate fixed at 0.3": a named part may take its value without "="
 _GETS = rf"(?:{IS}|\s+(?=[-−+.\d]))"
 _Z = re.compile(rf"\b(?:z(?:_?t|ₜ)?|update gate(?: z)?){_STAYS}{_GETS}({NUMBER})(?![\w.,]\d)", _I)
