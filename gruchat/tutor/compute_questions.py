@@ -41,6 +41,7 @@ from gruchat.tutor.compute_shape_questions import (
     state_first_dim,
 )
 from gruchat.tutor.compute_states import states_question
+from gruchat.tutor.compute_training import training_question
 from gruchat.tutor.compute_uniform import uniform_question
 from gruchat.tutor.compute_unrolled import unrolled_question
 from gruchat.tutor.layer_spec import (
@@ -156,6 +157,8 @@ def compute_question(question: str) -> Computed | None:
         return cost
     if (change := change_question(text)) is not None:
         return change
+    if (training := training_question(text)) is not None:
+        return training
     biases = bool(_BIASES_ASKED.search(text))
     coded = CODE.search(text) is not None
     wants_count = (

@@ -1,0 +1,146 @@
+"""Training arithmetic with the learner's numbers: what gradient clipping turns a gradient
+into, and how a long sequence splits into truncated-BPTT chunks.
+
+"clip_grad_value_(params, clip_value=0.5) and one grad is [3, -0.2, -1]: what does it turn
+into?" (each entry clamped: [0.5, −0.2, −0.5]; qwen2.5-coder-1.5b rescaled it, as
+clip_grad_norm_ would) and "10,000 steps in chunks of 35: how many chunks, and how long is
+the last?" (286, the last 25) are exact. clip_grad_norm_ scales every gradient by
+max_norm / total norm when the total norm is larger, the total taken over all the
+gradients given (torch adds 1e-6 to the norm). Unclear input gives None. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from gruchat.tutor.compute import Computed
+from gruchat.tutor.compute_mix import fmt
+
+_I = re.IGNORECASE
+_NUMBER = r"[-−]?(?:\d+(?:\.\d+)?|\.\d+)"
+_VECTOR = re.compile(rf"\[\s*({_NUMBER}(?:\s*,\s*{_NUMBER})*)\s*\]")
+_BY_VALUE = re.compile(r"\bclip_grad_value_?\b|\bclip(?:ping)? (?:by|the) value\b", _I)
+_BY_NORM = re.compile(r"\bclip_grad_norm_?\b|\bclip(?:ping)? (?:by|the) (?:global )?norm\b", _I)
+_CLIP_VALUE = re.compile(
+    rf"\bclip_value\s*=\s*({_NUMBER})|\bclip_grad_value_?\s*\(\s*[\w.()]+\s*,\s*({_NUMBER})\s*\)"
+    rf"|\b(?:clip )?value (?:of |= ?)?({_NUMBER})\b",
+    _I,
+)
+_MAX_NORM = re.compile(
+    rf"\bmax_norm\s*=\s*({_NUMBER})|\bclip_grad_norm_?\s*\(\s*[\w.()]+\s*,\s*({_NUMBER})\s*\)"
+    rf"|\b(?:max(?:imum)? )?norm (?:of |= ?)({_NUMBER})\b",
+    _I,
+)
+_NORM_TYPE = re.compile(r"\bnorm_type\b|\binf\b|\bL1\b", _I)
+_TOTAL = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)[- ](?:time[- ]?)?steps?\b", _I)
+_CHUNK = re.compile(
+    r"\b(?:chunks?|windows?|segments?|pieces?) of (\d+)\b|\b(?:every|each) (\d+) steps\b"
+    r"|\bbptt(?: length| window)?\s*(?:=|of)\s*(\d+)\b",
+    _I,
+)
+_TRUNCATED = re.compile(r"\btruncat\w*\b|\bbptt\b|\bchunks?\b|\bdetach\b", _I)
+
+
+def _float(raw: str) -> float:
+    return float(raw.replace("−", "-"))
+
+
+def _one(pattern: re.Pattern[str], text: str) -> float | None:
+    found = {_float(next(g for g in m.groups() if g)) for m in pattern.finditer(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _vector(values: list[float]) -> str:
+    return "[" + ", ".join(fmt(v) for v in values) + "]"
+
+
+def training_question(text: str) -> Computed | None:
+    """The clipped gradient or the chunking the question asks for, or None."""
+    by_value, by_norm = bool(_BY_VALUE.search(text)), bool(_BY_NORM.search(text))
+    if by_value != by_norm:
+        vectors = _VECTOR.findall(text)
+        if not vectors:
+            return None
+        grads = [[_float(v) for v in re.split(r"\s*,\s*", vector)] for vector in vectors]
+        if by_value:
+            limit = _one(_CLIP_VALUE, text)
+            return clipped_by_value(grads, limit) if limit is not None and limit > 0 else None
+        limit = _one(_MAX_NORM, text)
+        if limit is None or limit <= 0 or _NORM_TYPE.search(text):
+            return None
+        return clipped_by_norm(grads, limit)
+    if by_value or not _TRUNCATED.search(text):
+        return None
+    totals = {int(m.group(1).replace(",", "")) for m in _TOTAL.finditer(_CHUNK.sub(" ", text))}
+    chunks = {int(next(g for g in m.groups() if g)) for m in _CHUNK.finditer(text)}
+    if len(totals) != 1 or len(chunks) != 1:
+        return None
+    total, chunk = totals.pop(), chunks.pop()
+    if not 0 < chunk < total:
+        return None
+    return truncated_chunks(total, chunk)
+
+
+def clipped_by_value(grads: list[list[float]], limit: float) -> Computed:
+    """torch.nn.utils.clip_grad_value_: every entry clamped to [−limit, limit]."""
+    clipped = [[max(-limit, min(limit, v)) for v in grad] for grad in grads]
+    formula = " · ".join(
+        f"{_vector(g)} → {_vector(c)}" for g, c in zip(grads, clipped, strict=True)
+    )
+    lines = (f"each entry clamped to [−{fmt(limit)}, {fmt(limit)}]; the others are unchanged",)
+    explanation = (
+        "clip_grad_value_ clamps entry by entry, so the gradient's direction can change; "
+        "clip_grad_norm_ would scale the whole gradient and keep it."
+    )
+    fact = f"Computed exactly: clip_grad_value_ with clip_value={fmt(limit)} gives {formula}."
+    return Computed(f"clip_grad_value_ at {fmt(limit)}", None, formula, lines, explanation,
+                    fact, None)  # fmt: skip
+
+
+def clipped_by_norm(grads: list[list[float]], limit: float) -> Computed:
+    """torch.nn.utils.clip_grad_norm_: scaled by max_norm / (total norm + 1e-6) when that
+    is below 1, the total L2 norm taken over every gradient given."""
+    norm = math.sqrt(sum(v * v for grad in grads for v in grad))
+    coefficient = min(1.0, limit / (norm + 1e-6))
+    clipped = [[v * coefficient for v in grad] for grad in grads]
+    formula = " · ".join(
+        f"{_vector(g)} → {_vector(c)}" for g, c in zip(grads, clipped, strict=True)
+    )
+    if coefficient < 1:
+        scale = f"total norm {fmt(norm)} > {fmt(limit)}: every entry × {fmt(limit)} / {fmt(norm)}"
+    else:
+        scale = f"total norm {fmt(norm)} ≤ {fmt(limit)}: nothing changes"
+    lines = (scale, "the direction is kept; clip_grad_norm_ returns the norm before clipping")
+    explanation = (
+        "The norm is over all the gradients together (one vector of every parameter's "
+        "entries), so one large gradient shrinks the others too."
+    )
+    fact = (
+        f"Computed exactly: clip_grad_norm_ with max_norm={fmt(limit)} sees a total norm of "
+        f"{fmt(norm)} and gives {formula}."
+    )
+    return Computed(f"clip_grad_norm_ at {fmt(limit)}", None, formula, lines, explanation,
+                    fact, None)  # fmt: skip
+
+
+def truncated_chunks(total: int, chunk: int) -> Computed:
+    """⌈total / chunk⌉ chunks, each a forward and backward pass; the last holds the rest."""
+    count = -(-total // chunk)
+    last = total - (count - 1) * chunk
+    formula = f"⌈{total:,} / {chunk}⌉ = {count:,} chunks, the last {last} steps long"
+    lines = (
+        f"{count - 1:,} full chunks of {chunk} = {(count - 1) * chunk:,} steps, "
+        f"then {total:,} − {(count - 1) * chunk:,} = {last}",
+        "one backward pass per chunk, with h carried over and detached between chunks",
+    )
+    explanation = (
+        "Truncated BPTT backpropagates through at most one chunk, so gradients reach back at "
+        f"most {chunk} steps, while the state itself carries on across chunks."
+    )
+    fact = (
+        f"Computed exactly: {total:,} steps in chunks of {chunk} make {count:,} chunks "
+        f"(backward passes), the last {last} steps long."
+    )
+    return Computed(f"truncated BPTT: {total:,} steps in chunks of {chunk}", None, formula,
+                    lines, explanation, fact, None)  # fmt: skip

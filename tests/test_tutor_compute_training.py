@@ -1,0 +1,93 @@
+"""Gradient clipping and truncated-BPTT chunks with the learner's numbers
+(gruchat.tutor.compute_training), checked against torch's own clip_grad_value_ and
+clip_grad_norm_ and against torch.split."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gruchat.tutor.compute_questions import compute_question
+
+torch = pytest.importorskip("torch")
+
+
+def _vectors(text: str) -> list[list[float]]:
+    """The vectors after each → in the block's formula."""
+    found = re.findall(r"→ \[([^\]]*)\]", text)
+    return [[float(v.replace("−", "-")) for v in part.split(", ")] for part in found]
+
+
+def _params(grads: list[list[float]]) -> list:
+    params = [torch.zeros(len(g), dtype=torch.float64, requires_grad=True) for g in grads]
+    for param, grad in zip(params, grads, strict=True):
+        param.grad = torch.tensor(grad, dtype=torch.float64)
+    return params
+
+
+@pytest.mark.parametrize(
+    ("question", "grads", "limit"),
+    [
+        ("clip_grad_value_(params, clip_value=0.5) and one grad is [3, -0.2, -1]. what does "
+         "it turn into?", [[3, -0.2, -1]], 0.5),
+        ("with clip_grad_value_(model.parameters(), 2), what happens to [-5, 1.5]?",
+         [[-5, 1.5]], 2.0),
+    ],
+)  # fmt: skip
+def test_clipping_by_value_is_torchs(question, grads, limit) -> None:
+    found = compute_question(question)
+    assert found is not None, question
+    params = _params(grads)
+    torch.nn.utils.clip_grad_value_(params, limit)
+    expected = [p.grad.tolist() for p in params]
+    for got, want in zip(_vectors(found.formula), expected, strict=True):
+        assert got == pytest.approx(want, abs=6e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "grads", "limit"),
+    [
+        ("clip_grad_norm_(params, max_norm=1.0) with grads [3, 4] and [0, 12]: what do they "
+         "become?", [[3, 4], [0, 12]], 1.0),
+        ("clip_grad_norm_(params, max_norm=10) on a grad of [3, 4]?", [[3, 4]], 10.0),  # kept
+    ],
+)  # fmt: skip
+def test_clipping_by_norm_is_torchs(question, grads, limit) -> None:
+    found = compute_question(question)
+    assert found is not None, question
+    params = _params(grads)
+    torch.nn.utils.clip_grad_norm_(params, limit)
+    expected = [p.grad.tolist() for p in params]
+    for got, want in zip(_vectors(found.formula), expected, strict=True):
+        assert got == pytest.approx(want, abs=6e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "total", "chunk"),
+    [
+        ("truncated bptt over a 10,000-step sequence in chunks of 35: how many chunks "
+         "(backward passes) per epoch, and how long is the last one?", 10_000, 35),
+        ("my 500-step sequences, bptt every 50 steps: how many backward passes?", 500, 50),
+    ],
+)  # fmt: skip
+def test_truncated_chunks_are_torch_splits(question, total, chunk) -> None:
+    found = compute_question(question)
+    assert found is not None, question
+    pieces = torch.arange(total).split(chunk)
+    assert f"= {len(pieces):,} chunks, the last {len(pieces[-1])} steps long" in found.formula
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "should I use clip_grad_norm_ or clip_grad_value_?",  # both, no numbers
+        "clip_grad_value_ on [3, -1]: what happens?",  # no clip value
+        "clip_grad_norm_(params, 1.0, norm_type=float('inf')) on [3, 4]?",  # not L2
+        "what does truncated BPTT do?",  # no sizes
+        "truncated BPTT in chunks of 35 on a 20-step sequence?",  # one chunk holds it all
+    ],
+)
+def test_unclear_training_questions_compute_nothing(question: str) -> None:
+    found = compute_question(question)
+    assert found is None or not found.title.startswith(("clip", "truncated")), found.title
