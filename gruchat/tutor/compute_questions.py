@@ -30,6 +30,7 @@ from gruchat.tutor.compute_keras_questions import (
     keras_question,
     kinds_in_order,
 )
+from gruchat.tutor.compute_layout import layout_question
 from gruchat.tutor.compute_match import match_question
 from gruchat.tutor.compute_mix import mix_question
 from gruchat.tutor.compute_model import composite, model_count
@@ -153,6 +154,8 @@ def compute_question(question: str) -> Computed | None:
         return activation
     if (matched := match_question(text)) is not None:
         return matched
+    if (layout := layout_question(text)) is not None:
+        return layout
     if (cost := cost_question(text)) is not None:
         return cost
     if (change := change_question(text)) is not None:

@@ -58,6 +58,28 @@ def asked_tensor(text: str) -> str | None:
 
 
 _WEIGHT_NAME = re.compile(r"\b((?:weight|bias)_(?:ih|hh)_l\d+(?:_reverse)?)\b", _I)
+# "can i just do weight_hh_l0.chunk(3) to split out W_hr, W_hz, W_hn?"
+_SPLIT = re.compile(r"\.(?:chunk|split)\s*\(|\b(?:chunk|split)(?:s|ting)?\b", _I)
+_GATE_LETTERS = {"GRU": ("r", "z", "n"), "LSTM": ("i", "f", "g", "o")}
+
+
+def _split_by_gate(block: Computed, spec: RNNSpec) -> Computed:
+    """A weight's block with the per-gate pieces that .chunk(g) along dim 0 gives."""
+    letters = _GATE_LETTERS.get(spec.kind)
+    shape = block.value
+    if not letters or not isinstance(shape, tuple) or not isinstance(shape[0], int):
+        return block
+    piece = (shape[0] // len(letters), *shape[1:])
+    kind = block.tensor.split("_")[0]  # weight / bias
+    side = block.tensor.split("_")[1]  # ih / hh
+    names = ", ".join(f"{'W' if kind == 'weight' else 'b'}_{side[0]}{letter}" for letter in letters)
+    line = (
+        f"{block.tensor}.chunk({len(letters)}) (dim 0) gives {len(letters)} blocks of shape "
+        f"{shape_text(piece)}: {names}, in that order"
+    )
+    return replace(
+        block, lines=(line, *block.lines), fact=f"{block.fact} {line[:1].upper()}{line[1:]}."
+    )
 
 
 def _input_shape(body: str, spec: RNNSpec) -> tuple[int | None, int | None, bool] | None:
@@ -91,7 +113,9 @@ def shape_question(text: str, spec: RNNSpec) -> Computed:
             blocks = [weight_shape(spec, name) for name in weights]
         except ValueError:
             raise Unclear from None
-        return blocks[0] if len(blocks) == 1 else _two_weights(*blocks)
+        if len(blocks) == 1:
+            return _split_by_gate(blocks[0], spec) if _SPLIT.search(text) else blocks[0]
+        return _two_weights(*blocks)
     body = CODE.sub(" ", text)  # the constructor's numbers are sizes, not L or N
     batch, length = one_value(_BATCH, body), one_value(_LENGTH, body)
     unbatched = bool(_UNBATCHED.search(body))
