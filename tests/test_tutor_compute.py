@@ -1004,3 +1004,23 @@ def test_with_input_size_equal_to_hidden_the_closed_form_is_shown():
 )
 def test_letters_without_one_value_compute_nothing(question):
     assert compute_question(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "module", "tensor", "letters"),
+    [  # session 18: a named weight split into its gates' blocks
+        ("can i just do weight_hh_l0.chunk(3) to split out W_hr, W_hz, W_hn? for nn.GRU(5, 16) "
+         "what shapes do i get", torch.nn.GRU(5, 16), "weight_hh_l0", "rzn"),
+        ("nn.LSTM(10, 20): I want to split weight_ih_l0 per gate, what shapes?",
+         torch.nn.LSTM(10, 20), "weight_ih_l0", "ifgo"),
+    ],
+)  # fmt: skip
+def test_a_weight_split_by_gate_gives_torchs_chunks(question, module, tensor, letters):
+    computed = compute_question(question)
+    assert computed is not None, question
+    pieces = getattr(module, tensor).chunk(len(letters))
+    shape = tuple(pieces[0].shape)
+    assert all(tuple(p.shape) == shape for p in pieces)
+    side = tensor.split("_")[1][0]
+    names = ", ".join(f"W_{side}{letter}" for letter in letters)
+    assert f"gives {len(letters)} blocks of shape ({shape[0]}, {shape[1]}): {names}" in computed.text
