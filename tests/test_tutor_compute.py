@@ -1023,4 +1023,5 @@ def test_a_weight_split_by_gate_gives_torchs_chunks(question, module, tensor, le
     assert all(tuple(p.shape) == shape for p in pieces)
     side = tensor.split("_")[1][0]
     names = ", ".join(f"W_{side}{letter}" for letter in letters)
-    assert f"gives {len(letters)} blocks of shape ({shape[0]}, {shape[1]}): {names}" in computed.text
+    said = f"gives {len(letters)} blocks of shape ({shape[0]}, {shape[1]}): {names}"
+    assert said in computed.text
