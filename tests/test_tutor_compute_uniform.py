@@ -111,3 +111,26 @@ def test_a_follow_up_changing_one_value_keeps_the_rest() -> None:
     found = grounder.computed(follow_up)
     assert found is not None
     assert shown_state(found.text) == pytest.approx(torch_step(1.0, 0.0, [1.0], [1.0]), abs=6e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "w", "b", "xs", "h0"),
+    [  # session 18: several steps on a sequence of scalar inputs
+        ("two steps by hand: 1 unit, every weight 1, every bias 0, h0 = 0, inputs 1 then 0. "
+         "whats h after the second step?", 1.0, 0.0, [1.0, 0.0], 0.0),
+        ("one unit, every weight 0.5 and every bias 0, h0 = 1, inputs 2 then -1 then 0: "
+         "h after the last step?", 0.5, 0.0, [2.0, -1.0, 0.0], 1.0),
+    ],
+)  # fmt: skip
+def test_several_steps_are_torchs(question, w, b, xs, h0) -> None:
+    found = compute_question(question)
+    assert found is not None, question
+    gru = torch.nn.GRU(1, 1)
+    with torch.no_grad():
+        for name, p in gru.named_parameters():
+            p.fill_(w if name.startswith("weight") else b)
+    out, _h = gru(torch.tensor(xs).view(-1, 1, 1), torch.tensor([[[h0]]]))
+    last = float(found.formula.rsplit(" = ", 1)[1].replace("−", "-"))
+    assert last == pytest.approx(out[-1].item(), abs=6e-5)
+    for line, value in zip(found.lines, out.flatten().tolist(), strict=True):
+        assert float(line.rsplit(" = ", 1)[1].replace("−", "-")) == pytest.approx(value, abs=6e-5)

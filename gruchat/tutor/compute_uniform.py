@@ -63,6 +63,33 @@ _ASKS_STEP = re.compile(
 )
 
 
+# "inputs 1 then 0", "x = 1, then 0": one scalar input per step, in order
+_SEQUENCE = re.compile(
+    rf"\b(?:inputs?|x(?:_?t)?|feed(?:ing)?|reads?)\s*(?:of\s+|are\s+|is\s+|=\s*|:\s*)?"
+    rf"({NUMBER})((?:\s*,?\s*(?:and\s+)?then\s+{NUMBER})+)(?![\w.])",
+    _I,
+)
+_THEN = re.compile(rf"then\s+({NUMBER})", _I)
+_ASKS_LATER = re.compile(
+    r"\bh\s+after\b|\bafter (?:the )?(?:second|third|2nd|3rd|last|final|both|two|three)\b"
+    r"|\bh_?[23]\b|\bh[₂₃]",
+    _I,
+)
+_MAX_SEQUENCE = 8
+
+
+def _sequence(text: str) -> Vector | None:
+    """The inputs of a scalar sequence the text gives ("inputs 1 then 0"), or None."""
+    found = [
+        (float(m.group(1).replace("−", "-")),
+         *(float(v.replace("−", "-")) for v in _THEN.findall(m.group(2))))
+        for m in _SEQUENCE.finditer(text)
+    ]  # fmt: skip
+    if len(found) != 1 or not 2 <= len(found[0]) <= _MAX_SEQUENCE:
+        return None
+    return found[0]
+
+
 def _size(pattern: re.Pattern[str], text: str) -> int | bool:
     """The one size the text names (True: none named; False: two that disagree)."""
     sizes = {
@@ -89,7 +116,12 @@ def uniform_question(question: str) -> Computed | None:
     """The worked step for a question that sets every weight and every bias alike and gives
     x and hₜ₋₁; None if it is not such a question."""
     text = re.sub(r"\bzero\b", "0", " ".join(question.split()), flags=_I)
-    if NOT_A_GRU.search(text) or OTHER_CONVENTION.search(text) or not _ASKS_STEP.search(text):
+    if NOT_A_GRU.search(text) or OTHER_CONVENTION.search(text):
+        return None
+    xs = _sequence(text)
+    if xs is not None and _ASKS_LATER.search(text):
+        return _sequence_question(_SEQUENCE.sub(" ", text), xs)
+    if not _ASKS_STEP.search(text):
         return None
     found = assigned(text, _ASSIGN)
     if found is None or not {"weight", "x", "h"} <= found.keys():
@@ -107,6 +139,46 @@ def uniform_question(question: str) -> Computed | None:
     if x is None or h is None:
         return None
     return _step(found["weight"][0], found["bias"][0], x, h)
+
+
+def _sequence_question(text: str, xs: Vector) -> Computed | None:
+    """Several steps of a one-unit GRU on scalar inputs, every weight and bias alike."""
+    found = assigned(text, _ASSIGN)
+    if found is None or not {"weight", "h"} <= found.keys() or "x" in found:
+        return None
+    if "bias" not in found:
+        if not _NO_BIAS.search(text):
+            return None
+        found["bias"] = (0.0,)
+    if len(found["weight"]) != 1 or len(found["bias"]) != 1 or len(found["h"]) != 1:
+        return None
+    if _size(_HIDDEN, text) not in (1, True) or _size(_INPUT, text) not in (1, True):
+        return None
+    w, b, h = found["weight"][0], found["bias"][0], found["h"]
+    lines, start = [], h
+    for step, x in enumerate(xs, start=1):
+        result = gru_step((x,), h, _weights(w, b, 1, 1))
+        r, z, n = result.r[0], result.z[0], result.n[0]
+        lines.append(
+            f"step {step}: x = {fmt(x)}, h = {fmt(h[0])}: r = z = σ({_term(w)}·{_term(x)} + "
+            f"{_term(w)}·{_term(h[0])} + 2·{_term(b)}) = {fmt(r)}, n = tanh({_term(w)}·{_term(x)}"
+            f" + {_term(b)} + {fmt(r)}·({_term(w)}·{_term(h[0])} + {_term(b)})) = {fmt(n)}, "
+            f"h = (1 − {fmt(z)})·{_term(n)} + {fmt(z)}·{_term(h[0])} = {fmt(result.h_new[0])}"
+        )
+        h = result.h_new
+    setting = f"every weight {fmt(w)} and every bias {fmt(b)}"
+    formula = f"h after {len(xs)} steps = {fmt(h[0])}"
+    explanation = (
+        f"One unit, {setting}: each step's gates add the input and the old state alike, so "
+        "r = z; PyTorch's formulas, hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁, one step after another."
+    )
+    fact = (
+        f"Computed exactly: from h₀ = {fmt(start[0])} with inputs {vector(xs)}, the steps give "
+        + ", ".join(line.rsplit(" = ", 1)[1] for line in lines)
+        + f", so h after {len(xs)} steps is {fmt(h[0])} (PyTorch's formulas, {setting})."
+    )
+    return Computed(f"{len(xs)} GRU steps with {setting}", None, formula, tuple(lines),
+                    explanation, fact, None)  # fmt: skip
 
 
 def _weights(w: float, b: float, inputs: int, hidden: int) -> GRUWeights:
