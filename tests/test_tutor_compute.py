@@ -1025,3 +1025,21 @@ def test_a_weight_split_by_gate_gives_torchs_chunks(question, module, tensor, le
     names = ", ".join(f"W_{side}{letter}" for letter in letters)
     said = f"gives {len(letters)} blocks of shape ({shape[0]}, {shape[1]}): {names}"
     assert said in computed.text
+
+
+def test_a_ratio_ask_compares_two_layers_and_the_smaller_first_reads_fewer():
+    """Session 18: "is the gru exactly 3/4 of the lstm?" asks for the two counts; with the
+    smaller layer named first the difference is not written as a negative number."""
+    computed = compute_question(
+        "nn.GRU(10, 20) vs nn.LSTM(10, 20): is the gru exactly 3/4 of the lstm?"
+    )
+    gru = sum(p.numel() for p in torch.nn.GRU(10, 20).parameters())
+    lstm = sum(p.numel() for p in torch.nn.LSTM(10, 20).parameters())
+    assert computed is not None
+    assert computed.formula.startswith(f"{lstm:,} − {gru:,} = {lstm - gru:,} fewer")
+    assert "−640" not in computed.text
+    keras = compute_question(
+        "keras LSTM(64) vs GRU(64) on 32 features, default settings: is the gru exactly 3/4 "
+        "of the lstm?"
+    )
+    assert keras is not None and "24,832" in keras.text and "18,816" in keras.text

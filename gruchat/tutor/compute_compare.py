@@ -91,7 +91,9 @@ def compare_counts(first: Spec, second: Spec) -> Computed:
     difference = a - b
     more = "more" if difference >= 0 else "fewer"
     title = f"{first.name} vs {second.name}: trainable parameters"
-    formula = f"{a:,} − {b:,} = {difference:,}".replace("= -", "= −")
+    formula = f"{a:,} − {b:,} = {difference:,}"
+    if difference < 0:  # the larger first: "2,560 − 1,920 = 640 fewer", not "= −640"
+        formula = f"{b:,} − {a:,} = {-difference:,} fewer in {first.name}"
     biases = biases_of(first), biases_of(second)
     lines = (
         f"{first.name}: {_formula_of(first)} = {a:,}",

@@ -95,7 +95,9 @@ _SHAPE = re.compile(
 # "how much bigger is the GRU than SimpleRNN(12), exactly 3x?": a layer's size is its count
 _BIGGER = re.compile(
     r"\bhow much (?:bigger|larger|smaller)\b|\b(?:bigger|larger|smaller) than\b"
-    r"|\b\d+(?:\.\d+)?\s*x\b|\btimes (?:bigger|larger|as (?:big|large))\b",
+    r"|\b\d+(?:\.\d+)?\s*x\b|\btimes (?:bigger|larger|as (?:big|large))\b"
+    # "is the gru exactly 3/4 of the lstm?", "what fraction / ratio / percent of …"
+    r"|\b\d+\s*/\s*\d+\s+(?:of|the size of)\b|\b(?:ratio|fraction|percent(?:age)?)\b",
     _I,
 )
 
