@@ -91,3 +91,27 @@ def test_truncated_chunks_are_torch_splits(question, total, chunk) -> None:
 def test_unclear_training_questions_compute_nothing(question: str) -> None:
     found = compute_question(question)
     assert found is None or not found.title.startswith(("clip", "truncated")), found.title
+
+
+@pytest.mark.parametrize(
+    ("question", "classes", "verdict"),
+    [
+        ("my gru classifier with 10 classes starts out at a loss of about 2.3. is something "
+         "broken?", 10, "nothing is broken"),
+        ("what loss should a 5-class model start at?", 5, None),
+        ("my 3-class GRU's initial loss is 4.2, why?", 3, "above it"),
+    ],
+)  # fmt: skip
+def test_the_starting_loss_is_cross_entropy_of_uniform_predictions(
+    question, classes, verdict
+) -> None:
+    found = compute_question(question)
+    assert found is not None, question
+    uniform = torch.nn.functional.cross_entropy(
+        torch.zeros(classes, classes), torch.arange(classes)
+    ).item()
+    assert f"≈ {uniform:.4f}" in found.formula
+    if verdict is None:
+        assert "the loss you see" not in found.text
+    else:
+        assert verdict in found.text

@@ -40,6 +40,16 @@ _CHUNK = re.compile(
     _I,
 )
 _TRUNCATED = re.compile(r"\btruncat\w*\b|\bbptt\b|\bchunks?\b|\bdetach\b", _I)
+# "my classifier with 10 classes starts out at a loss of about 2.3": ln(10) is what a
+# model that has learned nothing yet (uniform predictions) scores under cross-entropy
+_CLASSES = re.compile(r"\b(\d+)(?:[ -](?:classes|labels|categories|way)|-class)\b", _I)
+_START_LOSS = re.compile(
+    r"\b(?:start(?:s|ing|ed)?(?: out)?|initial(?:ly)?|first (?:batch|step|epoch|iteration)"
+    r"|beginning|untrained|at init\w*|before training)\b[^?.]{0,40}\bloss\b"
+    r"|\bloss\b[^?.]{0,40}\b(?:at (?:the )?start|start\w*|initially|at first|at init\w*)\b",
+    _I,
+)
+_LOSS_VALUE = re.compile(rf"\bloss\b[^?.\d]{{0,25}}({_NUMBER})|({_NUMBER})\s+loss\b", _I)
 
 
 def _float(raw: str) -> float:
@@ -70,6 +80,9 @@ def training_question(text: str) -> Computed | None:
         if limit is None or limit <= 0 or _NORM_TYPE.search(text):
             return None
         return clipped_by_norm(grads, limit)
+    classes = {int(m.group(1)) for m in _CLASSES.finditer(text)}
+    if len(classes) == 1 and _START_LOSS.search(text) and (count := classes.pop()) >= 2:
+        return starting_loss(count, _one(_LOSS_VALUE, _CLASSES.sub(" ", text)))
     if by_value or not _TRUNCATED.search(text):
         return None
     totals = {int(m.group(1).replace(",", "")) for m in _TOTAL.finditer(_CHUNK.sub(" ", text))}
@@ -144,3 +157,29 @@ def truncated_chunks(total: int, chunk: int) -> Computed:
     )
     return Computed(f"truncated BPTT: {total:,} steps in chunks of {chunk}", None, formula,
                     lines, explanation, fact, None)  # fmt: skip
+
+
+def starting_loss(classes: int, seen: float | None) -> Computed:
+    """Cross-entropy of uniform predictions over ``classes``: ln(classes)."""
+    expected = math.log(classes)
+    formula = f"−ln(1/{classes}) = ln({classes}) ≈ {fmt(expected)}"
+    lines: tuple[str, ...] = (
+        f"an untrained classifier spreads its probability about evenly: 1/{classes} per class",
+    )
+    if seen is not None:
+        near = abs(seen - expected) <= 0.15 * expected
+        lines += (
+            f"the loss you see, {fmt(seen)}, is "
+            + ("about that: the expected start, nothing is broken" if near
+               else f"{'above' if seen > expected else 'below'} it: worth a look"),
+        )  # fmt: skip
+    explanation = (
+        "nn.CrossEntropyLoss starts near ln(C) with small random weights; a loss well above it "
+        "means confidently wrong outputs (check labels and scaling), well below it a leak."
+    )
+    fact = (
+        f"Computed exactly: with {classes} classes, uniform predictions give a cross-entropy "
+        f"of ln({classes}) ≈ {fmt(expected)}, the expected loss at the start of training."
+    )
+    return Computed(f"the starting loss for {classes} classes", None, formula, lines,
+                    explanation, fact, None)  # fmt: skip
