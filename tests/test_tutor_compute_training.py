@@ -27,37 +27,23 @@ def _params(grads: list[list[float]]) -> list:
 
 
 @pytest.mark.parametrize(
-    ("question", "grads", "limit"),
+    ("question", "grads", "limit", "clip"),
     [
         ("clip_grad_value_(params, clip_value=0.5) and one grad is [3, -0.2, -1]. what does "
-         "it turn into?", [[3, -0.2, -1]], 0.5),
+         "it turn into?", [[3, -0.2, -1]], 0.5, torch.nn.utils.clip_grad_value_),
         ("with clip_grad_value_(model.parameters(), 2), what happens to [-5, 1.5]?",
-         [[-5, 1.5]], 2.0),
-    ],
-)  # fmt: skip
-def test_clipping_by_value_is_torchs(question, grads, limit) -> None:
-    found = compute_question(question)
-    assert found is not None, question
-    params = _params(grads)
-    torch.nn.utils.clip_grad_value_(params, limit)
-    expected = [p.grad.tolist() for p in params]
-    for got, want in zip(_vectors(found.formula), expected, strict=True):
-        assert got == pytest.approx(want, abs=6e-5)
-
-
-@pytest.mark.parametrize(
-    ("question", "grads", "limit"),
-    [
+         [[-5, 1.5]], 2.0, torch.nn.utils.clip_grad_value_),
         ("clip_grad_norm_(params, max_norm=1.0) with grads [3, 4] and [0, 12]: what do they "
-         "become?", [[3, 4], [0, 12]], 1.0),
-        ("clip_grad_norm_(params, max_norm=10) on a grad of [3, 4]?", [[3, 4]], 10.0),  # kept
+         "become?", [[3, 4], [0, 12]], 1.0, torch.nn.utils.clip_grad_norm_),
+        ("clip_grad_norm_(params, max_norm=10) on a grad of [3, 4]?", [[3, 4]], 10.0,
+         torch.nn.utils.clip_grad_norm_),  # under the limit: kept
     ],
 )  # fmt: skip
-def test_clipping_by_norm_is_torchs(question, grads, limit) -> None:
+def test_clipping_is_torchs(question, grads, limit, clip) -> None:
     found = compute_question(question)
     assert found is not None, question
     params = _params(grads)
-    torch.nn.utils.clip_grad_norm_(params, limit)
+    clip(params, limit)
     expected = [p.grad.tolist() for p in params]
     for got, want in zip(_vectors(found.formula), expected, strict=True):
         assert got == pytest.approx(want, abs=6e-5)

@@ -22,16 +22,19 @@ _NUMBER = r"[-−]?(?:\d+(?:\.\d+)?|\.\d+)"
 _VECTOR = re.compile(rf"\[\s*({_NUMBER}(?:\s*,\s*{_NUMBER})*)\s*\]")
 _BY_VALUE = re.compile(r"\bclip_grad_value_?\b|\bclip(?:ping)? (?:by|the) value\b", _I)
 _BY_NORM = re.compile(r"\bclip_grad_norm_?\b|\bclip(?:ping)? (?:by|the) (?:global )?norm\b", _I)
-_CLIP_VALUE = re.compile(
-    rf"\bclip_value\s*=\s*({_NUMBER})|\bclip_grad_value_?\s*\(\s*[\w.()]+\s*,\s*({_NUMBER})\s*\)"
-    rf"|\b(?:clip )?value (?:of |= ?)?({_NUMBER})\b",
-    _I,
-)
-_MAX_NORM = re.compile(
-    rf"\bmax_norm\s*=\s*({_NUMBER})|\bclip_grad_norm_?\s*\(\s*[\w.()]+\s*,\s*({_NUMBER})\s*\)"
-    rf"|\b(?:max(?:imum)? )?norm (?:of |= ?)({_NUMBER})\b",
-    _I,
-)
+
+
+def _limit(keyword: str, call: str, words: str) -> re.Pattern[str]:
+    """The clipping limit as a keyword, the call's second argument or in words."""
+    return re.compile(
+        rf"\b{keyword}\s*=\s*({_NUMBER})|\b{call}_?\s*\(\s*[\w.()]+\s*,\s*({_NUMBER})\s*\)"
+        rf"|\b{words}({_NUMBER})\b",
+        _I,
+    )
+
+
+_CLIP_VALUE = _limit("clip_value", "clip_grad_value", r"(?:clip )?value (?:of |= ?)?")
+_MAX_NORM = _limit("max_norm", "clip_grad_norm", r"(?:max(?:imum)? )?norm (?:of |= ?)")
 _NORM_TYPE = re.compile(r"\bnorm_type\b|\binf\b|\bL1\b", _I)
 _TOTAL = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)[- ](?:time[- ]?)?steps?\b", _I)
 _CHUNK = re.compile(
