@@ -1000,6 +1000,11 @@ def test_with_input_size_equal_to_hidden_the_closed_form_is_shown():
     [
         "how many parameters does nn.GRU(I, H) have?",  # no values: the normal path
         "nn.GRU(I, H) with H = 20 and later H = 30: params?",  # two values for one letter
+        # the review (session 18): a value that is not a plain whole number
+        "nn.GRU(10, H) with H = 2 * 64: how many params?",
+        "nn.GRU(10, H), H = 2**7, params?",
+        "nn.GRU(I, H) where H = 4 * I and I = 10: params?",
+        "nn.GRU(10, H) with H = 20.5: how many params?",
     ],
 )
 def test_letters_without_one_value_compute_nothing(question):

@@ -141,3 +141,17 @@ def test_an_input_fed_into_the_sigmoid_alone_is_its_input():
     assert _stated(computed.text) == pytest.approx(
         torch.sigmoid(torch.tensor(0.5)).item(), abs=1e-4
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is ln 0?", "why does cross-entropy blow up, is it because ln 0 is minus infinity?",
+     "tanh(ln 0)?"],
+)  # fmt: skip
+def test_ln_of_zero_is_left_alone(question: str) -> None:
+    compute_question(question)  # the review (session 18): raised "math domain error"
+
+
+def test_a_log_inside_a_call_keeps_the_calls_bracket() -> None:
+    found = compute_question("what's sigmoid(ln 3)?")
+    assert found is not None and _stated(found.text) == pytest.approx(0.75, abs=6e-5)

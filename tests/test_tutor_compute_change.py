@@ -36,6 +36,7 @@ def test_the_difference_is_torchs(question, old, new) -> None:
     before, after = _count(old), _count(new)
     assert found.also == (before, after, abs(after - before))
     assert f"{abs(after - before):,}" in found.fact and f"{after:,}" in found.fact
+    assert "so the change" in found.fact
 
 
 @pytest.mark.parametrize(
@@ -46,8 +47,14 @@ def test_the_difference_is_torchs(question, old, new) -> None:
         "nn.GRU(10, 20) vs nn.GRU(10, 21): how many more params?",  # two calls: a comparison
         "if I increase nn.GRUCell(4, 8) to 2 layers, how many more params?",  # a cell has one
         "going from hidden 20 to hidden 30 to 40 in nn.GRU(10, 20), how many more params?",
+        # the review (session 18): a change, but no count asked
+        "why does nn.GRU(10, 20) give more accurate results when I increase hidden to 64?",
+        "I increased nn.GRU(10, 20) hidden from 20 to 25. why is the loss more noisy?",
+        "nn.GRU(10, 20): does raising hidden to 64 give more capacity or just overfit?",
+        "nn.GRU(10, 20) followed by nn.Linear(20, 2): if I increase hidden to 40 how many "
+        "more params?",  # a whole model: the Linear grows too
     ],
 )
 def test_no_change_or_an_unclear_one_is_no_difference(question: str) -> None:
     found = compute_question(question)
-    assert found is None or "→" not in found.title, found.title
+    assert found is None or "so the change" not in found.fact, found.fact

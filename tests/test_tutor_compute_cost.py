@@ -79,9 +79,23 @@ def test_one_steps_multiply_adds_are_the_weight_entries(question, module) -> Non
         "how much memory does Adam need for nn.GRU(10, 20)?",  # the optimizer's state
         "how many FLOPs does nn.GRU(10, 20) take over a whole sequence?",  # no length given
         "how much memory and how many multiply-adds for nn.GRU(10, 20)?",  # two asks
+        # the review (session 18): memory as what a GRU remembers, and other memory
+        "how does nn.GRU(64, 128) keep memory of earlier inputs?",
+        "why does nn.GRU(10, 20) forget its memory so fast?",
+        "nn.GRU(10, 20) memory: how much does the h_n tensor take?",
+        "I changed nn.GRU(10, 20) to train for 30 epochs, does it need more memory?",
+        "nn.GRU(10, 20) each step: why are the multiplications by r element-wise?",
+        "what are MACs? does nn.GRU(10, 20) use them every step?",
+        "my model has nn.Embedding(1000, 10) and nn.GRU(10, 20): how much memory in float32?",
     ],
 )
 def test_memory_that_is_not_only_the_weights_is_not_priced(question: str) -> None:
     found = compute_question(question)
     assert found is None or "weights in" not in found.title, found
     assert found is None or "multiply-adds" not in found.title, found
+
+
+def test_a_count_question_that_mentions_a_memory_cell_is_still_a_count() -> None:
+    found = compute_question("I made nn.GRU(32, 64). How many parameters, and does it have a "
+                             "memory cell?")  # fmt: skip
+    assert found is not None and found.value == sum(p.numel() for p in nn.GRU(32, 64).parameters())

@@ -70,7 +70,8 @@ _GATE_ASKED = re.compile(
     _I,
 )
 # "ln 3", "ln(0.5)": a number written as a natural log (σ(ln 3) = 0.75 exactly)
-_LN = re.compile(r"\bln\s*\(?\s*(\d+(?:\.\d+)?)\s*\)?", _I)
+_LN = re.compile(r"\bln\s*(?:\(\s*(\d+(?:\.\d+)?)\s*\)|(\d+(?:\.\d+)?))", _I)
+_BARE_PRE_ACTIVATION = re.compile(r"\bpre-?activation\b", _I)
 _KEEPS = re.compile(r"\bupdate gate|\bz\b", _I)
 _OLD_STATE = re.compile(r"\bold (?:state|value)|\bh_?\{?t\s*-\s*1|\bhₜ₋₁|\bkept\b|\bkeeps?\b", _I)
 _AT_INPUT = re.compile(
@@ -97,14 +98,20 @@ def _function(text: str) -> str | None:
         return "sigmoid"  # a gate's logit: the input of its sigmoid
     if not named and _PRE_ACTIVATION_IS.search(text) and _GATE_ASKED.search(text):
         return "sigmoid"  # a gate's value from its pre-activation
-    if not named and _INVERSE.search(text) and _GATE_VALUE.search(text):
+    asks_input = _INVERSE.search(text) or _BARE_PRE_ACTIVATION.search(text)
+    if not named and asks_input and _GATE_VALUE.search(text):
         return "sigmoid"  # "which pre-activation gives z = 0.99?"
     return None  # "if z = 0.9, how much gradient gets back?" is not about σ's slope
 
 
 def _logs_as_numbers(text: str) -> str:
     """ "ln 3" as the number it is, to 6 places (σ(ln 3) comes out as 0.75)."""
-    return _LN.sub(lambda m: f"{math.log(float(m.group(1))):.6f}", text)
+
+    def value(match: re.Match[str]) -> str:
+        number = float(match.group(1) or match.group(2))
+        return f"{math.log(number):.6f}" if number > 0 else match.group(0)  # ln 0: left be
+
+    return _LN.sub(value, text)
 
 
 def activation_question(text: str) -> Computed | None:
@@ -113,11 +120,13 @@ def activation_question(text: str) -> Computed | None:
     function = _function(text)
     if function is None:
         return None
+    pre_activations = _values(text, _PRE_ACTIVATION_IS)  # "… comes out as 2": an input
     slope, inverse = bool(_SLOPE.search(text)), bool(_INVERSE.search(text))
+    # "the pre-activation for sigmoid output 0.99?": a pre-activation with no value is asked
+    inverse = inverse or bool(_BARE_PRE_ACTIVATION.search(text) and not pre_activations)
     if slope and inverse:
         return None
     outputs = _values(text, _GATE_VALUE if function == "sigmoid" else _CANDIDATE_VALUE)
-    pre_activations = _values(text, _PRE_ACTIVATION_IS)  # "… comes out as 2": an input
     outputs = (outputs | _values(text, _GIVES)) - pre_activations
     inputs = _values(text, _CALL[function]) | (_values(text, _AT_INPUT) if slope else set())
     inputs |= _values(text, _FED) | pre_activations

@@ -25,6 +25,9 @@ _CHANGE = re.compile(
 _ASKS_CHANGE = re.compile(
     r"\b(?:adds?|added|more|fewer|less|extra|difference|saves?|removes?|grows? by)\b", _I
 )
+# ... and a count of them: "how many params does that add?", not "why more accurate?"
+_ASKS_COUNT = re.compile(r"\b(?:how many|number of|count|difference)\b", _I)
+_PARAMS = re.compile(r"\b(?:param(?:eter)?s?|weights)\b", _I)
 
 
 _NEW_SIZE = {  # the size a changing verb sets: "hidden size to 40", "to 2 layers"
@@ -61,7 +64,8 @@ def _new_sizes(words: str) -> dict[str, int] | None:
 def change_question(text: str) -> Computed | None:
     """The two counts and their difference, or None when the question is not one."""
     codes = list(CODE.finditer(text))
-    if len(codes) != 1 or not _ASKS_CHANGE.search(text):
+    asked = _ASKS_CHANGE.search(text) and _ASKS_COUNT.search(text) and _PARAMS.search(text)
+    if len(codes) != 1 or not asked:
         return None
     code = codes[0]
     words = f"{text[: code.start()]} {text[code.end() :]}"  # they give the new size

@@ -18,15 +18,19 @@ from gruchat.tutor.compute import Computed, RNNSpec, layer_counts, parameter_cou
 from gruchat.tutor.layer_spec import CODE, Unclear, spec_of
 
 _I = re.IGNORECASE
+# a size asked in bytes: "how much memory do the weights take", "size in MB", "file size"
 _MEMORY = re.compile(
-    r"\b(?:memory|megabytes?|mb|mib|kilobytes?|kb|kib|gigabytes?|gb|gib|bytes|footprint)\b"
-    r"|\bhow much (?:space|ram|vram|disk)\b|\bon disk\b|\bfile size\b",
+    r"\bhow (?:much|many)\b[^?.]{0,30}\b(?:memory|space|ram|vram|disk|bytes|[kmg]i?b"
+    r"|(?:kilo|mega|giga)bytes)\b|\b(?:memory|disk) (?:footprint|usage|size|cost)\b"
+    r"|\bsize (?:in|on) (?:[kmg]i?b|bytes|(?:kilo|mega|giga)bytes|disk)\b|\bfile size\b"
+    r"|\bin (?:[kmg]i?b|bytes|(?:kilo|mega|giga)bytes)\b|\bhow many bytes\b"
+    r"|\bmemory (?:of|for)\b[^?]{0,50}\bweights\b",
     _I,
 )
 # memory that depends on more than the weights: not a weights' size
 _NOT_WEIGHTS = re.compile(
-    r"\b(?:activations?|backprop\w*|bptt|batch(?:es)?|sequences?|time ?steps?|steps?|training"
-    r"|optimi[sz]er|adam|gradients?|hidden states?|outputs?)\b",
+    r"\b(?:activations?|backprop\w*|bptt|batch(?:es)?|sequences?|time ?steps?|steps?|train\w*"
+    r"|epochs?|optimi[sz]er|adam|gradients?|hidden states?|outputs?|h_n|c_n|h0)\b",
     _I,
 )
 _DTYPES = (  # (pattern, name, bytes per value)
@@ -37,11 +41,15 @@ _DTYPES = (  # (pattern, name, bytes per value)
     (re.compile(r"\b(?:q?int8|8-bit)\b", _I), "int8", 1),
 )
 _MACS = re.compile(
-    r"\bmultiply[- ]?(?:adds?|accumulates?)\b|\bmult[- ]adds?\b|\bmacs?\b|\bflops?\b"
-    r"|\bmultiplications\b",
+    r"\bhow many\s+(?:\w+\s+){0,2}?(?:multiply[- ]?(?:adds?|accumulates?)|mult[- ]adds?|macs?"
+    r"|flops?|multiplications)\b"
+    r"|\b(?:macs?|flops?|multiply[- ]adds?)\s+(?:per|for|in|of)\s+(?:one|a|each|every|the)?\s*"
+    r"(?:time ?)?step",
     _I,
 )
-_ONE_STEP = re.compile(r"\b(?:one|a single|each|per|every)\s+(?:time ?step|step)\b", _I)
+_ONE_STEP = re.compile(
+    r"\b(?:one|a single|each|per|every|a)\s+(?:time ?step|step)\b|\bper (?:time ?)?step\b", _I
+)
 
 
 def cost_question(text: str) -> Computed | None:

@@ -35,11 +35,13 @@ _TENSORS_ASKED = re.compile(
 )
 _INDEX = re.compile(r"\bh_n\s*\[\s*(-?\d+)\s*\]", _I)
 _WHICH = re.compile(r"\bwhich\b|\bwhat (?:layer|direction)\b", _I)
+# the values of a gate: "how many update gate values", "how many z values"
 _GATE_VALUES = re.compile(
-    r"\bhow many\s+(?:(update|reset|candidate|z|r|n)\s+)?(?:gate\s+)?"
-    r"(?:gate values|values|activations|numbers|entries|sigmoids?)\b",
+    r"\bhow many\s+(?:(update|reset)\s+gate|(z|r)|gate)\s+"
+    r"(?:values|activations|numbers|entries|outputs)\b",
     _I,
 )
+_OTHER_KINDS = re.compile(r"\blstm|\b(?:vanilla |plain |simple ?)?rnn\b|\bnn\.RNN\b", _I)
 _STEPS = re.compile(
     r"\b(\d+)\s*(?:time ?steps|steps)\b|\bseq(?:uence)?[ _]len(?:gth)?\s*(?:=|of)?\s*(\d+)", _I
 )
@@ -55,8 +57,8 @@ def layout_question(text: str) -> Computed | None:
         if indices and _WHICH.search(text):
             return state_indices(text, indices)
         gate = _GATE_VALUES.search(text)
-        if gate is not None and _FORWARD_PASS.search(text):
-            return gate_values(text, gate.group(1))
+        if gate is not None and _FORWARD_PASS.search(text) and not _OTHER_KINDS.search(text):
+            return gate_values(text, gate.group(1) or gate.group(2))
     except Unclear:
         return None
     return None

@@ -96,8 +96,10 @@ _SHAPE = re.compile(
 _BIGGER = re.compile(
     r"\bhow much (?:bigger|larger|smaller)\b|\b(?:bigger|larger|smaller) than\b"
     r"|\b\d+(?:\.\d+)?\s*x\b|\btimes (?:bigger|larger|as (?:big|large))\b"
-    # "is the gru exactly 3/4 of the lstm?", "what fraction / ratio / percent of …"
-    r"|\b\d+\s*/\s*\d+\s+(?:of|the size of)\b|\b(?:ratio|fraction|percent(?:age)?)\b",
+    # "is the gru exactly 3/4 of the lstm?", "what fraction of the LSTM's size …"
+    r"|\b\d+\s*/\s*\d+\s+(?:of|the size of)\s+(?:the\s+|an?\s+)?(?:lstm|gru|rnn|size|param)"
+    r"|\b(?:ratio|fraction|percent(?:age)?)\s+of\s+(?:the\s+)?(?:\w+['’]s\s+)?"
+    r"(?:size|param(?:eter)?s?|weights|count)\b",
     _I,
 )
 
@@ -122,9 +124,10 @@ def _symbols_given(text: str) -> str:
             value = value.strip()
             if not _SYMBOL.match(value) or value.lower() in ("true", "false"):
                 continue
-            values = set(re.findall(rf"\b{re.escape(value)}\s*=\s*(\d+)\b", rest))
-            if len(values) != 1:
-                return match.group(0)
+            said = re.findall(rf"\b{re.escape(value)}\s*=\s*([^\s,;?!]+(?:\s*[-+*/^×]\S*)?)", rest)
+            values = {v.rstrip(".:)") for v in said}
+            if len(values) != 1 or not values <= {v for v in values if v.isdigit()}:
+                return match.group(0)  # none, two, or not a plain whole number ("2 * 64")
             parts[index] = f"{name}={values.pop()}" if name else values.pop()
         head = match.group(0)[: match.start(3) - match.start()]
         return f"{head}{', '.join(parts)})"
@@ -156,11 +159,12 @@ def compute_question(question: str) -> Computed | None:
         return activation
     if (matched := match_question(text)) is not None:
         return matched
-    if (layout := layout_question(text)) is not None:
+    whole = composite(text)  # a whole model: these would price its recurrent layer alone
+    if not whole and (layout := layout_question(text)) is not None:
         return layout
-    if (cost := cost_question(text)) is not None:
+    if not whole and (cost := cost_question(text)) is not None:
         return cost
-    if (change := change_question(text)) is not None:
+    if not whole and (change := change_question(text)) is not None:
         return change
     if (training := training_question(text)) is not None:
         return training

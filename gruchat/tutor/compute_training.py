@@ -19,7 +19,13 @@ from gruchat.tutor.compute_mix import fmt
 
 _I = re.IGNORECASE
 _NUMBER = r"[-−]?(?:\d+(?:\.\d+)?|\.\d+)"
-_VECTOR = re.compile(rf"\[\s*({_NUMBER}(?:\s*,\s*{_NUMBER})*)\s*\]")
+_VECTOR = rf"(?<![\w\])])\[\s*{_NUMBER}(?:\s*,\s*{_NUMBER})*\s*\]"  # not output[-1]
+_ENTRIES = re.compile(rf"\[\s*({_NUMBER}(?:\s*,\s*{_NUMBER})*)\s*\]")
+# the gradients: vectors a "grad" introduces, joined by "and" or commas ("[3, 4] and [0, 12]")
+_GRADS = re.compile(
+    rf"\bgrad(?:ient)?s?\b[^\[\]?.!]{{0,30}}?({_VECTOR}(?:\s*(?:,|and|, and)\s*{_VECTOR})*)",
+    _I,
+)
 _BY_VALUE = re.compile(r"\bclip_grad_value_?\b|\bclip(?:ping)? (?:by|the) value\b", _I)
 _BY_NORM = re.compile(r"\bclip_grad_norm_?\b|\bclip(?:ping)? (?:by|the) (?:global )?norm\b", _I)
 
@@ -43,13 +49,30 @@ _CHUNK = re.compile(
     _I,
 )
 _TRUNCATED = re.compile(r"\btruncat\w*\b|\bbptt\b|\bchunks?\b|\bdetach\b", _I)
+_CHUNKS_ASKED = re.compile(
+    r"\bhow many\s+(?:\w+\s+)?(?:chunks|backward passes|backward calls|segments|windows"
+    r"|updates|pieces)\b|\bhow long is the last\b",
+    _I,
+)
+# other step counts in the question: "dependencies 100 steps long", "lr decays every 10"
+_NOT_CHUNKING = re.compile(r"\bdepend\w*|\blr\b|\blearning rate\b|\bdecay\w*|\bwarm-?up", _I)
 # "my classifier with 10 classes starts out at a loss of about 2.3": ln(10) is what a
 # model that has learned nothing yet (uniform predictions) scores under cross-entropy
 _CLASSES = re.compile(r"\b(\d+)(?:[ -](?:classes|labels|categories|way)|-class)\b", _I)
 _START_LOSS = re.compile(
-    r"\b(?:start(?:s|ing|ed)?(?: out)?|initial(?:ly)?|first (?:batch|step|epoch|iteration)"
-    r"|beginning|untrained|at init\w*|before training)\b[^?.]{0,40}\bloss\b"
-    r"|\bloss\b[^?.]{0,40}\b(?:at (?:the )?start|start\w*|initially|at first|at init\w*)\b",
+    r"\b(?:starts?(?: out)?|starting|initial(?:ly)?|first (?:batch|step|iteration)|untrained"
+    r"|at init\w*|before training)\b[^?.]{0,40}\bloss\b"
+    r"|\bloss\b[^?.]{0,40}\b(?:at (?:the )?start|starts?|initially|at init\w*)\b",
+    _I,
+)
+# not plain cross-entropy over C classes, or not about where the loss starts
+_OTHER_LOSS = re.compile(
+    r"\b(?:bce\w*|binary|multi-?label|focal|regression|mse|l1|huber|ctc|sigmoid)\b", _I
+)
+_NOT_IMPROVING = re.compile(
+    r"\b(?:not|never|doesn['’]?t|won['’]?t|isn['’]?t)\b[^?.]{0,20}\b(?:go(?:ing)? down|drop|"
+    r"decreas\w*|improv\w*|mov\w*|chang\w*)|\bstuck\b|\bplateau\w*|\bstill\b|\bafter \d+"
+    r"|\bepochs?\b|\blearning rate\b|\blr\b",
     _I,
 )
 _LOSS_VALUE = re.compile(rf"\bloss\b[^?.\d]{{0,25}}({_NUMBER})|({_NUMBER})\s+loss\b", _I)
@@ -72,9 +95,10 @@ def training_question(text: str) -> Computed | None:
     """The clipped gradient or the chunking the question asks for, or None."""
     by_value, by_norm = bool(_BY_VALUE.search(text)), bool(_BY_NORM.search(text))
     if by_value != by_norm:
-        vectors = _VECTOR.findall(text)
-        if not vectors:
-            return None
+        lists = _GRADS.findall(text)
+        if len(lists) != 1:
+            return None  # no gradient given, or two lists: unclear which is clipped
+        vectors = _ENTRIES.findall(lists[0])
         grads = [[_float(v) for v in re.split(r"\s*,\s*", vector)] for vector in vectors]
         if by_value:
             limit = _one(_CLIP_VALUE, text)
@@ -84,9 +108,13 @@ def training_question(text: str) -> Computed | None:
             return None
         return clipped_by_norm(grads, limit)
     classes = {int(m.group(1)) for m in _CLASSES.finditer(text)}
-    if len(classes) == 1 and _START_LOSS.search(text) and (count := classes.pop()) >= 2:
-        return starting_loss(count, _one(_LOSS_VALUE, _CLASSES.sub(" ", text)))
-    if by_value or not _TRUNCATED.search(text):
+    if len(classes) == 1 and _START_LOSS.search(text) and not _OTHER_LOSS.search(text):
+        count = classes.pop()
+        seen = None if _NOT_IMPROVING.search(text) else _one(_LOSS_VALUE, _CLASSES.sub(" ", text))
+        return starting_loss(count, seen) if count >= 2 else None
+    if by_value or not _TRUNCATED.search(text) or not _CHUNKS_ASKED.search(text):
+        return None
+    if _NOT_CHUNKING.search(text):
         return None
     totals = {int(m.group(1).replace(",", "")) for m in _TOTAL.finditer(_CHUNK.sub(" ", text))}
     chunks = {int(next(g for g in m.groups() if g)) for m in _CHUNK.finditer(text)}
@@ -123,7 +151,7 @@ def clipped_by_norm(grads: list[list[float]], limit: float) -> Computed:
     formula = " · ".join(
         f"{_vector(g)} → {_vector(c)}" for g, c in zip(grads, clipped, strict=True)
     )
-    if coefficient < 1:
+    if norm > limit:
         scale = f"total norm {fmt(norm)} > {fmt(limit)}: every entry × {fmt(limit)} / {fmt(norm)}"
     else:
         scale = f"total norm {fmt(norm)} ≤ {fmt(limit)}: nothing changes"
@@ -173,8 +201,8 @@ def starting_loss(classes: int, seen: float | None) -> Computed:
         near = abs(seen - expected) <= 0.15 * expected
         lines += (
             f"the loss you see, {fmt(seen)}, is "
-            + ("about that: the expected start, nothing is broken" if near
-               else f"{'above' if seen > expected else 'below'} it: worth a look"),
+            + ("about ln(C): what predicting every class equally gives, as expected at the start"
+               if near else f"{'above' if seen > expected else 'below'} it: worth a look"),
         )  # fmt: skip
     explanation = (
         "nn.CrossEntropyLoss starts near ln(C) with small random weights; a loss well above it "

@@ -174,8 +174,8 @@ def _share_left(z: float, text: str, flipped: bool) -> Computed | None:
     a target share: k = ln(target) / ln(z), and the first whole step at or below it."""
     targets = [(share, name) for p, share, name in _SHARE_TARGETS if p.search(text)]
     keep = 1 - z if flipped else z
-    if len(targets) != 1 or not 0 < keep < 1:
-        return None
+    if len(targets) != 1 or not 1e-4 < keep < 1 - 1e-4:
+        return None  # a share the block would print as 0 or 1
     share, name = targets[0]
     k = math.log(share) / math.log(keep)
     first = math.ceil(k - 1e-9)
