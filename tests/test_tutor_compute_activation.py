@@ -155,3 +155,13 @@ def test_ln_of_zero_is_left_alone(question: str) -> None:
 def test_a_log_inside_a_call_keeps_the_calls_bracket() -> None:
     found = compute_question("what's sigmoid(ln 3)?")
     assert found is not None and _stated(found.text) == pytest.approx(0.75, abs=6e-5)
+
+
+def test_a_formula_that_raises_costs_the_turn_no_more_than_its_block(monkeypatch) -> None:
+    from gruchat.tutor import grounding
+
+    def raises(_question):
+        raise ValueError("math domain error")
+
+    monkeypatch.setattr(grounding, "compute_question", raises)
+    assert grounding.NotesGrounder().computed("what is ln 0?") is None

@@ -106,12 +106,15 @@ class NotesGrounder:
         with its change ("And if I make it bidirectional?" after an nn.GRU(10, 20) count);
         a size the follow-up gives anew replaces the earlier one ("and with hidden size
         64?"), and anything else the two say differently makes it unclear."""
-        found = compute_question(question)
-        follow_up, earlier = self._last_follow_up
-        if found is None and earlier and follow_up == question:
-            found = compute_question(f"{earlier} {question}")
-            if found is None and (changed := with_new_values(earlier, question)) is not None:
-                found = compute_question(changed)  # "and with hidden size 64 instead?"
+        try:
+            found = compute_question(question)
+            follow_up, earlier = self._last_follow_up
+            if found is None and earlier and follow_up == question:
+                found = compute_question(f"{earlier} {question}")
+                if found is None and (changed := with_new_values(earlier, question)) is not None:
+                    found = compute_question(changed)  # "and with hidden size 64 instead?"
+        except (ArithmeticError, ValueError):  # numbers no formula takes ("ln 0" once raised):
+            return None  # the answer goes on without a computed block
         return found
 
     def related(self, question: str, top: str) -> str:
