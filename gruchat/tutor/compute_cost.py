@@ -102,9 +102,9 @@ def weights_memory(spec: RNNSpec, dtype: tuple[str, int] | None) -> Computed:
         "(Adam: two more values per parameter), and activations grow with batch and length; "
         "a file saved with torch.save is a little larger (tensor names, headers)."
     )
-    fact = (
-        f"Computed exactly: {spec.name} has {count:,} parameters; in {name} ({size} bytes "
-        f"each) its weights take {total:,} bytes ≈ {_mb(total)}."
+    fact = (  # the size first: told the count first, qwen restated only the count
+        f"Computed exactly: in {name}, the weights of {spec.name} take {_mb(total)} "
+        f"({count:,} parameters × {size} bytes = {total:,} bytes)."
     )
     return Computed(f"{spec.name}: weights in {name}", total, formula, tuple(lines),
                     explanation, fact, spec, also=(count,))  # fmt: skip
