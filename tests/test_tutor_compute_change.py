@@ -28,6 +28,17 @@ def _count(module) -> int:
          nn.GRU(64, 128), nn.GRU(64, 64)),
         ("nn.GRU(8, 16, bidirectional=True): changing it to 32 input features adds how many "
          "params?", nn.GRU(8, 16, bidirectional=True), nn.GRU(32, 16, bidirectional=True)),
+        # on/off changes and scalings (session 18)
+        ("nn.GRU(10, 20): how many more params if I make it bidirectional?", nn.GRU(10, 20),
+         nn.GRU(10, 20, bidirectional=True)),
+        ("if I add another layer to nn.LSTM(8, 16), how many more parameters does that add?",
+         nn.LSTM(8, 16), nn.LSTM(8, 16, num_layers=2)),
+        ("nn.GRU(10, 20): if I switch to bias=False how many parameters does that save?",
+         nn.GRU(10, 20), nn.GRU(10, 20, bias=False)),
+        ("nn.GRU(10, 20): if I double the hidden size, how many more parameters?",
+         nn.GRU(10, 20), nn.GRU(10, 40)),
+        ("if I triple the layers of nn.GRU(4, 4), how many more params?", nn.GRU(4, 4),
+         nn.GRU(4, 4, num_layers=3)),
     ],
 )  # fmt: skip
 def test_the_difference_is_torchs(question, old, new) -> None:
@@ -58,3 +69,20 @@ def test_the_difference_is_torchs(question, old, new) -> None:
 def test_no_change_or_an_unclear_one_is_no_difference(question: str) -> None:
     found = compute_question(question)
     assert found is None or "so the change" not in found.fact, found.fact
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nn.GRU(10, 20): if I increase the sequence length to 100, how many more parameters?",
+        "nn.GRU(10, 20): if I double the batch size, how many more parameters?",
+    ],
+)
+def test_a_longer_sequence_or_a_bigger_batch_adds_no_parameters(question: str) -> None:
+    found = compute_question(question)
+    assert found is not None, question
+    gru = nn.GRU(10, 20)
+    count = _count(gru)
+    for x in (torch.randn(5, 2, 10), torch.randn(100, 4, 10)):
+        gru(x)  # any length and batch runs with the same weights
+    assert _count(gru) == count and found.value == count and "adds 0" in found.fact

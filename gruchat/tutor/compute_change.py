@@ -12,14 +12,17 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from gruchat.tutor.compute import Computed, parameter_count
+from gruchat.tutor.compute import Computed, RNNSpec, parameter_count
 from gruchat.tutor.compute_compare import count_table
 from gruchat.tutor.layer_spec import CODE, Unclear, spec_of
 
 _I = re.IGNORECASE
 _CHANGE = re.compile(
     r"\b(?:bump(?:ed|ing)?|increas(?:e|ed|ing)|rais(?:e|ed|ing)|grow(?:s|ing)?|widen(?:ed|ing)?"
-    r"|go(?:es|ing)? from|chang(?:e|ed|ing)|shrink(?:ing)?|reduc(?:e|ed|ing)|cut(?:ting)?)\b",
+    r"|go(?:es|ing)? from|chang(?:e|ed|ing)|shrink(?:ing)?|reduc(?:e|ed|ing)|cut(?:ting)?"
+    r"|mak(?:e|es|ing) it|turn(?:s|ing)? it|switch(?:es|ing)?(?: it)?|set(?:s|ting)? it"
+    r"|us(?:e|ing) (?:a )?longer|doubl(?:e|es|ing)|tripl(?:e|es|ing)"
+    r"|add(?:s|ing)? (?=(?:another|one more|a second|an extra|a further) layer))\b",
     _I,
 )
 _ASKS_CHANGE = re.compile(
@@ -61,6 +64,73 @@ def _new_sizes(words: str) -> dict[str, int] | None:
     return sizes
 
 
+# on/off changes: "making it bidirectional", "adding another layer", "dropping the biases"
+_SWITCHES = (
+    (re.compile(r"\bbi-?directional\b", _I), "bidirectional"),
+    (re.compile(r"\b(?:another|one more|a second|an extra|a further) layer\b", _I), "layer"),
+    (re.compile(r"\bbias\s*=\s*False\b|\b(?:no|without|drop\w*|remov\w*) (?:the )?bias", _I),
+     "no bias"),
+)  # fmt: skip
+# what the count does not depend on: the weights are shared over steps and sequences
+_NOT_A_SIZE = re.compile(
+    r"\b(?:sequence|seq)[ _-]?len(?:gth)?s?\b|\blonger sequences?\b|\btime ?steps\b"
+    r"|\bbatch(?:[ _-]?size)?\b",
+    _I,
+)
+
+
+def _switched(old: RNNSpec, words: str) -> dict[str, object]:
+    """The on/off settings the words change, as dataclass fields of the new layer."""
+    changes: dict[str, object] = {}
+    for pattern, name in _SWITCHES:
+        if not pattern.search(words):
+            continue
+        if name == "bidirectional" and not old.bidirectional:
+            changes["bidirectional"] = True
+        elif name == "layer" and not old.cell:
+            changes["num_layers"] = old.num_layers + 1
+        elif name == "no bias" and old.bias:
+            changes["bias"] = False
+    return changes
+
+
+_SCALED_SIZE = re.compile(
+    r"^\s*(?:the |its )?(?:(hidden)(?:[ _]size| units)?|(input)(?:[ _]size)?"
+    r"|(?:number of )?(layers))\b",
+    _I,
+)
+
+
+def _scaled(verb: str, words: str, old: RNNSpec) -> dict[str, int] | None:
+    """ "double the hidden size", "triple the layers": the size times 2 or 3."""
+    factor = 2 if verb.lower().startswith("doubl") else 3 if verb.lower().startswith("tripl") else 0
+    named = _SCALED_SIZE.match(words) if factor else None
+    if named is None:
+        return None
+    if named.group(1):
+        return {"hidden_size": old.hidden_size * factor}
+    if named.group(2):
+        return {"input_size": old.input_size * factor}
+    return {"num_layers": old.num_layers * factor}
+
+
+def _unchanged(spec: RNNSpec) -> Computed:
+    """The count for a change of something it does not depend on (length, batch)."""
+    count = parameter_count(spec)
+    formula = f"{spec.name}: {count:,} at any sequence length and batch size"
+    lines = ("the same weights are applied at every step and to every sequence: 0 more",)
+    explanation = (
+        "A longer sequence or a bigger batch costs more time and activation memory, "
+        "not more parameters."
+    )
+    fact = (
+        f"Computed exactly: {spec.name} has {count:,} trainable parameters whatever the "
+        "sequence length or batch size, so the change adds 0."
+    )
+    return Computed(f"{spec.name}: trainable parameters, any length", count, formula, lines,
+                    explanation, fact, spec, also=(0,))  # fmt: skip
+
+
 def change_question(text: str) -> Computed | None:
     """The two counts and their difference, or None when the question is not one."""
     codes = list(CODE.finditer(text))
@@ -70,12 +140,20 @@ def change_question(text: str) -> Computed | None:
     code = codes[0]
     words = f"{text[: code.start()]} {text[code.end() :]}"  # they give the new size
     change = _CHANGE.search(words)
-    sizes = _new_sizes(words[change.end() :]) if change is not None else None
-    if not sizes:
+    if change is None:
         return None
+    after_verb = words[change.end() :]
+    sizes = _new_sizes(after_verb)
     try:
         old = spec_of(code.group(0))
-        new = dataclasses.replace(old, **sizes)  # type: ignore[arg-type]
+        if sizes == {} and (scaled := _scaled(change.group(0), after_verb, old)):
+            sizes = scaled  # "if I double the hidden size"
+        if sizes == {} and _NOT_A_SIZE.search(after_verb) and not _switched(old, after_verb):
+            return _unchanged(old)  # "if I increase the sequence length to 100"
+        changes = {**(sizes or {}), **_switched(old, after_verb)} if sizes is not None else {}
+        if not changes:
+            return None
+        new = dataclasses.replace(old, **changes)  # type: ignore[arg-type]
     except (Unclear, ValueError):
         return None
     if old == new:
