@@ -1048,3 +1048,9 @@ def test_a_ratio_ask_compares_two_layers_and_the_smaller_first_reads_fewer():
         "of the lstm?"
     )
     assert keras is not None and "24,832" in keras.text and "18,816" in keras.text
+
+
+def test_a_forward_call_on_tensors_is_not_a_layer_given_sizes():
+    # gru(x, h) runs the layer on tensors x and h: their values are no sizes (session 18)
+    found = compute_question("gru(x, h) where x = 2 and h = 3, what shape is the output?")
+    assert found is None or "nn.GRU(2, 3)" not in found.title

@@ -110,6 +110,7 @@ _AS_TUPLE = re.compile(r"\b(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\b", _I)
 
 # "nn.GRU(H, H) … whats it for H = 100": a size named by a letter, given a value
 _SYMBOL = re.compile(r"^[A-Za-z]\w{0,2}$")
+_TENSORS = {"x", "h", "h0", "hx", "c0", "inp", "out"}  # a lowercase name is a tensor
 
 
 def _symbols_given(text: str) -> str:
@@ -117,12 +118,14 @@ def _symbols_given(text: str) -> str:
     gives them ("for H = 100", "I=10 and H=20"); unchanged when a letter has none or two."""
 
     def given(match: re.Match[str]) -> str:
+        if not match.group(1).isupper():  # "gru(x, h0)" is a forward call on tensors
+            return match.group(0)
         parts = [part.strip() for part in match.group(3).split(",")]
         rest = text[: match.start()] + text[match.end() :]
         for index, part in enumerate(parts):
             name, _eq, value = part.rpartition("=") if "=" in part else ("", "", part)
             value = value.strip()
-            if not _SYMBOL.match(value) or value.lower() in ("true", "false"):
+            if not _SYMBOL.match(value) or value.lower() in ("true", "false") or value in _TENSORS:
                 continue
             said = re.findall(rf"\b{re.escape(value)}\s*=\s*([^\s,;?!]+(?:\s*[-+*/^×]\S*)?)", rest)
             values = {v.rstrip(".:)") for v in said}
