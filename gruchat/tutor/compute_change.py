@@ -144,16 +144,17 @@ def change_question(text: str) -> Computed | None:
         return None
     after_verb = words[change.end() :]
     sizes = _new_sizes(after_verb)
+    if sizes is None:
+        return None  # one size set to two values
     try:
         old = spec_of(code.group(0))
-        if sizes == {} and (scaled := _scaled(change.group(0), after_verb, old)):
-            sizes = scaled  # "if I double the hidden size"
-        if sizes == {} and _NOT_A_SIZE.search(after_verb) and not _switched(old, after_verb):
+        sizes = sizes or _scaled(change.group(0), after_verb, old) or {}  # "double the hidden size"
+        switched = _switched(old, after_verb)
+        if not sizes and not switched and _NOT_A_SIZE.search(after_verb):
             return _unchanged(old)  # "if I increase the sequence length to 100"
-        changes = {**(sizes or {}), **_switched(old, after_verb)} if sizes is not None else {}
-        if not changes:
-            return None
-        new = dataclasses.replace(old, **changes)  # type: ignore[arg-type]
+        if (not sizes and not switched) or sizes.keys() & switched.keys():
+            return None  # nothing changed, or one size set two ways ("3 layers" and "another")
+        new = dataclasses.replace(old, **{**sizes, **switched})  # type: ignore[arg-type]
     except (Unclear, ValueError):
         return None
     if old == new:

@@ -18,6 +18,7 @@ from gruchat.tutor.compute import Computed, RNNSpec
 from gruchat.tutor.layer_spec import (
     BATCH,
     CODE,
+    Found,
     Unclear,
     from_code,
     from_words,
@@ -100,13 +101,17 @@ def parameter_tensors(spec: RNNSpec) -> Computed:
                     lines, explanation, fact, spec)  # fmt: skip
 
 
-def _layers_and_directions(text: str) -> tuple[int, bool]:
+def _described(text: str) -> Found:
+    """What the question says of its one layer, in code and words (two calls: unclear)."""
     codes = list(CODE.finditer(text))
     if len(codes) > 1:
         raise Unclear
     found = from_words(CODE.sub(" ", text))
-    if codes:
-        found = merge(from_code(codes[0]), found)
+    return merge(from_code(codes[0]), found) if codes else found
+
+
+def _layers_and_directions(text: str) -> tuple[int, bool]:
+    found = _described(text)
     if found.cell:
         raise Unclear
     return found.num_layers or 1, bool(found.bidirectional)
@@ -150,17 +155,14 @@ def gate_values(text: str, which: str | None) -> Computed:
     body = CODE.sub(" ", text)
     batch = one_value((BATCH,), body)
     steps = {int(next(g for g in m.groups() if g)) for m in _STEPS.finditer(body)}
-    codes = list(CODE.finditer(text))
-    found = from_words(body)
-    if codes:
-        found = merge(from_code(codes[0]), found)
-    if batch is None or len(steps) != 1 or found.hidden_size is None or len(codes) > 1:
+    found = _described(text)
+    if batch is None or len(steps) != 1 or found.hidden_size is None:
         raise Unclear
     length, hidden = steps.pop(), found.hidden_size
     layers, directions = found.num_layers or 1, 2 if found.bidirectional else 1
     per_gate = batch * length * hidden * layers * directions
-    gate = {"z": "update", "r": "reset", "n": "candidate"}.get((which or "").lower(), which)
-    name = f"{gate} gate" if gate in ("update", "reset") else gate or "gate"
+    gate = {"z": "update", "r": "reset"}.get(which.lower(), which) if which else ""
+    name = f"{gate} gate" if gate else "gate"
     extra = (f" × {layers} layers" if layers > 1 else "") + (
         " × 2 directions" if directions > 1 else ""
     )

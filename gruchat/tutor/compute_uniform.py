@@ -124,13 +124,7 @@ def uniform_question(question: str) -> Computed | None:
     if not _ASKS_STEP.search(text):
         return None
     found = assigned(text, _ASSIGN)
-    if found is None or not {"weight", "x", "h"} <= found.keys():
-        return None
-    if "bias" not in found:
-        if not _NO_BIAS.search(text):
-            return None
-        found["bias"] = (0.0,)
-    if len(found["weight"]) != 1 or len(found["bias"]) != 1:
+    if found is None or not {"weight", "x", "h"} <= found.keys() or not _one_setting(found, text):
         return None
     hidden, inputs = _size(_HIDDEN, text), _size(_INPUT, text)
     if hidden is True and len(found["h"]) == 1:
@@ -141,16 +135,22 @@ def uniform_question(question: str) -> Computed | None:
     return _step(found["weight"][0], found["bias"][0], x, h)
 
 
+def _one_setting(found: dict[str, Vector], text: str) -> bool:
+    """One value for every weight and one for every bias ("no bias" sets them to 0);
+    fills in that 0."""
+    if "bias" not in found:
+        if not _NO_BIAS.search(text):
+            return False
+        found["bias"] = (0.0,)
+    return len(found["weight"]) == 1 and len(found["bias"]) == 1
+
+
 def _sequence_question(text: str, xs: Vector) -> Computed | None:
     """Several steps of a one-unit GRU on scalar inputs, every weight and bias alike."""
     found = assigned(text, _ASSIGN)
     if found is None or not {"weight", "h"} <= found.keys() or "x" in found:
         return None
-    if "bias" not in found:
-        if not _NO_BIAS.search(text):
-            return None
-        found["bias"] = (0.0,)
-    if len(found["weight"]) != 1 or len(found["bias"]) != 1 or len(found["h"]) != 1:
+    if not _one_setting(found, text) or len(found["h"]) != 1:
         return None
     if _size(_HIDDEN, text) not in (1, True) or _size(_INPUT, text) not in (1, True):
         return None
